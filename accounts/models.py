@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from regions.scoping import ScopedQuerySet
+
+
+class Role(models.TextChoices):
+    BUREAU = "bureau", _("Civil affairs bureau")
+    TOWNSHIP_STAFF = "township_staff", _("Township staff")
+    VILLAGE_ASSISTANT = "village_assistant", _("Village elderly-care assistant")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    FACILITY_OPERATOR = "facility_operator", _("Facility operator")
+
+
+# The level of region each role works at: a township clerk is bound to a township, and so on.
+ROLE_LEVELS = {
+    Role.BUREAU: {"district"},
+    Role.TOWNSHIP_STAFF: {"township"},
+    Role.VILLAGE_ASSISTANT: {"village"},
+    Role.VOLUNTEER: {"village", "group"},
+    Role.FACILITY_OPERATOR: {"township", "village", "district"},
+}
+
+
+class UserQuerySet(ScopedQuerySet):
+    region_lookup = "region__code"
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person who logs in: bureau, township staff, assistant, volunteer or operator."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_(
+            "The region whose records this user sees and changes (with everything below it)."
+        ),
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    objects = ScopedUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def clean(self) -> None:
+        """A role works at a fixed level of the hierarchy (a township clerk at a township)."""
+        super().clean()
+        if not self.role:
+            return
+        if self.region_id is None:
+            raise ValidationError({"region": _("A user with a role needs a region.")})
+        allowed = ROLE_LEVELS[Role(self.role)]
+        if self.region.level not in allowed:
+            raise ValidationError(
+                {
+                    "region": _("A %(role)s works in a region of level %(levels)s, not %(level)s.")
+                    % {
+                        "role": Role(self.role).label,
+                        "levels": " / ".join(sorted(allowed)),
+                        "level": self.region.get_level_display(),
+                    }
+                }
+            )
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return f"{full} ({self.username})" if full else self.username

@@ -1,0 +1,36 @@
+"""Test-only settings: a fast password hasher, and plain static storage (no manifest to build)."""
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``services`` need PostgreSQL and a Redis broker. On the embedded default
+    they are skipped; CI's second pass sets ``REQUIRE_SERVICES=1`` so that they can never be
+    skipped silently there."""
+    import os
+
+    import pytest
+    from django.conf import settings
+
+    on_services = (
+        settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+        and not settings.CELERY_TASK_ALWAYS_EAGER
+    )
+    if on_services:
+        return
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        raise pytest.UsageError(
+            "REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL or CELERY_BROKER_URL is unset"
+        )
+    skip = pytest.mark.skip(reason="needs PostgreSQL and a Redis broker (CI's second pass)")
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(skip)

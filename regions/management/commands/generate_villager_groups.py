@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from regions.loader import villager_groups_generate
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate villager groups (村民小组) for every village, for the demo: no official list "
+        "exists. Deterministic for a seed; rerunning adds nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2021)
+
+    def handle(self, *args, **options):
+        created = villager_groups_generate(seed=options["seed"])
+        self.stdout.write(self.style.SUCCESS(f"{created} villager groups created"))

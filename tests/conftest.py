@@ -1,0 +1,144 @@
+"""The cast every test shares: two townships of the real district and the people in them.
+
+白马镇 (500156101) with 板桥村 and its groups and 铁佛寺社区; 后坪乡 (500156208) with
+文凤村. Users: the bureau (district), staff of each township, an assistant and a volunteer in
+板桥村, an outsider with no role, one with a role but no region, and an administrator.
+"""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.models import Role
+from regions.models import Kind
+
+from . import factories as f
+
+PASSWORD = "pw-for-tests"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Login throttles and lockout counters live in the cache; tests must not share them.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def district(db):
+    return f.district()
+
+
+@pytest.fixture
+def baima(district):
+    return f.township(district, "500156101000", "白马镇")
+
+
+@pytest.fixture
+def houping(district):
+    return f.township(district, "500156208000", "后坪苗族土家族乡", kind=Kind.TOWNSHIP)
+
+
+@pytest.fixture
+def banqiao(baima):
+    return f.village(baima, "500156101201", "板桥村村民委员会")
+
+
+@pytest.fixture
+def tiefosi(baima):
+    return f.village(
+        baima, "500156101006", "铁佛寺社区居民委员会", kind=Kind.COMMUNITY, urban_rural_code="121"
+    )
+
+
+@pytest.fixture
+def wenfeng(houping):
+    return f.village(houping, "500156208200", "文凤村村民委员会")
+
+
+@pytest.fixture
+def banqiao_groups(banqiao):
+    return [f.villager_group(banqiao, n) for n in (1, 2, 3)]
+
+
+@pytest.fixture
+def regions(district, baima, houping, banqiao, tiefosi, wenfeng, banqiao_groups):
+    """The whole cast's map: 1 district, 2 townships, 3 villages, 3 groups (9 regions)."""
+    return {
+        "district": district,
+        "baima": baima,
+        "houping": houping,
+        "banqiao": banqiao,
+        "tiefosi": tiefosi,
+        "wenfeng": wenfeng,
+        "groups": banqiao_groups,
+    }
+
+
+@pytest.fixture
+def bureau(regions):
+    return f.UserFactory(
+        username="bureau", role=Role.BUREAU, region=regions["district"], is_staff=True
+    )
+
+
+@pytest.fixture
+def staff_baima(regions):
+    return f.UserFactory(username="staff-baima", role=Role.TOWNSHIP_STAFF, region=regions["baima"])
+
+
+@pytest.fixture
+def staff_houping(regions):
+    return f.UserFactory(
+        username="staff-houping", role=Role.TOWNSHIP_STAFF, region=regions["houping"]
+    )
+
+
+@pytest.fixture
+def assistant_baima(regions):
+    return f.UserFactory(
+        username="assistant-baima", role=Role.VILLAGE_ASSISTANT, region=regions["banqiao"]
+    )
+
+
+@pytest.fixture
+def volunteer(regions):
+    return f.UserFactory(username="volunteer-demo", role=Role.VOLUNTEER, region=regions["banqiao"])
+
+
+@pytest.fixture
+def operator_houping(regions):
+    return f.UserFactory(
+        username="operator-houping", role=Role.FACILITY_OPERATOR, region=regions["houping"]
+    )
+
+
+@pytest.fixture
+def outsider(regions):
+    """Logged in, but given neither role nor region."""
+    return f.UserFactory(username="outsider", role="", region=None)
+
+
+@pytest.fixture
+def roleless_with_region(regions):
+    return f.UserFactory(username="no-role", role="", region=regions["baima"])
+
+
+@pytest.fixture
+def admin_user(regions):
+    return f.UserFactory(username="admin", role="", region=None, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(api):
+    def login(user):
+        api.force_authenticate(user=user)
+        return api
+
+    return login

@@ -1,0 +1,98 @@
+"""Every route is closed unless it says why it is open: a new route without scoping fails here."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.views import APIView
+from rest_framework.viewsets import ViewSetMixin
+
+from api.scoping import ScopedViewSetMixin
+
+pytestmark = pytest.mark.django_db
+
+# Views that serve no records and are open on purpose, with the reason.
+OPEN_API_VIEWS = {
+    "TokenView": "the login itself",
+    "SpectacularAPIView": "the schema describes the API, it holds no records",
+    "SpectacularSwaggerView": "the docs page for the schema",
+    "APIRootView": "lists the endpoints, holds no records",
+}
+OPEN_PAGES = {"healthz", "login", "logout", "set_language", "javascript-catalog"}
+
+
+def walk(patterns, prefix=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from walk(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), p
+
+
+def api_routes():
+    return [
+        (route, p) for route, p in walk(get_resolver().url_patterns) if route.startswith("api/")
+    ]
+
+
+def test_every_api_view_serving_records_is_scoped():
+    unscoped = []
+    for route, pattern in api_routes():
+        cls = getattr(pattern.callback, "cls", None)
+        assert cls is not None and issubclass(cls, APIView), route
+        if cls.__name__ in OPEN_API_VIEWS:
+            continue
+        if issubclass(cls, ViewSetMixin) and not issubclass(cls, ScopedViewSetMixin):
+            unscoped.append(route)
+        if not issubclass(cls, ViewSetMixin):
+            unscoped.append(route)
+    assert unscoped == []
+
+
+def test_a_viewset_may_not_take_over_get_queryset():
+    with pytest.raises(TypeError, match="base_queryset"):
+
+        class Sneaky(ScopedViewSetMixin):
+            def get_queryset(self):
+                return None
+
+
+def test_every_page_needs_login(client, regions):
+    checked = 0
+    for route, pattern in walk(get_resolver().url_patterns):
+        if route.startswith(("api/", "admin/")) or pattern.name in OPEN_PAGES:
+            continue
+        if "<" in route:
+            # fill the path converters with a real region code
+            route = route.replace("<str:code>", "500156101000")
+        response = client.get("/" + route)
+        assert response.status_code == 302, route
+        assert response["Location"].startswith("/login/"), route
+        checked += 1
+    assert checked >= 2
+
+
+# Values for the path parameters of the routes: a real record of the cast.
+SAMPLE_KWARGS = {"pk": "500156101000", "code": "500156101000"}
+
+
+def sample_path(route, pattern):
+    """The route as a path, its parameters filled from SAMPLE_KWARGS; None for the
+    ``.json``-style format variants, which reach the same views."""
+    names = set(pattern.pattern.regex.groupindex)
+    if "format" in names:
+        return None
+    missing = names - set(SAMPLE_KWARGS)
+    assert not missing, f"{route}: add a sample value for {missing}"
+    return reverse(f"api:{pattern.name}", kwargs={k: SAMPLE_KWARGS[k] for k in names})
+
+
+def test_every_api_route_refuses_anonymous_users(api, regions):
+    checked = 0
+    for route, pattern in api_routes():
+        if pattern.callback.cls.__name__ in OPEN_API_VIEWS:
+            continue
+        path = sample_path(route, pattern)
+        if path is None:
+            continue
+        assert api.get(path).status_code == 401, route
+        checked += 1
+    assert checked >= 2
