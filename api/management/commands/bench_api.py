@@ -1,0 +1,69 @@
+"""Time the API and pages in-process (Django's test client: the whole middleware stack, no
+network), on the database the settings point at. Prints per endpoint: requests, median, p95,
+mean and the number of SQL queries of one request."""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+
+# (label, username, path): later issues add their endpoints here.
+ENDPOINTS = [
+    ("regions: townships", "bureau", "/api/v1/regions/?level=township&page_size=100"),
+    ("regions: all villages", "bureau", "/api/v1/regions/?level=village&page_size=500"),
+    ("regions: 1 500 groups", "bureau", "/api/v1/regions/?level=group&page_size=500&page=2"),
+    ("regions: one village", "staff-baima", "/api/v1/regions/500156101201/"),
+    ("regions: other township (404)", "staff-baima", "/api/v1/regions/500156208200/"),
+    ("page: district", "bureau", "/"),
+    ("page: township", "staff-baima", "/regions/500156101000/"),
+    ("healthz", None, "/healthz"),
+]
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser):
+        parser.add_argument("--requests", type=int, default=200, help="requests per endpoint")
+
+    def handle(self, *args, **options):
+        logging.getLogger("django.request").setLevel(logging.ERROR)  # the 404 row is expected
+        n = options["requests"]
+        clients: dict[str | None, Client] = {None: Client()}
+        for username in {u for _, u, _ in ENDPOINTS if u}:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                raise CommandError(f"user {username} is missing: run the demo set-up first")
+            clients[username] = Client()
+            clients[username].force_login(user)
+
+        self.stdout.write(
+            f"{'endpoint':<32} {'status':>6} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} "
+            f"{'mean ms':>8} {'queries':>7}"
+        )
+        for label, username, path in ENDPOINTS:
+            client = clients[username]
+            with CaptureQueriesContext(connection) as ctx:
+                status = client.get(path).status_code
+            queries = len(ctx.captured_queries)
+            timings = []
+            for _ in range(n):
+                reset_queries()
+                started = time.perf_counter()
+                client.get(path)
+                timings.append((time.perf_counter() - started) * 1000)
+            timings.sort()
+            p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
+            self.stdout.write(
+                f"{label:<32} {status:>6} {n:>5} {statistics.median(timings):>8.2f} "
+                f"{p95:>8.2f} {statistics.fmean(timings):>8.2f} {queries:>7}"
+            )
+        self.stdout.write(f"database: {connection.vendor}")
