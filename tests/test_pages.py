@@ -62,6 +62,13 @@ def test_switching_to_english(client, staff_baima):
     assert 'lang="en"' in body
 
 
+def test_the_language_can_be_switched_before_login(client, regions):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/login/"
+    assert "Log in" in client.get("/login/").content.decode()
+
+
 def test_logout(client, staff_baima):
     client.force_login(staff_baima)
     response = client.post("/logout/")
