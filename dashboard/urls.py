@@ -1,10 +1,10 @@
 from django.urls import path
 
-from dashboard import views
+from dashboard.views import regions
 
 app_name = "dashboard"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("regions/<str:code>/", views.region_detail, name="region"),
+    path("", regions.home, name="home"),
+    path("regions/<str:code>/", regions.region_detail, name="region"),
 ]

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     # ours: the hierarchy at the ground, domain apps above it, faces on top
     "regions",
     "accounts",
+    "seniors",
     "facilities",
     "volunteers",
     "api",

@@ -38,6 +38,17 @@ PREFIX_LENGTH = {
 LEVEL_ORDER = list(PREFIX_LENGTH)
 
 
+def prefix_of_code(code: str) -> str:
+    """The subtree prefix of a code, read from the code alone (its zero-filled tail): the same
+    as ``Region.prefix`` for every official code, and no query needed."""
+    if len(code) != 12:
+        return code
+    for length in (2, 4, 6, 9):
+        if code[length:] == "0" * (12 - length):
+            return code[:length]
+    return code
+
+
 class Kind(models.TextChoices):
     DISTRICT = "区", _("District (区)")
     SUBDISTRICT = "街道", _("Sub-district (街道)")

@@ -60,6 +60,9 @@ class ScopedQuerySet(models.QuerySet):
     """
 
     region_lookup: str = ""
+    # The roles that see this model's rows in their subtree; any other role sees none of them
+    # (a model of people narrows this: a volunteer sees only the seniors paired with them).
+    subtree_roles: frozenset[str] = SUBTREE_ROLES
 
     def visible_to(self, user: User | None):
         if not self.region_lookup:
@@ -69,6 +72,8 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         if prefix == EVERYTHING:
             return self.all()
+        if user.role not in self.subtree_roles:
+            return self.none()
         return self.filter(**{f"{self.region_lookup}__startswith": prefix})
 
     def in_region(self, code_prefix: str):

@@ -1,0 +1,93 @@
+"""Filters of the register, shared by the API (``?village=…&disabled=true``) and the pages."""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from regions.models import prefix_of_code
+from seniors.models import DISABLED_LEVELS, ExtremePoverty, LivingSituation, Senior, Status
+from seniors.selectors import Allowance, eligible_q
+
+BOOLEAN_CHOICES = (("true", _("Yes")), ("false", _("No")))
+
+
+class SeniorFilter(filters.FilterSet):
+    """Needs a queryset from ``selectors.senior_list`` (for the assessment and visit fields)."""
+
+    q = filters.CharFilter(method="filter_q", label=_("name or ID number"))
+    region = filters.CharFilter(method="filter_region", label=_("region code (any level)"))
+    village = filters.CharFilter(field_name="village_id", label=_("village code"))
+    status = filters.ChoiceFilter(choices=Status.choices, label=_("status"))
+    living_situation = filters.ChoiceFilter(
+        choices=LivingSituation.choices, label=_("living situation")
+    )
+    extreme_poverty = filters.ChoiceFilter(
+        choices=[("any", _("Any extreme poverty")), *ExtremePoverty.choices[1:]],
+        method="filter_extreme_poverty",
+        label=_("extreme poverty (特困)"),
+    )
+    subsistence_allowance = filters.BooleanFilter(label=_("subsistence allowance (低保)"))
+    low_income = filters.BooleanFilter(label=_("low income (低收入)"))
+    family_planning_special = filters.BooleanFilter(label=_("family-planning special family"))
+    disability_certificate = filters.BooleanFilter(label=_("disability (残疾)"))
+    wants_centralised_care = filters.BooleanFilter(label=_("wants centralised care"))
+    wants_day_care = filters.BooleanFilter(label=_("wants day care"))
+    high_age = filters.BooleanFilter(method="filter_high_age", label=_("high age (80+, today)"))
+    disabled = filters.BooleanFilter(
+        method="filter_disabled", label=_("disabled (失能, by the latest assessment)")
+    )
+    allowance = filters.ChoiceFilter(
+        choices=Allowance.choices, method="filter_allowance", label=_("eligible for")
+    )
+    family_doctor = filters.BooleanFilter(
+        field_name="family_doctor_contract_on",
+        lookup_expr="isnull",
+        exclude=True,
+        label=_("has a family-doctor contract"),
+    )
+    not_visited_days = filters.NumberFilter(
+        method="filter_not_visited", min_value=1, label=_("not visited in the last N days")
+    )
+
+    class Meta:
+        model = Senior
+        fields = ()
+
+    @staticmethod
+    def today() -> datetime.date:
+        return timezone.localdate()
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__contains=value) | Q(id_number=value.upper()))
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(village__code__startswith=prefix_of_code(value.strip()))
+
+    def filter_extreme_poverty(self, queryset, name, value):
+        if value == "any":
+            return queryset.exclude(extreme_poverty="")
+        return queryset.filter(extreme_poverty=value)
+
+    def filter_high_age(self, queryset, name, value):
+        high = queryset.high_age_on(self.today())
+        return high if value else queryset.exclude(pk__in=high.values("pk"))
+
+    def filter_disabled(self, queryset, name, value):
+        if value:
+            return queryset.filter(latest_level__in=DISABLED_LEVELS)
+        return queryset.filter(Q(latest_level__isnull=True) | ~Q(latest_level__in=DISABLED_LEVELS))
+
+    def filter_allowance(self, queryset, name, value):
+        return queryset.filter(eligible_q(value, self.today()))
+
+    def filter_not_visited(self, queryset, name, value):
+        since = timezone.now() - datetime.timedelta(days=int(value))
+        return queryset.filter(Q(last_visited_at__isnull=True) | Q(last_visited_at__lt=since))

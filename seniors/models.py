@@ -1,0 +1,391 @@
+"""The seniors' ledger (台账): people, their ability assessments and the visits they receive.
+
+Plan 二(七): townships keep a ledger of home-living extreme-poverty, high-age, living-alone
+and left-behind seniors and visit them regularly; 二(九) family support; 二(十一) family
+doctors; 二(十二) safety wristbands; 二(十三) allowances.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from regions.scoping import ScopedQuerySet
+
+HIGH_AGE = 80  # 高龄
+MIN_AGE = 60  # the ledger is of people aged 60 and over
+
+# Who works with people's records: the bureau, township staff and village assistants see the
+# seniors of their subtree. Volunteers and facility operators see none until their issues give
+# them a narrower rule (the seniors paired with them; the residents of their facility).
+PEOPLE_ROLES = frozenset({"bureau", "township_staff", "village_assistant"})
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day ``years`` earlier (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class LivingSituation(models.TextChoices):
+    ALONE = "alone", _("Living alone (独居)")
+    LEFT_BEHIND = "left_behind", _("Left behind (留守)")
+    WITH_FAMILY = "with_family", _("With family")
+
+
+class ExtremePoverty(models.TextChoices):
+    NO = "", _("No")
+    CENTRALISED = "centralised", _("Extreme poverty, centralised support (特困·集中供养)")
+    DISPERSED = "dispersed", _("Extreme poverty, dispersed support at home (特困·分散供养)")
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    MOVED_OUT = "moved_out", _("Moved out")
+    DECEASED = "deceased", _("Deceased")
+
+
+class SeniorQuerySet(ScopedQuerySet):
+    region_lookup = "village__code"
+    subtree_roles = PEOPLE_ROLES
+
+    def active(self):
+        return self.filter(status=Status.ACTIVE)
+
+    def high_age_on(self, day: datetime.date):
+        """Aged 80 or more on ``day`` (高龄)."""
+        return self.filter(birth_date__lte=years_before(day, HIGH_AGE))
+
+    def with_latest_assessment(self):
+        """Annotate the level, total and date of each senior's latest assessment."""
+        latest = Assessment.objects.filter(senior=models.OuterRef("pk")).order_by(
+            "-assessed_on", "-id"
+        )
+        return self.annotate(
+            latest_level=models.Subquery(latest.values("level")[:1]),
+            latest_total=models.Subquery(latest.values("total")[:1]),
+            latest_assessed_on=models.Subquery(latest.values("assessed_on")[:1]),
+        )
+
+    def disabled(self):
+        """失能: the latest assessment is moderate or severe (needs ``with_latest_assessment``)."""
+        return self.filter(latest_level__in=DISABLED_LEVELS)
+
+
+class Senior(models.Model):
+    """A person aged 60 or over in the township ledger (老年人台账)."""
+
+    id_number = models.CharField(
+        _("ID number"),
+        max_length=18,
+        unique=True,
+        help_text=_("Resident ID number (18 characters). Cannot be changed once registered."),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, editable=False)
+    birth_date = models.DateField(_("birth date"), editable=False)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    village = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("village"),
+        on_delete=models.PROTECT,
+        related_name="seniors",
+    )
+    villager_group = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("villager group"),
+        on_delete=models.PROTECT,
+        related_name="group_seniors",
+        null=True,
+        blank=True,
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    living_situation = models.CharField(
+        _("living situation"),
+        max_length=12,
+        choices=LivingSituation.choices,
+        default=LivingSituation.WITH_FAMILY,
+    )
+    # categories the plan counts
+    extreme_poverty = models.CharField(
+        _("extreme poverty (特困)"), max_length=12, choices=ExtremePoverty.choices, blank=True
+    )
+    subsistence_allowance = models.BooleanField(_("subsistence allowance (低保)"), default=False)
+    low_income = models.BooleanField(_("low income (低收入)"), default=False)
+    family_planning_special = models.BooleanField(
+        _("family-planning special family (计划生育特殊家庭)"), default=False
+    )
+    disability_certificate = models.BooleanField(_("disability (残疾)"), default=False)
+    # wishes
+    wants_centralised_care = models.BooleanField(_("wants centralised care"), default=False)
+    wants_day_care = models.BooleanField(_("wants day care"), default=False)
+    # health and safety, family support
+    family_doctor_contract_on = models.DateField(
+        _("family-doctor contract signed on"), null=True, blank=True
+    )
+    wristband_device = models.CharField(_("safety wristband number"), max_length=40, blank=True)
+    family_care_bed_on = models.DateField(_("family care bed set up on"), null=True, blank=True)
+    home_adaptation_on = models.DateField(_("home adaptation completed on"), null=True, blank=True)
+    family_caregiver = models.CharField(_("family caregiver"), max_length=50, blank=True)
+    family_caregiver_trained_on = models.DateField(
+        _("family caregiver trained on"), null=True, blank=True
+    )
+    # place in the ledger
+    registered_on = models.DateField(_("registered on"), default=datetime.date.today)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    status_on = models.DateField(_("status since"), null=True, blank=True)
+    status_note = models.CharField(_("status note"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = SeniorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("senior")
+        verbose_name_plural = _("seniors")
+        ordering = ["village_id", "name", "id"]
+        indexes = [models.Index(fields=["status", "village"], name="senior_status_village")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="active") | Q(status_on__isnull=False),
+                name="senior_status_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def age_on(self, day: datetime.date) -> int:
+        from seniors.idnumber import age_on
+
+        return age_on(self.birth_date, day)
+
+    def is_high_age_on(self, day: datetime.date) -> bool:
+        return self.birth_date <= years_before(day, HIGH_AGE)
+
+    @property
+    def low_income_household(self) -> bool:
+        """低收入家庭 in the plan's sense: on 低保 or registered as low income."""
+        return self.subsistence_allowance or self.low_income
+
+
+class Level(models.TextChoices):
+    INDEPENDENT = "independent", _("Independent")
+    MILD = "mild", _("Mildly dependent")
+    MODERATE = "moderate", _("Moderately dependent")
+    SEVERE = "severe", _("Severely dependent")
+
+
+DISABLED_LEVELS = (Level.MODERATE, Level.SEVERE)
+
+# Barthel index: the ten activities and the scores each may take.
+BARTHEL_ITEMS: dict[str, tuple[int, ...]] = {
+    "feeding": (0, 5, 10),
+    "bathing": (0, 5),
+    "grooming": (0, 5),
+    "dressing": (0, 5, 10),
+    "bowels": (0, 5, 10),
+    "bladder": (0, 5, 10),
+    "toilet_use": (0, 5, 10),
+    "transfers": (0, 5, 10, 15),
+    "mobility": (0, 5, 10, 15),
+    "stairs": (0, 5, 10),
+}
+
+
+def barthel_level(total: int) -> str:
+    """100 independent, 61–99 mild, 41–60 moderate, 40 and below severe."""
+    if total >= 100:
+        return Level.INDEPENDENT
+    if total > 60:
+        return Level.MILD
+    if total > 40:
+        return Level.MODERATE
+    return Level.SEVERE
+
+
+class AssessmentQuerySet(ScopedQuerySet):
+    region_lookup = "senior__village__code"
+    subtree_roles = PEOPLE_ROLES
+
+
+class Assessment(models.Model):
+    """An ability assessment (能力评估) with the Barthel index; the latest decides 失能."""
+
+    senior = models.ForeignKey(
+        Senior, verbose_name=_("senior"), on_delete=models.PROTECT, related_name="assessments"
+    )
+    assessed_on = models.DateField(_("assessed on"))
+    assessor = models.CharField(_("assessor"), max_length=50, blank=True)
+    feeding = models.PositiveSmallIntegerField(_("feeding"))
+    bathing = models.PositiveSmallIntegerField(_("bathing"))
+    grooming = models.PositiveSmallIntegerField(_("grooming"))
+    dressing = models.PositiveSmallIntegerField(_("dressing"))
+    bowels = models.PositiveSmallIntegerField(_("bowels"))
+    bladder = models.PositiveSmallIntegerField(_("bladder"))
+    toilet_use = models.PositiveSmallIntegerField(_("toilet use"))
+    transfers = models.PositiveSmallIntegerField(_("transfers (bed to chair)"))
+    mobility = models.PositiveSmallIntegerField(_("mobility (on level surfaces)"))
+    stairs = models.PositiveSmallIntegerField(_("stairs"))
+    total = models.PositiveSmallIntegerField(_("total"), editable=False)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices, editable=False)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ability assessment")
+        verbose_name_plural = _("ability assessments")
+        ordering = ["-assessed_on", "-id"]
+        indexes = [
+            models.Index(fields=["senior", "-assessed_on", "-id"], name="assessment_latest"),
+        ]
+        constraints = [
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{item}__in": allowed}), name=f"barthel_{item}"
+                )
+                for item, allowed in BARTHEL_ITEMS.items()
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    total=F("feeding")
+                    + F("bathing")
+                    + F("grooming")
+                    + F("dressing")
+                    + F("bowels")
+                    + F("bladder")
+                    + F("toilet_use")
+                    + F("transfers")
+                    + F("mobility")
+                    + F("stairs")
+                ),
+                name="barthel_total_is_sum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.senior} {self.assessed_on} {self.total}"
+
+    @property
+    def is_disabled(self) -> bool:
+        return self.level in DISABLED_LEVELS
+
+
+class ServiceType(models.TextChoices):
+    INSPECTION = "inspection", _("Visit (巡访)")
+    MEALS = "meals", _("Meal help (助餐)")
+    BATHING = "bathing", _("Bathing help (助浴)")
+    MEDICAL = "medical", _("Medical help (助医)")
+    HOUSEKEEPING = "housekeeping", _("Housekeeping (家政)")
+    ERRANDS = "errands", _("Shopping and bill payment (代买代缴)")
+    COMPANIONSHIP = "companionship", _("Companionship (精神慰藉)")
+    EMERGENCY = "emergency", _("Emergency rescue (紧急救援)")
+    FARMING = "farming", _("Farm work help (春种秋收)")
+
+
+class VisitQuerySet(ScopedQuerySet):
+    region_lookup = "senior__village__code"
+    subtree_roles = PEOPLE_ROLES
+
+
+class Visit(models.Model):
+    """A visit or home service (巡访/上门服务) to a senior."""
+
+    senior = models.ForeignKey(
+        Senior, verbose_name=_("senior"), on_delete=models.PROTECT, related_name="visits"
+    )
+    visited_at = models.DateTimeField(_("visited at"))
+    service_type = models.CharField(
+        _("service"), max_length=16, choices=ServiceType.choices, default=ServiceType.INSPECTION
+    )
+    visitor = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("visitor"),
+        on_delete=models.PROTECT,
+        related_name="visits_made",
+        null=True,
+        blank=True,
+    )
+    visitor_name = models.CharField(_("visitor's name"), max_length=50, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    follow_up_needed = models.BooleanField(_("follow-up needed"), default=False)
+    client_uuid = models.UUIDField(
+        _("client UUID"),
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Sent by the phone that recorded the visit: the same visit is stored once."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_at", "-id"]
+        indexes = [models.Index(fields=["senior", "-visited_at"], name="visit_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.senior} {self.visited_at:%Y-%m-%d} {self.get_service_type_display()}"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("Checked, waiting for confirmation")
+    APPLIED = "applied", _("Imported")
+    REFUSED = "refused", _("Refused")
+
+
+class SeniorImportQuerySet(ScopedQuerySet):
+    region_lookup = "region__code"
+    subtree_roles = frozenset({"bureau", "township_staff"})
+
+
+class SeniorImport(models.Model):
+    """An uploaded .xlsx of seniors, checked row by row and shown as a preview; nothing is
+    written to the ledger until every row is valid and the user confirms."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="senior_imports"
+    )
+    # the uploader's region when uploading: the import is seen by that region's staff only
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("file"), max_length=200)
+    rows = models.JSONField(_("rows"), default=list)
+    errors = models.JSONField(_("errors"), default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED
+    )
+    created_count = models.PositiveIntegerField(_("records created"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SeniorImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("senior import")
+        verbose_name_plural = _("senior imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
