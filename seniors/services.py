@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from regions.models import Level, Region
 from regions.scoping import can_see_region_code
-from seniors.idnumber import age_on, parse_id_number
+from seniors.idnumber import IdNumber, age_on, parse_id_number
 from seniors.models import (
     BARTHEL_ITEMS,
     MIN_AGE,
@@ -137,6 +137,35 @@ def _apply(senior: Senior, fields: dict[str, Any]) -> None:
         setattr(senior, name, value)
 
 
+def senior_check_new(*, by: User, id_number: str, **fields: Any) -> IdNumber:
+    """Every check ``senior_register`` makes, without writing: the Excel import previews a
+    whole file with it. Returns the parsed ID number; raises ``ValidationError`` (a
+    ``DuplicateSenior`` when the person is already in the ledger)."""
+    try:
+        parsed = parse_id_number(id_number)
+    except ValidationError as exc:
+        raise ValidationError({"id_number": exc.messages}) from None
+    errors = _check_fields(by=by, fields=fields, birth_date=parsed.birth_date)
+    registered_on = fields.get("registered_on") or _today()
+    age = age_on(parsed.birth_date, registered_on)
+    if age < MIN_AGE:
+        errors.setdefault("id_number", []).append(
+            _("This person is %(age)d (born %(birth)s): the ledger is for people aged 60 and over.")
+            % {"age": age, "birth": parsed.birth_date}
+        )
+    for required in ("name", "village"):
+        if required not in fields:
+            errors.setdefault(required, [_("This field is required.")])
+    if errors:
+        raise ValidationError(errors)
+    existing = (
+        Senior.objects.select_related("village__parent").filter(id_number=parsed.number).first()
+    )
+    if existing is not None:
+        raise DuplicateSenior(existing)
+    return parsed
+
+
 def senior_register(*, by: User, id_number: str, **fields: Any) -> Senior:
     """Add a person to the ledger.
 
@@ -145,29 +174,7 @@ def senior_register(*, by: User, id_number: str, **fields: Any) -> Senior:
     submitted by someone else at the same moment, raises ``DuplicateSenior`` naming the
     existing record's township and village.
     """
-    try:
-        parsed = parse_id_number(id_number)
-    except ValidationError as exc:
-        raise ValidationError({"id_number": exc.messages}) from None
-    errors = _check_fields(by=by, fields=fields, birth_date=parsed.birth_date)
-    registered_on = fields.get("registered_on") or _today()
-    if age_on(parsed.birth_date, registered_on) < MIN_AGE:
-        errors.setdefault("id_number", []).append(
-            _("This person is %(age)d (born %(birth)s): the ledger is for people aged 60 and over.")
-            % {"age": age_on(parsed.birth_date, registered_on), "birth": parsed.birth_date}
-        )
-    for required in ("name", "village"):
-        if required not in fields:
-            errors.setdefault(required, [_("This field is required.")])
-    if errors:
-        raise ValidationError(errors)
-
-    existing = (
-        Senior.objects.select_related("village__parent").filter(id_number=parsed.number).first()
-    )
-    if existing is not None:
-        raise DuplicateSenior(existing)
-
+    parsed = senior_check_new(by=by, id_number=id_number, **fields)
     senior = Senior(id_number=parsed.number, birth_date=parsed.birth_date, sex=parsed.sex)
     _apply(senior, fields)
     senior._history_user = by
