@@ -29,3 +29,16 @@ class ReadOnlyUnlessAdmin(HasScope):
             return True
         self.message = _("Only administrators may change this.")
         return bool(request.user.is_superuser)
+
+
+class WriteRule(HasScope):
+    """Reading for every scoped user (the queryset decides what they see); changes for the
+    users the view's ``write_rule(user)`` allows — a role that may not act at all gets 403."""
+
+    def has_permission(self, request, view):
+        if not super().has_permission(request, view):
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        self.message = _("Your role may not make this change.")
+        return bool(view.write_rule(request.user))

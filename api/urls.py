@@ -5,11 +5,15 @@ from rest_framework.routers import DefaultRouter
 
 from api.auth import TokenView
 from api.regions import RegionViewSet
+from api.seniors import AssessmentViewSet, SeniorViewSet, VisitViewSet
 
 app_name = "api"
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
+router.register("seniors", SeniorViewSet, basename="senior")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("visits", VisitViewSet, basename="visit")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

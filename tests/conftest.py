@@ -142,3 +142,55 @@ def api_as(api):
         return api
 
     return login
+
+
+# --- the seniors' ledger -------------------------------------------------------------------
+# Valid ID numbers (GB 11643 check digits worked out by hand) and who they are.
+ZHANG_ID = "500232194003011230"  # born 1940-03-01, male: 86 on 2026-11-29
+LI_ID = "500232194607202468"  # born 1946-07-20, female: turned 80 on 2026-07-20
+WANG_ID = "50023219300115011X"  # born 1930-01-15, male: 96
+ALMOST_60_ID = "500232196612010312"  # born 1966-12-01: 59 on 2026-11-29, 60 two days later
+
+
+@pytest.fixture
+def today():
+    """The suite's "today": 2026-11-29, 10:00 in Wulong."""
+    import datetime
+    import zoneinfo
+
+    import time_machine
+
+    moment = datetime.datetime(2026, 11, 29, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(moment, tick=False):
+        yield moment.date()
+
+
+@pytest.fixture
+def zhang(regions, today):
+    """张大爷 of 板桥村 (白马镇), 86, living alone."""
+    from seniors.models import Senior
+
+    return Senior.objects.create(
+        id_number=ZHANG_ID,
+        name="张大爷",
+        sex="M",
+        birth_date=f.datetime.date(1940, 3, 1),
+        village=regions["banqiao"],
+        living_situation="alone",
+        registered_on=f.datetime.date(2021, 6, 1),
+    )
+
+
+@pytest.fixture
+def liu(regions, today):
+    """刘奶奶 of 文凤村 (后坪乡), 80."""
+    from seniors.models import Senior
+
+    return Senior.objects.create(
+        id_number=LI_ID,
+        name="刘奶奶",
+        sex="F",
+        birth_date=f.datetime.date(1946, 7, 20),
+        village=regions["wenfeng"],
+        registered_on=f.datetime.date(2021, 6, 1),
+    )

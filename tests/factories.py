@@ -1,7 +1,11 @@
+import datetime
+
 import factory
 
 from accounts.models import Role, User
 from regions.models import Kind, Level, Region
+from seniors.idnumber import make_id_number
+from seniors.models import barthel_level
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
@@ -65,3 +69,59 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class SeniorFactory(factory.django.DjangoModelFactory):
+    """A senior in a given village; ``birth_date`` sets the ID number (valid check digit)."""
+
+    class Meta:
+        model = "seniors.Senior"
+
+    class Params:
+        born = datetime.date(1945, 6, 15)
+        sequence = factory.Sequence(lambda n: (2 * n + 1) % 1000)  # odd: male
+
+    name = factory.Sequence(lambda n: f"老人{n}")
+    village = None
+    birth_date = factory.SelfAttribute("born")
+    id_number = factory.LazyAttribute(lambda o: make_id_number("500232", o.born, o.sequence))
+    sex = factory.LazyAttribute(lambda o: "M" if o.sequence % 2 else "F")
+    registered_on = datetime.date(2021, 6, 1)
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    """All ten items at their highest score unless given: total 100, independent."""
+
+    class Meta:
+        model = "seniors.Assessment"
+
+    senior = None
+    assessed_on = datetime.date(2025, 3, 1)
+    feeding = 10
+    bathing = 5
+    grooming = 5
+    dressing = 10
+    bowels = 10
+    bladder = 10
+    toilet_use = 10
+    transfers = 15
+    mobility = 15
+    stairs = 10
+    total = factory.LazyAttribute(
+        lambda o: sum(
+            getattr(o, i)
+            for i in (
+                "feeding",
+                "bathing",
+                "grooming",
+                "dressing",
+                "bowels",
+                "bladder",
+                "toilet_use",
+                "transfers",
+                "mobility",
+                "stairs",
+            )
+        )
+    )
+    level = factory.LazyAttribute(lambda o: barthel_level(o.total))

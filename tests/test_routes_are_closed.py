@@ -16,6 +16,11 @@ OPEN_API_VIEWS = {
     "SpectacularSwaggerView": "the docs page for the schema",
     "APIRootView": "lists the endpoints, holds no records",
 }
+PATH_SAMPLES = {
+    "<str:code>": "500156101000",
+    "<int:pk>": "1",
+    "<uuid:pk>": "6f1c2f9e-0000-4000-8000-000000000001",
+}
 OPEN_PAGES = {"healthz", "login", "logout", "set_language", "javascript-catalog"}
 
 
@@ -60,9 +65,9 @@ def test_every_page_needs_login(client, regions):
     for route, pattern in walk(get_resolver().url_patterns):
         if route.startswith(("api/", "admin/")) or pattern.name in OPEN_PAGES:
             continue
-        if "<" in route:
-            # fill the path converters with a real region code
-            route = route.replace("<str:code>", "500156101000")
+        for converter, sample in PATH_SAMPLES.items():
+            route = route.replace(converter, sample)
+        assert "<" not in route, f"{route}: add a sample value to PATH_SAMPLES"
         response = client.get("/" + route)
         assert response.status_code == 302, route
         assert response["Location"].startswith("/login/"), route

@@ -1,0 +1,352 @@
+"""``seniors/``, ``assessments/`` and ``visits/``: the ledger for phones and other systems."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from api.errors import domain_errors
+from api.permissions import WriteRule
+from api.scoping import ScopedViewSetMixin
+from regions.models import Level, Region
+from regions.scoping import visible_to
+from seniors import rules, services
+from seniors.filters import SeniorFilter
+from seniors.idnumber import mask
+from seniors.models import BARTHEL_ITEMS, DISABLED_LEVELS, Assessment, Senior, Status, Visit
+from seniors.selectors import allowances_for, senior_list
+
+
+class ScopedRegionField(serializers.SlugRelatedField):
+    """A region given by its code, among those the requesting user may see."""
+
+    def __init__(self, level: str, **kwargs):
+        self.level = level
+        super().__init__(slug_field="code", queryset=Region.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        user = self.context["request"].user
+        return visible_to(Region.objects.filter(level=self.level), user)
+
+
+class ScopedSeniorField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return visible_to(Senior.objects.all(), self.context["request"].user)
+
+
+class LatestAssessmentSerializer(serializers.Serializer):
+    assessed_on = serializers.DateField()
+    total = serializers.IntegerField()
+    level = serializers.CharField()
+
+
+class SeniorSerializer(serializers.ModelSerializer):
+    id_number = serializers.CharField(
+        max_length=24,
+        help_text=_("18 characters; write-once; masked for roles that do not need it"),
+    )
+    village = ScopedRegionField(Level.VILLAGE)
+    villager_group = ScopedRegionField(Level.GROUP, required=False, allow_null=True)
+    township = serializers.SerializerMethodField()
+    village_name = serializers.CharField(source="village.short_name", read_only=True)
+    age = serializers.SerializerMethodField()
+    high_age = serializers.SerializerMethodField()
+    disabled = serializers.SerializerMethodField()
+    latest_assessment = serializers.SerializerMethodField()
+    last_visited_at = serializers.DateTimeField(read_only=True)
+    allowances = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Senior
+        fields = (
+            "id",
+            "id_number",
+            "name",
+            "sex",
+            "birth_date",
+            "age",
+            "phone",
+            "township",
+            "village",
+            "village_name",
+            "villager_group",
+            "address",
+            "living_situation",
+            "extreme_poverty",
+            "subsistence_allowance",
+            "low_income",
+            "family_planning_special",
+            "disability_certificate",
+            "high_age",
+            "disabled",
+            "latest_assessment",
+            "last_visited_at",
+            "wants_centralised_care",
+            "wants_day_care",
+            "family_doctor_contract_on",
+            "wristband_device",
+            "family_care_bed_on",
+            "home_adaptation_on",
+            "family_caregiver",
+            "family_caregiver_trained_on",
+            "allowances",
+            "registered_on",
+            "status",
+            "status_on",
+            "status_note",
+            "notes",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = ("sex", "birth_date", "status", "status_on", "status_note")
+
+    def _today(self):
+        return timezone.localdate()
+
+    def get_township(self, obj) -> str:
+        return obj.village_id[:9] + "000"
+
+    def get_age(self, obj) -> int:
+        return obj.age_on(self._today())
+
+    def get_high_age(self, obj) -> bool:
+        return obj.is_high_age_on(self._today())
+
+    def get_disabled(self, obj) -> bool:
+        return getattr(obj, "latest_level", None) in DISABLED_LEVELS
+
+    def get_latest_assessment(self, obj) -> LatestAssessmentSerializer | None:
+        if getattr(obj, "latest_level", None) is None:
+            return None
+        return {
+            "assessed_on": obj.latest_assessed_on,
+            "total": obj.latest_total,
+            "level": obj.latest_level,
+        }
+
+    def get_allowances(self, obj) -> list[str]:
+        return allowances_for(
+            obj, on=self._today(), latest_level=getattr(obj, "latest_level", None)
+        )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not rules.can_see_full_id(self.context["request"].user):
+            data["id_number"] = mask(instance.id_number)
+        return data
+
+    def create(self, validated_data):
+        with domain_errors():
+            return services.senior_register(by=self.context["request"].user, **validated_data)
+
+    def update(self, instance, validated_data):
+        with domain_errors():
+            return services.senior_update(
+                by=self.context["request"].user, senior=instance, **validated_data
+            )
+
+
+class SeniorStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    status_on = serializers.DateField()
+    status_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class SeniorViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The seniors' ledger of the user's region. Nobody is deleted: a person who moves out or
+    dies changes status (``POST …/{id}/status/``)."""
+
+    queryset = Senior.objects.all()
+    serializer_class = SeniorSerializer
+    permission_classes = (WriteRule,)
+    filterset_class = SeniorFilter
+    ordering_fields = ("name", "birth_date", "registered_on", "village")
+    ordering = ("village", "name", "id")
+
+    @staticmethod
+    def write_rule(user) -> bool:
+        return rules.can_manage_seniors(user)
+
+    def base_queryset(self):
+        # senior_list scopes too; the mixin's scoping on top is the same rule, applied twice
+        return senior_list(user=self.request.user)
+
+    @extend_schema(request=SeniorStatusSerializer, responses=SeniorSerializer)
+    @action(detail=True, methods=["post"])
+    def status(self, request, pk=None):
+        senior = self.get_object()
+        payload = SeniorStatusSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with domain_errors():
+            services.senior_set_status(
+                by=request.user,
+                senior=senior,
+                status=payload.validated_data["status"],
+                on=payload.validated_data["status_on"],
+                note=payload.validated_data.get("status_note", ""),
+            )
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    senior = ScopedSeniorField()
+
+    class Meta:
+        model = Assessment
+        fields = (
+            "id",
+            "senior",
+            "assessed_on",
+            "assessor",
+            *BARTHEL_ITEMS,
+            "total",
+            "level",
+            "notes",
+            "created_at",
+        )
+        read_only_fields = ("total", "level")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for item, allowed in BARTHEL_ITEMS.items():
+            fields[item] = serializers.ChoiceField(
+                choices=allowed, help_text=" / ".join(str(a) for a in allowed)
+            )
+        return fields
+
+    def create(self, validated_data):
+        items = {item: validated_data.pop(item) for item in BARTHEL_ITEMS}
+        with domain_errors():
+            return services.assessment_record(
+                by=self.context["request"].user, items=items, **validated_data
+            )
+
+
+class AssessmentFilter(filters.FilterSet):
+    senior = filters.NumberFilter(field_name="senior_id")
+    level = filters.ChoiceFilter(choices=Assessment._meta.get_field("level").choices)
+    region = filters.CharFilter(method="filter_region")
+
+    class Meta:
+        model = Assessment
+        fields = ("senior", "level", "region")
+
+    def filter_region(self, queryset, name, value):
+        from regions.models import prefix_of_code
+
+        return queryset.filter(senior__village__code__startswith=prefix_of_code(value.strip()))
+
+
+class AssessmentViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Barthel assessments. Total and level are computed by the server; a correction is a new
+    assessment (the latest one counts)."""
+
+    queryset = Assessment.objects.all()
+    serializer_class = AssessmentSerializer
+    permission_classes = (WriteRule,)
+    filterset_class = AssessmentFilter
+    ordering_fields = ("assessed_on", "total")
+
+    @staticmethod
+    def write_rule(user) -> bool:
+        return rules.can_manage_seniors(user)
+
+    def base_queryset(self):
+        return Assessment.objects.select_related("senior")
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    senior = ScopedSeniorField()
+    visitor = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Visit
+        fields = (
+            "id",
+            "senior",
+            "visited_at",
+            "service_type",
+            "visitor",
+            "visitor_name",
+            "notes",
+            "follow_up_needed",
+            "client_uuid",
+            "created_at",
+        )
+        # a repeated client_uuid is the idempotent retry, answered by the service, not a 400
+        extra_kwargs = {"client_uuid": {"validators": []}}
+
+    def create(self, validated_data):
+        with domain_errors():
+            visit, created = services.visit_record(
+                by=self.context["request"].user, **validated_data
+            )
+        self.created = created
+        return visit
+
+
+class VisitFilter(filters.FilterSet):
+    senior = filters.NumberFilter(field_name="senior_id")
+    region = filters.CharFilter(method="filter_region")
+    service_type = filters.ChoiceFilter(choices=Visit._meta.get_field("service_type").choices)
+    follow_up_needed = filters.BooleanFilter()
+    since = filters.IsoDateTimeFilter(field_name="visited_at", lookup_expr="gte")
+    until = filters.IsoDateTimeFilter(field_name="visited_at", lookup_expr="lt")
+
+    class Meta:
+        model = Visit
+        fields = ("senior", "region", "service_type", "follow_up_needed", "since", "until")
+
+    def filter_region(self, queryset, name, value):
+        from regions.models import prefix_of_code
+
+        return queryset.filter(senior__village__code__startswith=prefix_of_code(value.strip()))
+
+
+class VisitViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Visits and home services. Send a ``client_uuid`` from the phone: sending the same one
+    again (a retry on a weak signal) answers 200 with the visit stored the first time."""
+
+    queryset = Visit.objects.all()
+    serializer_class = VisitSerializer
+    permission_classes = (WriteRule,)
+    filterset_class = VisitFilter
+    ordering_fields = ("visited_at",)
+
+    @staticmethod
+    def write_rule(user) -> bool:
+        return rules.can_record_visits(user)
+
+    def base_queryset(self):
+        return Visit.objects.select_related("senior")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        code = status.HTTP_201_CREATED if serializer.created else status.HTTP_200_OK
+        return Response(serializer.data, status=code)

@@ -1,0 +1,263 @@
+"""The seniors' ledger for township staff: search, register, edit, assess, visit."""
+
+from __future__ import annotations
+
+import itertools
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dashboard.forms import AssessmentForm, SeniorForm, StatusForm, VisitForm
+from regions.models import Level, Region
+from regions.scoping import visible_to
+from seniors import rules, selectors, services
+from seniors.filters import SeniorFilter
+from seniors.idnumber import mask
+from seniors.models import DISABLED_LEVELS, PEOPLE_ROLES, Senior, Status
+
+PAGE_SIZE = 50
+MAIN_FILTERS = ("q", "village", "status", "living_situation")
+HISTORY_SHOWN = 30
+VISITS_SHOWN = 30
+
+
+def _require_reader(request) -> None:
+    user = request.user
+    if not (user.is_superuser or user.role in PEOPLE_ROLES):
+        raise PermissionDenied(_("Your role does not work with the seniors' ledger."))
+
+
+def _require(rule, request) -> None:
+    if not rule(request.user):
+        raise PermissionDenied(_("Your role may not make this change."))
+
+
+def _get_senior(request, pk: int) -> Senior:
+    """A senior the user may see, annotated as lists show it; 404 otherwise (outside the
+    region and not existing look the same)."""
+    senior = selectors.senior_list(user=request.user).filter(pk=pk).first()
+    if senior is None:
+        raise Http404(_("No such person in your region."))
+    return senior
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def senior_list(request):
+    """Search and filter the register: by village, category and status, 50 to a page."""
+    _require_reader(request)
+    seniors = selectors.senior_list(user=request.user)
+    filterset = SeniorFilter(request.GET or None, queryset=seniors)
+    villages = visible_to(Region.objects.filter(level=Level.VILLAGE), request.user)
+    filterset.form.fields["village"] = forms.ChoiceField(
+        label=_("Village"),
+        required=False,
+        choices=[("", _("All villages")), *((v.code, v.short_name) for v in villages)],
+    )
+    if filterset.is_bound and not filterset.is_valid():
+        rows = seniors.none()
+    else:
+        rows = filterset.qs if filterset.is_bound else seniors
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    full_id = rules.can_see_full_id(request.user)
+    for senior in page.object_list:
+        senior.shown_id = senior.id_number if full_id else mask(senior.id_number)
+        senior.age = senior.age_on(today)
+        senior.is_disabled = senior.latest_level in DISABLED_LEVELS
+    query = request.GET.copy()
+    query.pop("page", None)
+    form = filterset.form
+    more = [form[name] for name in form.fields if name not in MAIN_FILTERS and name != "region"]
+    return render(
+        request,
+        "dashboard/seniors/list.html",
+        {
+            "filter": filterset,
+            "main_fields": [form[name] for name in MAIN_FILTERS],
+            "more_fields": more,
+            "more_open": any(request.GET.get(field.name) for field in more),
+            "page": page,
+            "query": query.urlencode(),
+            "can_manage": rules.can_manage_seniors(request.user),
+        },
+    )
+
+
+def senior_detail(request, pk: int):
+    """One person: the record, allowances, assessments, visits and who changed what."""
+    _require_reader(request)
+    senior = _get_senior(request, pk)
+    today = timezone.localdate()
+    allowances = selectors.allowances_for(senior, on=today, latest_level=senior.latest_level)
+    history = list(
+        senior.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : HISTORY_SHOWN + 1
+        ]
+    )
+    changes = []
+    for newer, older in itertools.pairwise(history):
+        delta = newer.diff_against(older)
+        changes.append(
+            {
+                "record": newer,
+                "fields": [
+                    Senior._meta.get_field(c.field).verbose_name
+                    for c in delta.changes
+                    if c.field != "updated_at"
+                ],
+            }
+        )
+    if len(history) <= HISTORY_SHOWN and history:
+        changes.append({"record": history[-1], "fields": []})  # the registration itself
+    return render(
+        request,
+        "dashboard/seniors/detail.html",
+        {
+            "senior": senior,
+            "shown_id": senior.id_number
+            if rules.can_see_full_id(request.user)
+            else mask(senior.id_number),
+            "age": senior.age_on(today),
+            "high_age": senior.is_high_age_on(today),
+            "is_disabled": senior.latest_level in DISABLED_LEVELS,
+            "allowances": [selectors.Allowance(a).label for a in allowances],
+            "assessments": senior.assessments.all()[:10],
+            "visits": senior.visits.select_related("visitor")[:VISITS_SHOWN],
+            "visit_count": senior.visits.count(),
+            "changes": changes,
+            "can_manage": rules.can_manage_seniors(request.user),
+            "can_visit": rules.can_record_visits(request.user) and senior.status == Status.ACTIVE,
+        },
+    )
+
+
+def senior_create(request):
+    _require(rules.can_manage_seniors, request)
+    form = SeniorForm(request.POST or None, user=request.user, with_id_number=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            senior = services.senior_register(
+                by=request.user, id_number=form.cleaned_data["id_number"], **form.service_fields()
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s is registered.") % {"name": senior.name})
+            return redirect("dashboard:senior_detail", pk=senior.pk)
+    return render(request, "dashboard/seniors/form.html", {"form": form, "senior": None})
+
+
+def senior_edit(request, pk: int):
+    _require(rules.can_manage_seniors, request)
+    senior = _get_senior(request, pk)
+    initial = {name: getattr(senior, name) for name in services.SENIOR_FIELDS}
+    form = SeniorForm(
+        request.POST or None, initial=initial, user=request.user, with_id_number=False
+    )
+    if request.method == "POST" and form.is_valid():
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.senior_update(by=request.user, senior=senior, **changed)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("dashboard:senior_detail", pk=senior.pk)
+    return render(request, "dashboard/seniors/form.html", {"form": form, "senior": senior})
+
+
+def senior_status(request, pk: int):
+    _require(rules.can_manage_seniors, request)
+    senior = _get_senior(request, pk)
+    form = StatusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.senior_set_status(
+                by=request.user,
+                senior=senior,
+                status=form.cleaned_data["status"],
+                on=form.cleaned_data["status_on"],
+                note=form.cleaned_data["status_note"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Status changed."))
+            return redirect("dashboard:senior_detail", pk=senior.pk)
+    return render(
+        request,
+        "dashboard/seniors/simple_form.html",
+        {"form": form, "senior": senior, "title": _("Change status")},
+    )
+
+
+def assessment_create(request, pk: int):
+    _require(rules.can_manage_seniors, request)
+    senior = _get_senior(request, pk)
+    form = AssessmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assessment_record(
+                by=request.user,
+                senior=senior,
+                assessed_on=form.cleaned_data["assessed_on"],
+                items=form.items(),
+                assessor=form.cleaned_data["assessor"],
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Assessment saved: %(total)d points, %(level)s.")
+                % {"total": assessment.total, "level": assessment.get_level_display()},
+            )
+            return redirect("dashboard:senior_detail", pk=senior.pk)
+    return render(
+        request,
+        "dashboard/seniors/assessment_form.html",
+        {"form": form, "senior": senior},
+    )
+
+
+def visit_create(request, pk: int):
+    _require(rules.can_record_visits, request)
+    senior = _get_senior(request, pk)
+    form = VisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _visit, created = services.visit_record(
+                by=request.user,
+                senior=senior,
+                visited_at=data["visited_at"],
+                service_type=data["service_type"],
+                client_uuid=data["client_uuid"],
+                visitor_name=data["visitor_name"],
+                notes=data["notes"],
+                follow_up_needed=data["follow_up_needed"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if created:
+                messages.success(request, _("Visit saved."))
+            else:
+                messages.info(request, _("This visit was already saved."))
+            return redirect("dashboard:senior_detail", pk=senior.pk)
+    return render(
+        request,
+        "dashboard/seniors/simple_form.html",
+        {"form": form, "senior": senior, "title": _("Record a visit")},
+    )

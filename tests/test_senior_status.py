@@ -1,0 +1,51 @@
+"""A person moves out or dies: the status moves, the record stays."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def status_url(senior):
+    return f"/api/v1/seniors/{senior.pk}/status/"
+
+
+def test_a_death_is_recorded_with_its_date(api_as, staff_baima, zhang):
+    response = api_as(staff_baima).post(
+        status_url(zhang), {"status": "deceased", "status_on": "2026-10-03", "status_note": "病故"}
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["status_on"]) == ("deceased", "2026-10-03")
+    assert response.json()["allowances"] == []
+
+
+def test_death_is_final(api_as, staff_baima, zhang):
+    client = api_as(staff_baima)
+    client.post(status_url(zhang), {"status": "deceased", "status_on": "2026-10-03"})
+
+    response = client.post(status_url(zhang), {"status": "active", "status_on": "2026-11-01"})
+    assert response.status_code == 400
+    assert response.json()["status"] == ["“已故”的记录不能改为“在册”。"]
+
+
+def test_a_person_who_moved_out_can_come_back(api_as, staff_baima, zhang):
+    client = api_as(staff_baima)
+    client.post(status_url(zhang), {"status": "moved_out", "status_on": "2026-01-10"})
+    response = client.post(status_url(zhang), {"status": "active", "status_on": "2026-08-01"})
+
+    assert response.json()["status"] == "active"
+    assert response.json()["status_on"] is None
+
+
+def test_a_future_date_is_refused(api_as, staff_baima, zhang):
+    response = api_as(staff_baima).post(
+        status_url(zhang), {"status": "deceased", "status_on": "2026-12-25"}
+    )
+    assert response.status_code == 400
+    assert "status_on" in response.json()
+
+
+def test_status_cannot_be_changed_by_a_plain_edit(api_as, staff_baima, zhang):
+    api_as(staff_baima).patch(f"/api/v1/seniors/{zhang.pk}/", {"status": "deceased"})
+    zhang.refresh_from_db()
+    assert zhang.status == "active"
