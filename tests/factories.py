@@ -125,3 +125,36 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
         )
     )
     level = factory.LazyAttribute(lambda o: barthel_level(o.total))
+
+
+class FacilityFactory(factory.django.DjangoModelFactory):
+    """An operating township nursing home, open since 2020-01-01, unless told otherwise."""
+
+    class Meta:
+        model = "facilities.Facility"
+
+    kind = "nursing_home"
+    name = factory.Sequence(lambda n: f"敬老院{n}")
+    region = None
+    status = "operating"
+    opened_on = datetime.date(2020, 1, 1)
+
+
+def beds(facility, count, *, kind="ordinary", start=1, in_use_from=datetime.date(2020, 1, 1)):
+    from facilities.models import Bed
+
+    return [
+        Bed.objects.create(facility=facility, label=f"{n:03d}", kind=kind, in_use_from=in_use_from)
+        for n in range(start, start + count)
+    ]
+
+
+def staff(facility, count, *, role="caregiver", started_on=datetime.date(2020, 1, 1)):
+    from facilities.models import StaffMember
+
+    return [
+        StaffMember.objects.create(
+            facility=facility, name=f"{role}{n}", role=role, started_on=started_on
+        )
+        for n in range(count)
+    ]

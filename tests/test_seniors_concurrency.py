@@ -1,41 +1,16 @@
 """The same person or the same visit sent at the same moment by several clients: stored once.
 Real parallel transactions on PostgreSQL (CI's second pass)."""
 
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 
 from seniors import services
 from seniors.models import Senior, Visit
+from tests.concurrency import CLIENTS, run_together
 from tests.conftest import WANG_ID
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-CLIENTS = 8
-
-
-def run_together(work):
-    """Run ``work(i)`` in CLIENTS threads released at the same instant; collect results."""
-    barrier = threading.Barrier(CLIENTS)
-    results: list = [None] * CLIENTS
-
-    def target(i):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = ("ok", work(i))
-        except Exception as exc:  # the test inspects what each client got
-            results[i] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 def test_eight_staff_registering_the_same_person_at_once_create_one_record(

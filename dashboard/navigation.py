@@ -1,0 +1,25 @@
+"""The header menu: the pages each role works with."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from seniors.models import PEOPLE_ROLES
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"menu": []}
+    menu = [(reverse("dashboard:home"), _("My region"))]
+    if user.is_superuser or user.role in PEOPLE_ROLES:
+        menu.append((reverse("dashboard:senior_list"), _("Seniors' ledger")))
+    menu.append((reverse("api:docs"), _("API")))
+    if user.is_staff:
+        menu.append((reverse("admin:index"), _("Admin")))
+    current = request.path
+    return {
+        "menu": [
+            {"url": url, "label": label, "current": url != "/" and current.startswith(url)}
+            for url, label in menu
+        ]
+    }
