@@ -553,7 +553,7 @@ class UpgradeProject(models.Model):
 class FundingSource(models.TextChoices):
     CENTRAL = "central", _("Central budget")
     MUNICIPAL = "municipal", _("Municipal")
-    DISTRICT = "district", _("District")
+    DISTRICT = "district", _("District budget")
     LOTTERY = "lottery", _("Welfare lottery fund (福彩公益金)")
     BONDS = "bonds", _("Government bonds")
     SOCIAL = "social", _("Social capital")
