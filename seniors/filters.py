@@ -10,7 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import prefix_of_code
-from seniors.models import DISABLED_LEVELS, ExtremePoverty, LivingSituation, Senior, Status
+from seniors.models import (
+    DISABLED_LEVELS,
+    HIGH_AGE,
+    ExtremePoverty,
+    LivingSituation,
+    Senior,
+    Status,
+    years_before,
+)
 from seniors.selectors import Allowance, eligible_q
 
 BOOLEAN_CHOICES = (("true", _("Yes")), ("false", _("No")))
@@ -77,8 +85,12 @@ class SeniorFilter(filters.FilterSet):
         return queryset.filter(extreme_poverty=value)
 
     def filter_high_age(self, queryset, name, value):
-        high = queryset.high_age_on(self.today())
-        return high if value else queryset.exclude(pk__in=high.values("pk"))
+        cutoff = years_before(self.today(), HIGH_AGE)
+        return (
+            queryset.filter(birth_date__lte=cutoff)
+            if value
+            else queryset.filter(birth_date__gt=cutoff)
+        )
 
     def filter_disabled(self, queryset, name, value):
         if value:
