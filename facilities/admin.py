@@ -135,5 +135,3 @@ class BasicIndicatorAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-

@@ -438,6 +438,17 @@ class TrainingQuerySet(ScopedQuerySet):
     region_lookup = "region__code"
     subtree_roles = FACILITY_ROLES
 
+    def visible_to(self, user):
+        """Courses held in the user's region, and the district's courses, which are for
+        everyone (their attendance lists stay with the district)."""
+        from regions.scoping import scope_prefix
+
+        prefix = scope_prefix(user)
+        if prefix and user.role in self.subtree_roles:
+            above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9) if n < len(prefix)]
+            return self.filter(Q(region__code__startswith=prefix) | Q(region__code__in=above))
+        return super().visible_to(user)
+
 
 class TrainingSession(models.Model):
     """A training course (二(十)): the plan asks 50 directors and 300 caregivers trained."""

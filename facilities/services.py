@@ -30,6 +30,7 @@ from facilities.models import (
     StaffMember,
     Status,
     TrainingAttendance,
+    TrainingKind,
     TrainingSession,
     UpgradeProject,
 )
@@ -121,6 +122,8 @@ def placement_admit(
     if bed is not None:
         if bed.facility_id != facility.pk:
             raise ValidationError({"bed": [_("This bed belongs to another facility.")]})
+        if bed.in_use_from > admitted_on or (bed.retired_on and bed.retired_on <= admitted_on):
+            raise ValidationError({"bed": [_("This bed is not in use on that day.")]})
         if Placement.objects.filter(bed=bed, discharged_on__isnull=True).exists():
             raise ValidationError({"bed": [_("This bed is taken.")]})
     if kind != PlacementKind.DAY_CARE:
@@ -197,12 +200,54 @@ def staff_add(*, by: User, facility: Facility, **fields: Any) -> StaffMember:
     ended_on = fields.get("ended_on")
     if ended_on is not None and started_on is not None and ended_on < started_on:
         errors["ended_on"] = [_("Cannot leave before starting.")]
+    elif ended_on is not None and ended_on > _today():
+        errors["ended_on"] = [_("This date is in the future.")]
     if errors:
         raise ValidationError(errors)
     member = StaffMember(facility=facility, **fields)
     member._history_user = by
     member.save()
     return member
+
+
+def training_session_create(
+    *,
+    by: User,
+    kind: str,
+    title: str,
+    held_on: datetime.date,
+    organiser: str,
+    hours,
+    region,
+) -> TrainingSession:
+    """A training course for directors or caregivers (二(十)), held for the district or a
+    township the user works in."""
+    from regions.models import Level
+    from regions.scoping import can_see_region_code
+
+    errors: dict[str, list[str]] = {}
+    if kind not in TrainingKind.values:
+        errors["kind"] = [_("Unknown kind of training.")]
+    if not title.strip():
+        errors["title"] = [_("Enter a name.")]
+    _maybe_future(errors, held_on, "held_on")
+    if hours is None or hours <= 0:
+        errors["hours"] = [_("Give the hours of the course.")]
+    if (
+        region is None
+        or region.level not in (Level.DISTRICT, Level.TOWNSHIP)
+        or not (can_see_region_code(by, region.code))
+    ):
+        errors["region"] = [_("Choose the district or a township in your area.")]
+    if errors:
+        raise ValidationError(errors)
+    session = TrainingSession(
+        kind=kind, title=title.strip(), held_on=held_on, organiser=organiser.strip(),
+        hours=hours, region=region,
+    )  # fmt: skip
+    session._history_user = by
+    session.save()
+    return session
 
 
 def training_attend(
@@ -242,6 +287,7 @@ FACILITY_FIELDS = {
     for f in Facility._meta.get_fields()
     if getattr(f, "concrete", False)
     and not f.auto_created
+    and not f.many_to_many
     and f.name not in {"id", "created_at", "updated_at"}
 }
 STOPPED = {Status.SUSPENDED, Status.CLOSED, Status.MERGED}
@@ -291,10 +337,16 @@ def _maybe_future(errors: dict, day: datetime.date | None, field: str) -> None:
 
 
 def facility_save(
-    *, by: User, facility: Facility | None = None, served_regions=None, **fields: Any
+    *,
+    by: User,
+    facility: Facility | None = None,
+    served_regions=None,
+    operators=None,
+    **fields: Any,
 ) -> Facility:
     """Create a facility (``facility=None``) or change one. Facilities are never deleted:
-    a closed or merged one keeps its status with the day it happened."""
+    a closed or merged one keeps its status with the day it happened. ``operators`` are the
+    accounts (role facility operator) that keep this facility current."""
     unknown = set(fields) - FACILITY_FIELDS
     if unknown:
         raise TypeError(f"not facility fields: {sorted(unknown)}")
@@ -312,6 +364,18 @@ def facility_save(
         target.save()
         if served_regions is not None:
             target.served_regions.set(served_regions)
+        if operators is not None:
+            wrong = [u.username for u in operators if u.role != "facility_operator"]
+            if wrong:
+                raise ValidationError(
+                    {
+                        "operators": [
+                            _("Not facility operator accounts: %(names)s.")
+                            % {"names": ", ".join(wrong)}
+                        ]
+                    }
+                )
+            target.operators.set(operators)
     return target
 
 
@@ -321,17 +385,23 @@ def bed_add(
     if facility.kind not in RESIDENTIAL_KINDS:
         raise ValidationError({"facility": [_("A village point has no beds.")]})
     _not_future(in_use_from, "in_use_from")
+    taken = ValidationError({"label": [_("This facility has a bed with this label.")]})
     if Bed.objects.filter(facility=facility, label=label.strip()).exists():
-        raise ValidationError({"label": [_("This facility has a bed with this label.")]})
+        raise taken
     bed = Bed(facility=facility, label=label.strip(), kind=kind, in_use_from=in_use_from)
     bed._history_user = by
-    bed.save()
+    try:
+        with transaction.atomic():
+            bed.save()
+    except IntegrityError:  # the same label added by someone else at the same moment
+        raise taken from None
     return bed
 
 
 @transaction.atomic
 def bed_retire(*, by: User, bed: Bed, retired_on: datetime.date) -> Bed:
     locked = Bed.objects.select_for_update().get(pk=bed.pk)
+    _not_future(retired_on, "retired_on")
     if locked.retired_on is not None:
         raise ValidationError({"retired_on": [_("This bed is retired already.")]})
     if retired_on < locked.in_use_from:

@@ -60,6 +60,19 @@ class SeniorQuerySet(ScopedQuerySet):
     region_lookup = "village__code"
     subtree_roles = PEOPLE_ROLES
 
+    def visible_to(self, user):
+        """The ledger of the user's region; a facility operator sees the people staying in
+        the facilities they run (admissions are decided by township staff)."""
+        if user is not None and getattr(user, "role", "") == "facility_operator":
+            from regions.scoping import scope_prefix
+
+            if scope_prefix(user) is None:
+                return self.none()
+            return self.filter(
+                placements__facility__operators=user, placements__discharged_on__isnull=True
+            ).distinct()
+        return super().visible_to(user)
+
     def active(self):
         return self.filter(status=Status.ACTIVE)
 

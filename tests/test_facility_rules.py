@@ -194,3 +194,18 @@ def test_a_person_trained_twice_counts_once(regions, bureau):
     assert selectors.trained_people(kind="caregiver", on=datetime.date(2022, 12, 31)) == 2
     assert selectors.trained_people(kind="caregiver", on=datetime.date(2021, 12, 31)) == 2
     assert selectors.trained_people(kind="director", on=datetime.date(2022, 12, 31)) == 0
+
+
+def test_a_retired_bed_takes_nobody(home, regions, staff_baima, today):
+    from facilities.models import Bed
+
+    bed = Bed.objects.get(facility=home, label="001")
+    bed.retired_on = datetime.date(2026, 6, 1)
+    bed.save()
+    (senior,) = residents_of("退", regions, 1)
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.placement_admit(
+            by=staff_baima, senior=senior, facility=home, admitted_on=DAY, bed=bed
+        )
+    assert list(excinfo.value.message_dict) == ["bed"]
