@@ -4,6 +4,14 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from api.auth import TokenView
+from api.facilities import (
+    BedViewSet,
+    FacilityViewSet,
+    PlacementViewSet,
+    StaffViewSet,
+    TrainingViewSet,
+    UpgradeProjectViewSet,
+)
 from api.regions import RegionViewSet
 from api.seniors import AssessmentViewSet, SeniorViewSet, VisitViewSet
 
@@ -14,6 +22,12 @@ router.register("regions", RegionViewSet, basename="region")
 router.register("seniors", SeniorViewSet, basename="senior")
 router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("visits", VisitViewSet, basename="visit")
+router.register("facilities", FacilityViewSet, basename="facility")
+router.register("beds", BedViewSet, basename="bed")
+router.register("placements", PlacementViewSet, basename="placement")
+router.register("staff", StaffViewSet, basename="staff")
+router.register("trainings", TrainingViewSet, basename="training")
+router.register("upgrade-projects", UpgradeProjectViewSet, basename="upgrade-project")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

@@ -1,0 +1,920 @@
+"""``facilities/``, ``beds/``, ``placements/``, ``staff/``, ``trainings/`` and
+``upgrade-projects/``: the ledgers (台账) of the facility network.
+
+Serializers check the shape of the input and that every record it names is one the user may
+see; the rules across rows (a bed limit, one stay at a time, dates in order) are the services'.
+Who may see is the scoping rule (operators: only the facilities they run); who may write is
+``write_rule`` below.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.models import User
+from api.errors import domain_errors
+from api.permissions import WriteRule
+from api.scoping import ScopedViewSetMixin
+from api.seniors import ScopedSeniorField
+from facilities import selectors, services
+from facilities.models import (
+    FACILITY_ROLES,
+    Bed,
+    Certificate,
+    Facility,
+    IndicatorCheck,
+    Kind,
+    Milestone,
+    OperatingFund,
+    Placement,
+    PlacementKind,
+    ProjectKind,
+    ProjectStatus,
+    QualityCheck,
+    StaffMember,
+    StaffRole,
+    Status,
+    TrainingAttendance,
+    TrainingKind,
+    TrainingSession,
+    UpgradeProject,
+)
+from facilities.rules import LEDGER_KEEPERS, SUPERVISED_FACILITY_FIELDS, SUPERVISORS, has_role
+from regions.models import Level, Region, prefix_of_code
+from regions.scoping import scope_prefix, visible_to
+from seniors.idnumber import mask
+from seniors.rules import can_see_full_id
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def masked_id(user, number: str) -> str:
+    return number if can_see_full_id(user) else mask(number)
+
+
+# --- fields that only reach what the user may see --------------------------------------------
+
+
+class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A record by id, among those the requesting user may see (others: "does not exist")."""
+
+    def get_queryset(self):
+        return visible_to(super().get_queryset(), self.context["request"].user)
+
+
+class VisibleRegionField(serializers.SlugRelatedField):
+    """A region by its code, among those the requesting user may see."""
+
+    def __init__(self, levels: tuple[str, ...] | None = None, **kwargs):
+        self.levels = levels
+        kwargs.setdefault("slug_field", "code")
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("queryset", Region.objects.all())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        regions = Region.objects.all()
+        if self.levels:
+            regions = regions.filter(level__in=self.levels)
+        return visible_to(regions, self.context["request"].user)
+
+
+class VisibleOperatorField(serializers.SlugRelatedField):
+    """Facility-operator accounts by username, among the users the requester may see."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "username")
+        kwargs.setdefault("queryset", User.objects.filter(role="facility_operator"))
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        operators = User.objects.filter(role="facility_operator")
+        return visible_to(operators, self.context["request"].user)
+
+
+class NamedChoiceField(serializers.ChoiceField):
+    """A choice field whose OpenAPI enum is a component with a name of its own. Fields called
+    ``status`` or ``kind`` exist on several resources with different choices; left to the
+    schema generator, they would rename each other's enums (``StatusF7fEnum``)."""
+
+    def __init__(self, choices, *, enum_name: str, **kwargs):
+        self.enum_name = enum_name
+        super().__init__(choices, **kwargs)
+
+
+class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = NamedChoiceField
+
+    def map_serializer_field(self, auto_schema, direction):
+        choice = build_choice_field(self.target)
+        component = ResolvedComponent(
+            name=self.target.enum_name,
+            type=ResolvedComponent.SCHEMA,
+            schema={key: choice[key] for key in ("type", "enum", "description") if key in choice},
+            object=self.target.enum_name,
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
+def region_filter(lookup: str):
+    """``?region=<code>`` of any level: the rows whose ``lookup`` lies in that subtree."""
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(**{f"{lookup}__startswith": prefix_of_code(value.strip())})
+
+    return filter_region
+
+
+# --- facilities --------------------------------------------------------------------------
+
+
+class FiguresSerializer(serializers.Serializer):
+    """A facility's counts on a day and the plan's ratios (二(一), 二(五), 二(十))."""
+
+    on = serializers.DateField()
+    beds = serializers.IntegerField()
+    nursing_beds = serializers.IntegerField()
+    residents = serializers.IntegerField()
+    day_care = serializers.IntegerField()
+    service_staff = serializers.IntegerField()
+    management_and_service_staff = serializers.IntegerField()
+    caregivers = serializers.IntegerField()
+    certified_caregivers = serializers.IntegerField()
+    occupancy = serializers.DecimalField(max_digits=9, decimal_places=3, allow_null=True)
+    nursing_bed_ratio = serializers.DecimalField(max_digits=9, decimal_places=3, allow_null=True)
+    residents_per_staff = serializers.DecimalField(max_digits=9, decimal_places=3, allow_null=True)
+    meets_staffing = serializers.BooleanField(
+        allow_null=True, help_text=_("1:3 in care centres, 1:10 in nursing homes; else null")
+    )
+    meets_nursing_beds = serializers.BooleanField(
+        allow_null=True, help_text=_("care centres: nursing-type beds ≥ 80 %; else null")
+    )
+
+    def to_representation(self, facility):
+        on = today()
+        if not hasattr(facility, "beds_count"):  # a facility just saved: count it now
+            facility = selectors.with_figures(Facility.objects.filter(pk=facility.pk), on).get()
+        figures = selectors.figures_of(facility)
+        return super().to_representation(
+            {
+                "on": on,
+                "beds": figures.beds,
+                "nursing_beds": figures.nursing_beds,
+                "residents": figures.residents,
+                "day_care": facility.day_care_count,
+                "service_staff": figures.service_staff,
+                "management_and_service_staff": figures.management_and_service_staff,
+                "caregivers": figures.caregivers,
+                "certified_caregivers": figures.certified_caregivers,
+                "occupancy": figures.occupancy,
+                "nursing_bed_ratio": figures.nursing_bed_ratio,
+                "residents_per_staff": figures.residents_per_staff,
+                "meets_staffing": figures.meets_staffing,
+                "meets_nursing_beds": figures.meets_nursing_beds,
+            }
+        )
+
+
+class QualityCheckSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = QualityCheck
+        fields = ("id", "checked_on", "passed", "inspector", "note", "created_at")
+
+
+class OperatingFundSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OperatingFund
+        fields = ("id", "year", "operating_funds", "residents_basic_allowance")
+
+
+class FacilitySerializer(serializers.ModelSerializer):
+    kind = NamedChoiceField(Kind.choices, enum_name="FacilityKindEnum")
+    status = NamedChoiceField(Status.choices, enum_name="FacilityStatusEnum")
+    region = VisibleRegionField(
+        levels=(Level.DISTRICT, Level.TOWNSHIP, Level.VILLAGE),
+        help_text=_("code of the township or village it sits in"),
+    )
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    served_regions = VisibleRegionField(many=True, required=False, help_text=_("region codes"))
+    lead_centre = VisiblePrimaryKeyField(
+        queryset=Facility.objects.all(), required=False, allow_null=True
+    )
+    operators = VisibleOperatorField(
+        many=True, required=False, help_text=_("usernames of facility-operator accounts")
+    )
+    figures = FiguresSerializer(source="*", read_only=True)
+
+    class Meta:
+        model = Facility
+        fields = (
+            "id",
+            "kind",
+            "name",
+            "region",
+            "region_name",
+            "served_regions",
+            "status",
+            "status_on",
+            "opened_on",
+            "floor_area",
+            "has_dining_room",
+            "has_rest_room",
+            "has_activity_room",
+            "has_rehab_room",
+            "has_library",
+            "offers_day_care",
+            "offers_rehabilitation",
+            "offers_recreation",
+            "offers_emergency_rescue",
+            "model_happy_home",
+            "model_happy_canteen",
+            "model_happy_paradise",
+            "siting",
+            "large_village",
+            "lead_centre",
+            "retention",
+            "legal_person_registered_on",
+            "filed_on",
+            "operation_mode",
+            "operator_name",
+            "run_by_institution_since",
+            "operators",
+            "notes",
+            "figures",
+            "created_at",
+            "updated_at",
+        )
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        if self.instance is not None and not has_role(user, SUPERVISORS):
+            changed = [name for name in SUPERVISED_FACILITY_FIELDS if self._changes(attrs, name)]
+            if changed:
+                message = _("Only the bureau or township staff may change this.")
+                raise serializers.ValidationError({name: [message] for name in changed})
+        return attrs
+
+    def _changes(self, attrs, name: str) -> bool:
+        if name not in attrs:
+            return False
+        if name in ("served_regions", "operators"):
+            return set(attrs[name]) != set(getattr(self.instance, name).all())
+        return attrs[name] != getattr(self.instance, name)
+
+    def create(self, validated_data):
+        return self.update(None, validated_data)
+
+    def update(self, instance, validated_data):
+        served = validated_data.pop("served_regions", None)
+        operators = validated_data.pop("operators", None)
+        with domain_errors():
+            return services.facility_save(
+                by=self.context["request"].user,
+                facility=instance,
+                served_regions=served,
+                operators=operators,
+                **validated_data,
+            )
+
+
+class FacilityDetailSerializer(FacilitySerializer):
+    quality_checks = QualityCheckSerializer(many=True, read_only=True)
+    operating_funds = OperatingFundSerializer(many=True, read_only=True)
+
+    class Meta(FacilitySerializer.Meta):
+        fields = (*FacilitySerializer.Meta.fields, "quality_checks", "operating_funds")
+
+
+class FacilityFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=Kind.choices)
+    status = filters.ChoiceFilter(choices=Status.choices)
+    region = filters.CharFilter(method="filter_region", label=_("region code (any level)"))
+
+    class Meta:
+        model = Facility
+        fields = ("kind", "status", "region")
+
+    filter_region = region_filter("region__code")
+
+
+class FacilityViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Facilities of every kind with their figures today. None is deleted: a facility that
+    closes or merges changes status, with the day it happened."""
+
+    queryset = Facility.objects.all()
+    serializer_class = FacilitySerializer
+    permission_classes = (WriteRule,)
+    filterset_class = FacilityFilter
+    ordering_fields = ("name", "kind", "opened_on")
+
+    def write_rule(self, user) -> bool:
+        if self.action in ("update", "partial_update", "operating_funds"):
+            return has_role(user, LEDGER_KEEPERS)
+        return has_role(user, SUPERVISORS)  # create, quality checks
+
+    def base_queryset(self):
+        facilities = Facility.objects.select_related("region").prefetch_related(
+            "served_regions", "operators"
+        )
+        if self.action == "retrieve":
+            facilities = facilities.prefetch_related("quality_checks", "operating_funds")
+        return selectors.with_figures(facilities, on=today())
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return FacilityDetailSerializer
+        return FacilitySerializer
+
+    @extend_schema(request=QualityCheckSerializer, responses={201: QualityCheckSerializer})
+    @action(detail=True, methods=["post"], url_path="quality-checks")
+    def quality_checks(self, request, pk=None):
+        """Record a service-quality baseline check (GB/T 35796)."""
+        facility = self.get_object()
+        payload = QualityCheckSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with domain_errors():
+            check = services.quality_check_record(
+                by=request.user, facility=facility, **payload.validated_data
+            )
+        return Response(QualityCheckSerializer(check).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=OperatingFundSerializer,
+        responses={201: OperatingFundSerializer, 200: OperatingFundSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="operating-funds")
+    def operating_funds(self, request, pk=None):
+        """Set a year's operating funds; a second entry for the year replaces the first
+        (answered 200; the first one 201)."""
+        facility = self.get_object()
+        payload = OperatingFundSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        year = payload.validated_data["year"]
+        existed = OperatingFund.objects.filter(facility=facility, year=year).exists()
+        with domain_errors():
+            fund = services.operating_fund_record(
+                by=request.user, facility=facility, **payload.validated_data
+            )
+        code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        return Response(OperatingFundSerializer(fund).data, status=code)
+
+
+# --- beds --------------------------------------------------------------------------------
+
+
+class BedSerializer(serializers.ModelSerializer):
+    facility = VisiblePrimaryKeyField(queryset=Facility.objects.all())
+    facility_name = serializers.CharField(source="facility.name", read_only=True)
+    occupied = serializers.BooleanField(read_only=True, help_text=_("someone stays in it now"))
+
+    class Meta:
+        model = Bed
+        fields = ("id", "facility", "facility_name", "label", "kind", "in_use_from", "retired_on",
+                  "occupied")  # fmt: skip
+        read_only_fields = ("retired_on",)
+        validators = []  # the service names the label that is taken
+
+    def create(self, validated_data):
+        with domain_errors():
+            return services.bed_add(by=self.context["request"].user, **validated_data)
+
+
+class BedRetireSerializer(serializers.Serializer):
+    retired_on = serializers.DateField()
+
+
+class BedFilter(filters.FilterSet):
+    facility = filters.NumberFilter(field_name="facility_id")
+    kind = filters.ChoiceFilter(choices=Bed._meta.get_field("kind").choices)
+    current = filters.BooleanFilter(method="filter_current", label=_("in use today"))
+
+    class Meta:
+        model = Bed
+        fields = ("facility", "kind", "current")
+
+    def filter_current(self, queryset, name, value):
+        day = today()
+        in_use = queryset.filter(in_use_from__lte=day).exclude(retired_on__lte=day)
+        return in_use if value else queryset.exclude(pk__in=in_use.values("pk"))
+
+
+class BedViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The beds of residential facilities. A bed is never deleted: it retires on a day
+    (``POST …/{id}/retire/``), so the counts of earlier days keep it."""
+
+    queryset = Bed.objects.all()
+    serializer_class = BedSerializer
+    permission_classes = (WriteRule,)
+    filterset_class = BedFilter
+    ordering_fields = ("label", "in_use_from")
+
+    def write_rule(self, user) -> bool:
+        return has_role(user, LEDGER_KEEPERS)
+
+    def base_queryset(self):
+        taken = Placement.objects.filter(bed=OuterRef("pk"), discharged_on__isnull=True)
+        return Bed.objects.select_related("facility").annotate(occupied=Exists(taken))
+
+    @extend_schema(request=BedRetireSerializer, responses=BedSerializer)
+    @action(detail=True, methods=["post"])
+    def retire(self, request, pk=None):
+        bed = self.get_object()
+        payload = BedRetireSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with domain_errors():
+            services.bed_retire(by=request.user, bed=bed, **payload.validated_data)
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+# --- placements --------------------------------------------------------------------------
+
+
+class PlacementSerializer(serializers.ModelSerializer):
+    senior = ScopedSeniorField()
+    senior_name = serializers.CharField(source="senior.name", read_only=True)
+    facility = VisiblePrimaryKeyField(queryset=Facility.objects.all())
+    facility_name = serializers.CharField(source="facility.name", read_only=True)
+    bed = VisiblePrimaryKeyField(queryset=Bed.objects.all(), required=False, allow_null=True)
+    bed_label = serializers.CharField(source="bed.label", read_only=True, default=None)
+
+    class Meta:
+        model = Placement
+        fields = (
+            "id",
+            "senior",
+            "senior_name",
+            "facility",
+            "facility_name",
+            "bed",
+            "bed_label",
+            "kind",
+            "admitted_on",
+            "admission_reason",
+            "discharged_on",
+            "discharge_reason",
+            "created_at",
+        )
+        read_only_fields = ("discharged_on", "discharge_reason")
+        validators = []  # one open stay per senior and per bed: the service says which
+
+    def create(self, validated_data):
+        with domain_errors():
+            return services.placement_admit(by=self.context["request"].user, **validated_data)
+
+
+class DischargeSerializer(serializers.Serializer):
+    discharged_on = serializers.DateField()
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class PlacementFilter(filters.FilterSet):
+    facility = filters.NumberFilter(field_name="facility_id")
+    senior = filters.NumberFilter(field_name="senior_id")
+    kind = filters.ChoiceFilter(choices=PlacementKind.choices)
+    open = filters.BooleanFilter(
+        field_name="discharged_on", lookup_expr="isnull", label=_("not discharged")
+    )
+
+    class Meta:
+        model = Placement
+        fields = ("facility", "senior", "kind", "open")
+
+
+class PlacementViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A senior's stays in facilities: admission here, discharge by ``POST …/{id}/discharge/``.
+    A senior has at most one open stay; a facility takes no more residents than beds."""
+
+    queryset = Placement.objects.all()
+    serializer_class = PlacementSerializer
+    permission_classes = (WriteRule,)
+    filterset_class = PlacementFilter
+    ordering_fields = ("admitted_on", "discharged_on")
+
+    def write_rule(self, user) -> bool:
+        return has_role(user, LEDGER_KEEPERS)
+
+    def base_queryset(self):
+        return Placement.objects.select_related("senior", "facility", "bed")
+
+    @extend_schema(request=DischargeSerializer, responses=PlacementSerializer)
+    @action(detail=True, methods=["post"])
+    def discharge(self, request, pk=None):
+        placement = self.get_object()
+        payload = DischargeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with domain_errors():
+            services.placement_discharge(
+                by=request.user,
+                placement=placement,
+                discharged_on=payload.validated_data["discharged_on"],
+                reason=payload.validated_data.get("reason", ""),
+            )
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+# --- staff and certificates --------------------------------------------------------------
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    valid = serializers.SerializerMethodField(help_text=_("issued and not expired today"))
+
+    class Meta:
+        model = Certificate
+        fields = ("id", "number", "level", "issued_on", "expires_on", "valid")
+        extra_kwargs = {"number": {"validators": []}}  # the service says the number is taken
+
+    def get_valid(self, obj) -> bool:
+        day = today()
+        return obj.issued_on <= day and (obj.expires_on is None or obj.expires_on >= day)
+
+
+class StaffSerializer(serializers.ModelSerializer):
+    facility = VisiblePrimaryKeyField(queryset=Facility.objects.all())
+    facility_name = serializers.CharField(source="facility.name", read_only=True)
+    id_number = serializers.CharField(
+        max_length=24,
+        required=False,
+        allow_blank=True,
+        help_text=_("18 characters; masked for roles that do not need it"),
+    )
+    certificates = CertificateSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StaffMember
+        fields = (
+            "id",
+            "facility",
+            "facility_name",
+            "name",
+            "id_number",
+            "phone",
+            "role",
+            "full_time",
+            "started_on",
+            "ended_on",
+            "certificates",
+        )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["id_number"] = masked_id(self.context["request"].user, instance.id_number)
+        return data
+
+    def create(self, validated_data):
+        with domain_errors():
+            return services.staff_add(by=self.context["request"].user, **validated_data)
+
+
+class StaffEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField()
+
+
+class StaffFilter(filters.FilterSet):
+    facility = filters.NumberFilter(field_name="facility_id")
+    role = filters.ChoiceFilter(choices=StaffRole.choices)
+    current = filters.BooleanFilter(method="filter_current", label=_("working today"))
+
+    class Meta:
+        model = StaffMember
+        fields = ("facility", "role", "current")
+
+    def filter_current(self, queryset, name, value):
+        working = queryset.working_on(today())
+        return working if value else queryset.exclude(pk__in=working.values("pk"))
+
+
+class StaffViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The people working at facilities, with their certificates. Someone who leaves keeps
+    their record with the day they left (``POST …/{id}/end/``)."""
+
+    queryset = StaffMember.objects.all()
+    serializer_class = StaffSerializer
+    permission_classes = (WriteRule,)
+    filterset_class = StaffFilter
+    ordering_fields = ("name", "role", "started_on")
+
+    def write_rule(self, user) -> bool:
+        return has_role(user, LEDGER_KEEPERS)
+
+    def base_queryset(self):
+        return StaffMember.objects.select_related("facility").prefetch_related("certificates")
+
+    @extend_schema(request=StaffEndSerializer, responses=StaffSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        member = self.get_object()
+        payload = StaffEndSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with domain_errors():
+            services.staff_end(by=request.user, member=member, **payload.validated_data)
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=CertificateSerializer, responses={201: CertificateSerializer})
+    @action(detail=True, methods=["post"])
+    def certificates(self, request, pk=None):
+        member = self.get_object()
+        payload = CertificateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with domain_errors():
+            certificate = services.certificate_add(
+                by=request.user, member=member, **payload.validated_data
+            )
+        return Response(CertificateSerializer(certificate).data, status=status.HTTP_201_CREATED)
+
+
+# --- trainings ---------------------------------------------------------------------------
+
+
+class TrainingSessionSerializer(serializers.ModelSerializer):
+    region = VisibleRegionField(
+        levels=(Level.DISTRICT, Level.TOWNSHIP),
+        help_text=_("code of the district (district courses) or of a township"),
+    )
+    hours = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=Decimal("0.1"))
+    attendance_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = TrainingSession
+        fields = ("id", "kind", "title", "held_on", "organiser", "hours", "region",
+                  "attendance_count")  # fmt: skip
+
+    def create(self, validated_data):
+        with domain_errors():
+            session = services.training_session_create(
+                by=self.context["request"].user, **validated_data
+            )
+        session.attendance_count = 0
+        return session
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    id_number = serializers.CharField(
+        max_length=24, help_text=_("18 characters; tells people apart across sessions")
+    )
+    staff = VisiblePrimaryKeyField(
+        queryset=StaffMember.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = TrainingAttendance
+        fields = ("id", "session", "name", "id_number", "staff", "passed")
+        read_only_fields = ("session", "passed")
+        validators = []  # the same person twice is the service's idempotent answer
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["id_number"] = masked_id(self.context["request"].user, instance.id_number)
+        return data
+
+
+class TrainedSummarySerializer(serializers.Serializer):
+    on = serializers.DateField()
+    region = serializers.CharField(help_text=_("code prefix of the user's region"))
+    director = serializers.IntegerField(help_text=_("distinct directors trained"))
+    caregiver = serializers.IntegerField(help_text=_("distinct caregivers trained"))
+
+
+class TrainingFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=TrainingKind.choices)
+    region = filters.CharFilter(method="filter_region", label=_("region code (any level)"))
+    since = filters.DateFilter(field_name="held_on", lookup_expr="gte")
+    until = filters.DateFilter(field_name="held_on", lookup_expr="lte")
+
+    class Meta:
+        model = TrainingSession
+        fields = ("kind", "region", "since", "until")
+
+    filter_region = region_filter("region__code")
+
+
+class TrainingViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Training sessions for directors and caregivers (二(十)) and who attended them. A person
+    is told apart by ID number: entered twice for a session, they are stored once."""
+
+    queryset = TrainingSession.objects.all()
+    serializer_class = TrainingSessionSerializer
+    permission_classes = (WriteRule,)
+    filterset_class = TrainingFilter
+    ordering_fields = ("held_on", "title")
+
+    def write_rule(self, user) -> bool:
+        return has_role(user, SUPERVISORS)
+
+    def base_queryset(self):
+        return (
+            TrainingSession.objects.select_related("region")
+            .annotate(attendance_count=Count("attendances"))
+            .order_by("-held_on", "-id")  # a grouped query drops Meta.ordering
+        )
+
+    @extend_schema(methods=["GET"], responses=AttendanceSerializer(many=True), filters=False)
+    @extend_schema(
+        methods=["POST"],
+        request=AttendanceSerializer,
+        responses={201: AttendanceSerializer, 200: AttendanceSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def attendances(self, request, pk=None):
+        """Who attended. Posting the same ID number again answers 200 with the attendance
+        stored the first time (201 when it is new)."""
+        session = self.get_object()
+        context = self.get_serializer_context()
+        if request.method == "GET":
+            page = self.paginate_queryset(session.attendances.order_by("name", "id"))
+            rows = AttendanceSerializer(page, many=True, context=context).data
+            return self.get_paginated_response(rows)
+        payload = AttendanceSerializer(data=request.data, context=context)
+        payload.is_valid(raise_exception=True)
+        with domain_errors():
+            attendance, created = services.training_attend(
+                by=request.user, session=session, **payload.validated_data
+            )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(AttendanceSerializer(attendance, context=context).data, status=code)
+
+    @extend_schema(responses=TrainedSummarySerializer, filters=False)
+    @action(detail=False, methods=["get"])
+    def summary(self, request):
+        """People trained up to today in the user's region, each counted once (二(十): 50
+        directors and 300 caregivers district-wide)."""
+        user = request.user
+        prefix = scope_prefix(user) or ""
+        sees_trainings = user.is_superuser or user.role in FACILITY_ROLES
+        on = today()
+        counts = {
+            kind: selectors.trained_people(kind=kind, on=on, region_prefix=prefix)
+            if sees_trainings
+            else 0
+            for kind in TrainingKind.values
+        }
+        return Response(TrainedSummarySerializer({"on": on, "region": prefix, **counts}).data)
+
+
+# --- upgrade projects --------------------------------------------------------------------
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ("id", "name", "planned_on", "done_on")
+
+
+class IndicatorCheckSerializer(serializers.ModelSerializer):
+    indicator = serializers.CharField(source="indicator.code", read_only=True)
+    indicator_name = serializers.CharField(source="indicator.name", read_only=True)
+
+    class Meta:
+        model = IndicatorCheck
+        fields = ("id", "indicator", "indicator_name", "met", "checked_on", "note")
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"type": "string", "format": "decimal", "nullable": True},
+        "example": {"district": "300000.00", "lottery": "120000.00"},
+    }
+)
+class FundingField(serializers.DictField):
+    """Funding as ``{source: amount}``; a source given 0 or null is removed. The sources are
+    checked by the service (``FundingSource``)."""
+
+    child = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), allow_null=True
+    )
+
+    def get_attribute(self, instance):
+        return {row.source: row.amount for row in instance.funding.all()}
+
+
+class UpgradeProjectSerializer(serializers.ModelSerializer):
+    facility = VisiblePrimaryKeyField(queryset=Facility.objects.all())
+    facility_name = serializers.CharField(source="facility.name", read_only=True)
+    kind = NamedChoiceField(ProjectKind.choices, enum_name="UpgradeProjectKindEnum")
+    status = NamedChoiceField(ProjectStatus.choices, enum_name="UpgradeProjectStatusEnum")
+    funding = FundingField(required=False)
+    milestones = MilestoneSerializer(many=True, read_only=True)
+    indicator_checks = IndicatorCheckSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = UpgradeProject
+        fields = (
+            "id",
+            "facility",
+            "facility_name",
+            "kind",
+            "title",
+            "budget",
+            "funding",
+            "status",
+            "started_on",
+            "completed_on",
+            "award_amount",
+            "award_paid_on",
+            "notes",
+            "milestones",
+            "indicator_checks",
+        )
+
+    def create(self, validated_data):
+        with domain_errors():
+            return services.project_save(by=self.context["request"].user, **validated_data)
+
+    def update(self, instance, validated_data):
+        with domain_errors():
+            return services.project_save(
+                by=self.context["request"].user, project=instance, **validated_data
+            )
+
+
+class UpgradeProjectFilter(filters.FilterSet):
+    facility = filters.NumberFilter(field_name="facility_id")
+    status = filters.ChoiceFilter(choices=ProjectStatus.choices)
+    kind = filters.ChoiceFilter(choices=ProjectKind.choices)
+    region = filters.CharFilter(method="filter_region", label=_("region code (any level)"))
+
+    class Meta:
+        model = UpgradeProject
+        fields = ("facility", "status", "kind", "region")
+
+    filter_region = region_filter("facility__region__code")
+
+
+class UpgradeProjectViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Building and upgrade projects (新建, 改建, 提档升级, 补建) with their funding; milestones
+    and basic-indicator checks are shown with each project. The award after building
+    (先建后补, 三(二)) is paid only to a completed project."""
+
+    queryset = UpgradeProject.objects.all()
+    serializer_class = UpgradeProjectSerializer
+    permission_classes = (WriteRule,)
+    filterset_class = UpgradeProjectFilter
+    ordering_fields = ("started_on", "completed_on", "budget")
+
+    def write_rule(self, user) -> bool:
+        return has_role(user, SUPERVISORS)
+
+    def base_queryset(self):
+        return UpgradeProject.objects.select_related("facility").prefetch_related(
+            "funding",
+            "milestones",
+            Prefetch(
+                "indicator_checks",
+                queryset=IndicatorCheck.objects.select_related("indicator").order_by(
+                    "indicator__code"
+                ),
+            ),
+        )
