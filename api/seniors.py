@@ -90,6 +90,7 @@ class SeniorSerializer(serializers.ModelSerializer):
             "wants_day_care",
             "family_doctor_contract_on",
             "wristband_device",
+            "wristband_on",
             "family_care_bed_on",
             "home_adaptation_on",
             "family_caregiver",

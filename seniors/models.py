@@ -148,6 +148,7 @@ class Senior(models.Model):
         _("family-doctor contract signed on"), null=True, blank=True
     )
     wristband_device = models.CharField(_("safety wristband number"), max_length=40, blank=True)
+    wristband_on = models.DateField(_("wristband given on"), null=True, blank=True)
     family_care_bed_on = models.DateField(_("family care bed set up on"), null=True, blank=True)
     home_adaptation_on = models.DateField(_("home adaptation completed on"), null=True, blank=True)
     family_caregiver = models.CharField(_("family caregiver"), max_length=50, blank=True)

@@ -48,6 +48,7 @@ SENIOR_FIELDS = (
     "wants_day_care",
     "family_doctor_contract_on",
     "wristband_device",
+    "wristband_on",
     "family_care_bed_on",
     "home_adaptation_on",
     "family_caregiver",
@@ -57,6 +58,7 @@ SENIOR_FIELDS = (
 )
 DATE_FIELDS = (
     "family_doctor_contract_on",
+    "wristband_on",
     "family_care_bed_on",
     "home_adaptation_on",
     "family_caregiver_trained_on",
@@ -201,6 +203,11 @@ def senior_update(*, by: User, senior: Senior, **fields: Any) -> Senior:
             {"id_number": [_("The ID number cannot be changed once registered.")]}
         )
     errors = _check_fields(by=by, fields=fields, birth_date=senior.birth_date)
+    registered_on = fields.get("registered_on")
+    if registered_on is not None and age_on(senior.birth_date, registered_on) < MIN_AGE:
+        errors.setdefault("registered_on", []).append(
+            _("On that day the person was under 60: the ledger is for people aged 60 and over.")
+        )
     if "villager_group" in fields and "village" not in fields:
         group = fields["villager_group"]
         if group is not None and group.parent_id != senior.village_id:
@@ -235,10 +242,26 @@ def senior_set_status(
         raise ValidationError({"status": [_("Unknown status.")]})
     if on > _today():
         raise ValidationError({"status_on": [_("This date is in the future.")]})
-    if on < senior.birth_date:
-        raise ValidationError({"status_on": [_("This date is before the person's birth.")]})
+    if on < senior.registered_on:
+        raise ValidationError(
+            {
+                "status_on": [
+                    _("This date is before the person was registered (%(day)s).")
+                    % {"day": senior.registered_on}
+                ]
+            }
+        )
     with transaction.atomic():
         locked = Senior.objects.select_for_update().get(pk=senior.pk)
+        if locked.status_on and on < locked.status_on:
+            raise ValidationError(
+                {
+                    "status_on": [
+                        _("This date is before the current status began (%(day)s).")
+                        % {"day": locked.status_on}
+                    ]
+                }
+            )
         if Status(status) not in STATUS_MOVES[Status(locked.status)]:
             raise ValidationError(
                 {
@@ -249,7 +272,8 @@ def senior_set_status(
                 }
             )
         locked.status = status
-        locked.status_on = None if status == Status.ACTIVE else on
+        # for a return to the ledger this is the day of the return
+        locked.status_on = on
         locked.status_note = note.strip()
         locked._history_user = by
         locked.save()
@@ -363,7 +387,8 @@ def visit_record(
         visited_at = timezone.make_aware(visited_at)
     if visited_at > timezone.now() + CLOCK_SKEW:
         raise ValidationError({"visited_at": [_("This time is in the future.")]})
-    _check_alive_on(senior, timezone.localtime(visited_at).date(), "visited_at")
+    # within the allowed clock skew a phone may already be past midnight
+    _check_alive_on(senior, min(timezone.localtime(visited_at).date(), _today()), "visited_at")
     visit = Visit(
         senior=senior,
         visited_at=visited_at,

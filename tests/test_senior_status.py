@@ -34,7 +34,7 @@ def test_a_person_who_moved_out_can_come_back(api_as, staff_baima, zhang):
     response = client.post(status_url(zhang), {"status": "active", "status_on": "2026-08-01"})
 
     assert response.json()["status"] == "active"
-    assert response.json()["status_on"] is None
+    assert response.json()["status_on"] == "2026-08-01"  # the day of the return
 
 
 def test_a_future_date_is_refused(api_as, staff_baima, zhang):
@@ -49,3 +49,20 @@ def test_status_cannot_be_changed_by_a_plain_edit(api_as, staff_baima, zhang):
     api_as(staff_baima).patch(f"/api/v1/seniors/{zhang.pk}/", {"status": "deceased"})
     zhang.refresh_from_db()
     assert zhang.status == "active"
+
+
+def test_a_status_before_registration_is_refused(api_as, staff_baima, zhang):
+    # 张大爷 was registered on 2021-06-01
+    response = api_as(staff_baima).post(
+        status_url(zhang), {"status": "moved_out", "status_on": "2021-05-01"}
+    )
+    assert response.status_code == 400
+    assert "status_on" in response.json()
+
+
+def test_a_return_cannot_predate_the_move(api_as, staff_baima, zhang):
+    client = api_as(staff_baima)
+    client.post(status_url(zhang), {"status": "moved_out", "status_on": "2026-03-01"})
+    response = client.post(status_url(zhang), {"status": "active", "status_on": "2026-02-01"})
+    assert response.status_code == 400
+    assert "status_on" in response.json()
