@@ -13,6 +13,10 @@ def navigation(request):
     menu = [(reverse("dashboard:home"), _("My region"))]
     if user.is_superuser or user.role in PEOPLE_ROLES:
         menu.append((reverse("dashboard:senior_list"), _("Seniors' ledger")))
+    from facilities.models import FACILITY_ROLES
+
+    if user.is_superuser or user.role in FACILITY_ROLES:
+        menu.append((reverse("dashboard:facility_list"), _("Facilities")))
     menu.append((reverse("api:docs"), _("API")))
     if user.is_staff:
         menu.append((reverse("admin:index"), _("Admin")))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import regions, seniors
+from dashboard.views import facilities, regions, seniors, seniors_excel
 
 app_name = "dashboard"
 
@@ -15,4 +15,51 @@ urlpatterns = [
     path("seniors/<int:pk>/status/", seniors.senior_status, name="senior_status"),
     path("seniors/<int:pk>/assessments/new/", seniors.assessment_create, name="assessment_create"),
     path("seniors/<int:pk>/visits/new/", seniors.visit_create, name="visit_create"),
+]
+# the ledger in and out of Excel (dashboard/views/seniors_excel.py)
+urlpatterns += [
+    path("seniors/export.xlsx", seniors_excel.export_register, name="senior_export"),
+    path("seniors/import/", seniors_excel.import_upload, name="senior_import"),
+    path(
+        "seniors/import/template.xlsx",
+        seniors_excel.import_template,
+        name="senior_import_template",
+    ),
+    path("seniors/import/<uuid:pk>/", seniors_excel.import_preview, name="senior_import_preview"),
+]
+# the facility network (dashboard/views/facilities.py)
+urlpatterns += [
+    path("facilities/", facilities.facility_list, name="facility_list"),
+    path("facilities/new/", facilities.facility_create, name="facility_create"),
+    path("facilities/<int:pk>/", facilities.facility_detail, name="facility_detail"),
+    path("facilities/<int:pk>/edit/", facilities.facility_edit, name="facility_edit"),
+    path(
+        "facilities/<int:pk>/quality-checks/new/",
+        facilities.facility_quality_check,
+        name="facility_quality_check",
+    ),
+    path("facilities/<int:pk>/beds/new/", facilities.facility_bed_add, name="facility_bed_add"),
+    path(
+        "facilities/beds/<int:pk>/retire/",
+        facilities.facility_bed_retire,
+        name="facility_bed_retire",
+    ),
+    path("facilities/<int:pk>/admit/", facilities.facility_admit, name="facility_admit"),
+    path(
+        "facilities/placements/<int:pk>/discharge/",
+        facilities.facility_discharge,
+        name="facility_discharge",
+    ),
+    path(
+        "facilities/<int:pk>/staff/new/", facilities.facility_staff_add, name="facility_staff_add"
+    ),
+    path(
+        "facilities/staff/<int:pk>/left/", facilities.facility_staff_end, name="facility_staff_end"
+    ),
+    path(
+        "facilities/staff/<int:pk>/certificates/new/",
+        facilities.facility_certificate_add,
+        name="facility_certificate_add",
+    ),
+    path("facilities/<int:pk>/funds/", facilities.facility_funds, name="facility_funds"),
 ]

@@ -32,6 +32,18 @@ from facilities.models import (
 # 1 management or service staff per 10 residents. 二(一): nursing-type beds ≥ 80 % in care centres.
 STAFF_RATIO = {Kind.CARE_CENTRE: 3, Kind.NURSING_HOME: 10}
 NURSING_BED_SHARE = Decimal("0.8")
+# 三(三): operating funds at least 15 % of the residents' annual basic living allowance.
+OPERATING_FUNDS_SHARE = Decimal("0.15")
+
+
+def funds_share(fund) -> Decimal | None:
+    """Operating funds as a share of the residents' annual basic living allowance."""
+    return _share_decimal(fund.operating_funds, fund.residents_basic_allowance)
+
+
+def meets_funds_rule(fund) -> bool | None:
+    share = funds_share(fund)
+    return None if share is None else share >= OPERATING_FUNDS_SHARE
 
 
 def _count(queryset: QuerySet) -> Coalesce:
@@ -102,9 +114,10 @@ class Figures:
 
     @property
     def meets_staffing(self) -> bool | None:
-        """1:3 for care centres, 1:10 for nursing homes; None where the plan sets no ratio."""
+        """1:3 for care centres, 1:10 for nursing homes; None where the plan sets no ratio or
+        nobody stays to be cared for."""
         ratio = STAFF_RATIO.get(self.kind)
-        if ratio is None:
+        if ratio is None or self.residents == 0:
             return None
         return self.counted_staff * ratio >= self.residents
 
@@ -120,6 +133,10 @@ class Figures:
 
 
 def _share(part: int, whole: int) -> Decimal | None:
+    return _share_decimal(Decimal(part), Decimal(whole))
+
+
+def _share_decimal(part: Decimal, whole: Decimal) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.001"))

@@ -355,13 +355,17 @@ def facility_save(
             target = Facility()
         else:
             target = Facility.objects.select_for_update().get(pk=facility.pk)
+        changed = target.pk is None
         for name, value in fields.items():
-            setattr(target, name, value.strip() if isinstance(value, str) else value)
+            value = value.strip() if isinstance(value, str) else value
+            changed = changed or getattr(target, name) != value
+            setattr(target, name, value)
         errors = _facility_errors(by=by, facility=target)
         if errors:
             raise ValidationError(errors)
         target._history_user = by
-        target.save()
+        if changed:  # a change of served regions or operators alone is no change of the row
+            target.save()
         if served_regions is not None:
             target.served_regions.set(served_regions)
         if operators is not None:
@@ -488,15 +492,21 @@ def operating_fund_record(
     if operating_funds < 0 or residents_basic_allowance < 0:
         raise ValidationError({"operating_funds": [_("Amounts cannot be negative.")]})
     with transaction.atomic():
-        fund, _created = OperatingFund.objects.select_for_update().get_or_create(
-            facility=facility, year=year,
-            defaults={"operating_funds": operating_funds,
-                      "residents_basic_allowance": residents_basic_allowance},
-        )  # fmt: skip
+        fund = (
+            OperatingFund.objects.select_for_update().filter(facility=facility, year=year).first()
+        )
+        if fund is None:
+            fund = OperatingFund(facility=facility, year=year)
         fund.operating_funds = operating_funds
         fund.residents_basic_allowance = residents_basic_allowance
         fund._history_user = by
-        fund.save()
+        try:
+            with transaction.atomic():
+                fund.save()
+        except IntegrityError:  # the same year entered by someone else at the same moment
+            raise ValidationError(
+                {"year": [_("Funds for this year were just entered: reload and try again.")]}
+            ) from None
     return fund
 
 

@@ -124,6 +124,7 @@ LEDGER_COLUMNS: tuple[LedgerColumn, ...] = (
     LedgerColumn("意愿日间照料", 8, _flag("wants_day_care")),
     LedgerColumn("家庭医生签约日期", 12, _attr("family_doctor_contract_on")),
     LedgerColumn("安全手环编号", 14, _attr("wristband_device")),
+    LedgerColumn("安全手环发放日期", 12, _attr("wristband_on")),
     LedgerColumn("家庭养老床位设立日期", 12, _attr("family_care_bed_on")),
     LedgerColumn("适老化改造完成日期", 12, _attr("home_adaptation_on")),
     LedgerColumn("家庭照顾者", 10, _attr("family_caregiver")),

@@ -129,7 +129,7 @@ POVERTY_VALUES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per column
 class ImportColumn:
     header: str
     field: str  # a keyword of ``senior_register``; "" for 乡镇(街道), which helps find villages
@@ -273,6 +273,7 @@ IMPORT_COLUMNS: tuple[ImportColumn, ...] = (
         width=14,
         aliases=("手环编号", "智能手环编号"),
     ),
+    _date_column("安全手环发放日期", "wristband_on"),
     _date_column("家庭养老床位设立日期", "family_care_bed_on"),
     _date_column("适老化改造完成日期", "home_adaptation_on"),
     ImportColumn(
@@ -608,7 +609,7 @@ class _Regions:
                 self.groups[region.parent_id].append(region)
             elif region.level == Level.TOWNSHIP:
                 for key in {region.code, region.name, region.short_name}:
-                    self.townships[key].append(region)
+                    self.townships[_compact(key)].append(region)
         for region in self.by_code.values():
             if region.level != Level.VILLAGE:
                 continue

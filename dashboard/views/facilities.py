@@ -1,0 +1,662 @@
+"""The facility network's pages: the list with the plan's ratios, a page per facility with
+everything its ledgers hold, and the forms that keep them current. Every write goes through
+``facilities.services``; every read through the facility scope (an operator: only the
+facilities they run), and a record outside it answers 404."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from decimal import ROUND_DOWN, Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from dashboard.facility_forms import (
+    AdmitForm,
+    BedForm,
+    BedRetireForm,
+    CertificateForm,
+    DischargeForm,
+    FacilityFilterForm,
+    FacilityForm,
+    OperatingFundForm,
+    QualityCheckForm,
+    StaffEndForm,
+    StaffForm,
+)
+from facilities import selectors, services
+from facilities.models import (
+    FACILITY_ROLES,
+    RESIDENTIAL_KINDS,
+    Bed,
+    Certificate,
+    Facility,
+    Kind,
+    OperatingFund,
+    Placement,
+    QualityCheck,
+    StaffMember,
+    Status,
+    UpgradeProject,
+)
+from facilities.rules import can_keep_ledgers, can_supervise, has_role
+from facilities.selectors import STAFF_RATIO, figures_of, with_figures
+from regions.models import Level, Region
+from regions.scoping import visible_to
+from seniors.idnumber import mask
+from seniors.models import PEOPLE_ROLES, Senior
+from seniors.rules import can_see_full_id
+
+PAGE_SIZE = 30
+HISTORY_SHOWN = 30
+DISCHARGES_SHOWN = 10
+CHECKS_SHOWN = 10
+# plan 三(三): operating funds at least 15 % of the residents' annual basic living allowance
+FUNDED_KINDS = (Kind.NURSING_HOME, Kind.CARE_CENTRE)
+# the kinds as a table cell has room for them (the full name is the cell's title)
+KIND_SHORT = {
+    Kind.CARE_CENTRE: _lazy("Care centre"),
+    Kind.NURSING_HOME: _lazy("Nursing home"),
+    Kind.SERVICE_CENTRE: _lazy("Service centre"),
+    Kind.MUTUAL_AID_POINT: _lazy("Village point"),
+    Kind.SOCIAL: _lazy("Social institution"),
+}
+
+
+def can_read(user) -> bool:
+    return has_role(user, FACILITY_ROLES)
+
+
+def _require(rule, request) -> None:
+    if not can_read(request.user):
+        raise PermissionDenied(_("Your role does not work with the facility network."))
+    if not rule(request.user):
+        raise PermissionDenied(_("Your role may not make this change."))
+
+
+def _get_facility(request, pk: int, *, on: datetime.date | None = None) -> Facility:
+    """A facility the user may see (with its figures on ``on`` when given); 404 otherwise,
+    the same for one outside the scope and one that does not exist."""
+    facilities = Facility.objects.visible_to(request.user).select_related(
+        "region__parent", "lead_centre__region"
+    )
+    if on is not None:
+        facilities = with_figures(facilities, on=on)
+    facility = facilities.filter(pk=pk).first()
+    if facility is None:
+        raise Http404(_("No such facility in your region."))
+    return facility
+
+
+def _get_child(request, queryset, pk: int):
+    """A bed, stay or staff member of a facility the user may see; 404 otherwise."""
+    record = queryset.visible_to(request.user).select_related("facility").filter(pk=pk).first()
+    if record is None:
+        raise Http404(_("No such record in your region."))
+    return record
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _back(facility_pk: int, anchor: str = ""):
+    url = reverse("dashboard:facility_detail", args=[facility_pk])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _form_page(request, form, facility, title, **extra):
+    context = {"form": form, "facility": facility, "title": title, **extra}
+    return render(request, "dashboard/facilities/form.html", context)
+
+
+# --- the list -------------------------------------------------------------------------------
+
+
+def facility_list(request):
+    """The facilities the user may see, filtered by kind, township, status and name, with
+    their figures today and the plan's marks (二(一) nursing beds, 二(五) staffing)."""
+    _require(can_read, request)
+    today = timezone.localdate()
+    townships = visible_to(Region.objects.filter(level=Level.TOWNSHIP), request.user)
+    form = FacilityFilterForm(request.GET or None, townships=townships)
+    facilities = Facility.objects.visible_to(request.user).select_related("region__parent")
+    if form.is_bound:
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["q"]:
+                facilities = facilities.filter(name__icontains=data["q"].strip())
+            if data["kind"]:
+                facilities = facilities.filter(kind=data["kind"])
+            if data["township"] is not None:
+                facilities = facilities.in_region(data["township"].prefix)
+            if data["status"]:
+                facilities = facilities.filter(status=data["status"])
+        else:
+            facilities = facilities.none()
+    page = Paginator(with_figures(facilities, on=today), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = []
+    for facility in page.object_list:
+        figures = figures_of(facility)
+        rows.append(
+            {
+                "facility": facility,
+                "figures": figures,
+                "kind": KIND_SHORT[facility.kind],
+                # a facility not in operation has no ratios to meet (nor to miss)
+                "marked": facility.status == Status.OPERATING,
+                "occupancy_pct": _percent(figures.occupancy),
+                "nursing_pct": _percent(figures.nursing_bed_ratio),
+            }
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "dashboard/facilities/list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "today": today,
+            "can_create": can_supervise(request.user),
+        },
+    )
+
+
+# --- the page of one facility -----------------------------------------------------------------
+
+
+def _percent(share: Decimal | None) -> Decimal | None:
+    """A share as a percentage with one decimal (79.5, not a rounded 80 beside "behind")."""
+    if share is None:
+        return None
+    return (share * 100).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+
+
+def _certificate_state(certificate: Certificate, today: datetime.date) -> str:
+    if certificate.issued_on > today:
+        return "not_yet"
+    if certificate.expires_on is not None and certificate.expires_on < today:
+        return "expired"
+    return "valid"
+
+
+def _fund_rows(facility: Facility) -> list[dict]:
+    rows = []
+    for fund in facility.operating_funds.all():
+        share = selectors.funds_share(fund)
+        rows.append(
+            {
+                "fund": fund,
+                "share": share,
+                "percent": _percent(share),
+                "met": selectors.meets_funds_rule(fund),
+            }
+        )
+    return rows
+
+
+# The records whose history the page shows, and how each finds this facility's rows.
+HISTORY_SOURCES = (
+    (Facility, "id"),
+    (Bed, "facility_id"),
+    (Placement, "facility_id"),
+    (StaffMember, "facility_id"),
+    (Certificate, "staff_id__in"),
+    (QualityCheck, "facility_id"),
+    (OperatingFund, "facility_id"),
+    (UpgradeProject, "facility_id"),
+)
+HIDDEN_HISTORY_FIELDS = {"updated_at", "created_at"}
+# the record's own fields a form may show (served regions and operators are relations)
+EDITABLE_FIELDS = sorted(services.FACILITY_FIELDS)
+
+
+def _history_name(model, record, senior_names: dict[int, str]) -> str:
+    if model is Facility:
+        return ""
+    if model is Bed:
+        return record.label
+    if model is Placement:
+        return senior_names.get(record.senior_id, "")
+    if model is StaffMember:
+        return record.name
+    if model is Certificate:
+        return record.number
+    if model is QualityCheck:
+        return record.checked_on.isoformat()
+    if model is OperatingFund:
+        return str(record.year)
+    return record.title
+
+
+def _changes(facility: Facility) -> list[dict]:
+    """Who changed what, newest first: the facility's record and its ledgers (beds, stays,
+    staff, certificates, checks, funds, projects), from django-simple-history. Two queries per
+    kind of record, whatever the history's length."""
+    staff_ids = StaffMember.objects.filter(facility=facility).values("pk")
+    records = []
+    for model, lookup in HISTORY_SOURCES:
+        value = staff_ids if lookup == "staff_id__in" else facility.pk
+        newest = model.history.filter(**{lookup: value}).select_related("history_user")
+        records += [
+            (model, record)
+            for record in newest.order_by("-history_date", "-history_id")[:HISTORY_SHOWN]
+        ]
+    records.sort(key=lambda item: (item[1].history_date, item[1].history_id), reverse=True)
+    records = records[:HISTORY_SHOWN]
+
+    # the version before each change, to say which fields it changed
+    previous: dict[tuple, object] = {}
+    for model, group in itertools.groupby(
+        sorted(records, key=lambda item: item[0].__name__), key=lambda item: item[0]
+    ):
+        changed_ids = {record.id for _model, record in group if record.history_type == "~"}
+        if not changed_ids:
+            continue
+        versions = model.history.filter(id__in=changed_ids).order_by(
+            "id", "history_date", "history_id"
+        )
+        for older, newer in itertools.pairwise(versions):
+            if older.id == newer.id:
+                previous[(model, newer.history_id)] = older
+
+    senior_ids = {record.senior_id for model, record in records if model is Placement}
+    senior_names = dict(Senior.objects.filter(pk__in=senior_ids).values_list("pk", "name"))
+    changes = []
+    for model, record in records:
+        fields = []
+        older = previous.get((model, record.history_id))
+        if older is not None:
+            fields = [
+                model._meta.get_field(change.field).verbose_name
+                for change in record.diff_against(older).changes
+                if change.field not in HIDDEN_HISTORY_FIELDS
+            ]
+        changes.append(
+            {
+                "record": record,
+                "what": model._meta.verbose_name,
+                "name": _history_name(model, record, senior_names),
+                "fields": fields,
+                "is_facility": model is Facility,
+            }
+        )
+    return changes
+
+
+def facility_detail(request, pk: int):
+    """One facility: its record, figures today, beds, residents, staff and certificates,
+    quality checks, projects, operating funds and who changed what."""
+    _require(can_read, request)
+    user = request.user
+    today = timezone.localdate()
+    facility = _get_facility(request, pk, on=today)
+    figures = figures_of(facility)
+
+    occupant = Placement.objects.filter(bed=OuterRef("pk"), discharged_on__isnull=True)
+    beds = list(facility.beds.annotate(occupant=Subquery(occupant.values("senior__name")[:1])))
+    beds_in_use = [b for b in beds if b.in_use_from <= today and not _ended(b.retired_on, today)]
+    other_beds = [b for b in beds if b not in beds_in_use]
+
+    residents = list(
+        facility.placements.open_on(today)
+        .select_related("senior__village", "bed")
+        .order_by("bed__label", "admitted_on")
+    )
+    discharges = list(
+        facility.placements.filter(discharged_on__lte=today)
+        .select_related("senior")
+        .order_by("-discharged_on", "-id")[:DISCHARGES_SHOWN]
+    )
+    linked = set()
+    if has_role(user, PEOPLE_ROLES):
+        ids = {p.senior_id for p in (*residents, *discharges)}
+        linked = set(
+            Senior.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
+        )
+
+    full_id = can_see_full_id(user)
+    staff = list(facility.staff.prefetch_related("certificates").order_by("role", "name"))
+    for member in staff:
+        member.shown_id = (member.id_number if full_id else mask(member.id_number)) or ""
+        member.certs = list(member.certificates.all())
+        for certificate in member.certs:
+            certificate.state = _certificate_state(certificate, today)
+    current_staff = [m for m in staff if not _ended(m.ended_on, today)]
+    former_staff = [m for m in staff if _ended(m.ended_on, today)]
+
+    projects = list(facility.projects.prefetch_related("funding", "milestones", "indicator_checks"))
+    for project in projects:
+        project.funding_rows = list(project.funding.all())
+        project.funding_total = sum((row.amount for row in project.funding_rows), Decimal(0))
+        checks = list(project.indicator_checks.all())
+        project.indicators_met = sum(1 for check in checks if check.met)
+        project.indicators_checked = len(checks)
+
+    led_points = list(facility.led_points.select_related("region").order_by("region_id", "name"))
+    visible_points = set(
+        Facility.objects.visible_to(user)
+        .filter(pk__in=[p.pk for p in led_points] + [facility.lead_centre_id or 0])
+        .values_list("pk", flat=True)
+    )
+    keeps = can_keep_ledgers(user)
+    supervises = can_supervise(user)
+    residential = facility.kind in RESIDENTIAL_KINDS
+    return render(
+        request,
+        "dashboard/facilities/detail.html",
+        {
+            "facility": facility,
+            "figures": figures,
+            "today": today,
+            "marked": facility.status == Status.OPERATING,
+            "occupancy_pct": _percent(figures.occupancy),
+            "nursing_pct": _percent(figures.nursing_bed_ratio),
+            "staff_ratio": STAFF_RATIO.get(facility.kind),
+            "day_care": facility.day_care_count,
+            "is_point": facility.kind == Kind.MUTUAL_AID_POINT,
+            "residential": residential,
+            "rooms": _true_labels(
+                facility,
+                "has_dining_room",
+                "has_rest_room",
+                "has_activity_room",
+                "has_rehab_room",
+                "has_library",
+            ),
+            "functions": _true_labels(
+                facility,
+                "offers_day_care",
+                "offers_rehabilitation",
+                "offers_recreation",
+                "offers_emergency_rescue",
+            ),
+            "service_models": _true_labels(
+                facility, "model_happy_home", "model_happy_canteen", "model_happy_paradise"
+            ),
+            "served_regions": list(facility.served_regions.select_related("parent")),
+            "operators": list(facility.operators.all()) if supervises else [],
+            "led_points": led_points,
+            "visible_points": visible_points,
+            "beds_in_use": beds_in_use,
+            "other_beds": other_beds,
+            "residents": residents,
+            "discharges": discharges,
+            "linked_seniors": linked,
+            "current_staff": current_staff,
+            "former_staff": former_staff,
+            "quality_checks": list(facility.quality_checks.all()[:CHECKS_SHOWN]),
+            "projects": projects,
+            "funded": facility.kind in FUNDED_KINDS,
+            "funds": _fund_rows(facility),
+            "changes": _changes(facility),
+            "can_edit": keeps,
+            "can_keep": keeps,
+            "can_supervise": supervises,
+            "can_admit": supervises and residential and facility.status == Status.OPERATING,
+        },
+    )
+
+
+def _ended(day: datetime.date | None, today: datetime.date) -> bool:
+    return day is not None and day <= today
+
+
+def _true_labels(facility: Facility, *names: str) -> list[str]:
+    return [Facility._meta.get_field(n).verbose_name for n in names if getattr(facility, n)]
+
+
+# --- the facility record ------------------------------------------------------------------
+
+
+def facility_create(request):
+    _require(can_supervise, request)
+    form = FacilityForm(
+        request.POST or None,
+        user=request.user,
+        supervised=True,
+        initial={"status": Status.PLANNED, "operation_mode": "public"},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            facility = services.facility_save(by=request.user, **form.service_fields(form.fields))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s is registered.") % {"name": facility.name})
+            return _back(facility.pk)
+    return render(request, "dashboard/facilities/edit.html", {"form": form, "facility": None})
+
+
+def facility_edit(request, pk: int):
+    """Change a facility's record; an operator changes their own facility, without the fields
+    that place it in the network (kind, place, status and dates, lead centre)."""
+    _require(can_keep_ledgers, request)
+    facility = _get_facility(request, pk)
+    supervised = can_supervise(request.user)
+    initial = {name: getattr(facility, name) for name in EDITABLE_FIELDS}
+    if supervised:
+        initial["served_regions"] = [region.pk for region in facility.served_regions.all()]
+        initial["operators"] = [user.pk for user in facility.operators.all()]
+    form = FacilityForm(
+        request.POST or None, initial=initial, user=request.user, supervised=supervised
+    )
+    if request.method == "POST" and form.is_valid():
+        if form.changed_data:
+            try:
+                services.facility_save(
+                    by=request.user, facility=facility, **form.service_fields(form.changed_data)
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+        if not form.errors:
+            messages.success(
+                request, _("Changes saved.") if form.changed_data else _("Nothing was changed.")
+            )
+            return _back(facility.pk)
+    return render(request, "dashboard/facilities/edit.html", {"form": form, "facility": facility})
+
+
+def facility_quality_check(request, pk: int):
+    """Record a service-quality baseline check (GB/T 35796): the supervisors inspect."""
+    _require(can_supervise, request)
+    facility = _get_facility(request, pk)
+    form = QualityCheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.quality_check_record(by=request.user, facility=facility, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Quality check saved."))
+            return _back(facility.pk, "checks")
+    return _form_page(request, form, facility, _("Record a quality check"))
+
+
+# --- beds -------------------------------------------------------------------------------------
+
+
+def facility_bed_add(request, pk: int):
+    _require(can_keep_ledgers, request)
+    facility = _get_facility(request, pk)
+    form = BedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bed = services.bed_add(by=request.user, facility=facility, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Bed %(label)s added.") % {"label": bed.label})
+            return _back(facility.pk, "beds")
+    return _form_page(request, form, facility, _("Add a bed"))
+
+
+def facility_bed_retire(request, pk: int):
+    _require(can_keep_ledgers, request)
+    bed = _get_child(request, Bed.objects, pk)
+    form = BedRetireForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.bed_retire(by=request.user, bed=bed, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Bed %(label)s retired.") % {"label": bed.label})
+            return _back(bed.facility_id, "beds")
+    return _form_page(
+        request,
+        form,
+        bed.facility,
+        _("Retire a bed"),
+        subject=f"{bed.label} · {bed.get_kind_display()}",
+    )
+
+
+# --- residents --------------------------------------------------------------------------------
+
+
+def facility_admit(request, pk: int):
+    """Admit a senior. The bureau and township staff decide admissions (they see the seniors'
+    ledger); an operator, who sees no seniors, records discharges but not admissions."""
+    _require(can_supervise, request)
+    facility = _get_facility(request, pk)
+    search = request.GET.get("q", "").strip()[:50]
+    form = AdmitForm(request.POST or None, user=request.user, facility=facility, search=search)
+    if request.method == "POST" and form.is_valid():
+        try:
+            placement = services.placement_admit(
+                by=request.user, facility=facility, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is admitted to %(facility)s.")
+                % {"name": placement.senior.name, "facility": facility.name},
+            )
+            return _back(facility.pk, "residents")
+    return render(
+        request,
+        "dashboard/facilities/admit.html",
+        {"form": form, "facility": facility, "search": search},
+    )
+
+
+def facility_discharge(request, pk: int):
+    _require(can_keep_ledgers, request)
+    placement = _get_child(request, Placement.objects.select_related("senior", "bed"), pk)
+    form = DischargeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.placement_discharge(
+                by=request.user,
+                placement=placement,
+                discharged_on=form.cleaned_data["discharged_on"],
+                reason=form.cleaned_data["discharge_reason"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("%(name)s is discharged.") % {"name": placement.senior.name}
+            )
+            return _back(placement.facility_id, "residents")
+    subject = placement.senior.name
+    if placement.bed is not None:
+        subject += f" · {placement.bed.label}"
+    return _form_page(request, form, placement.facility, _("Discharge"), subject=subject)
+
+
+# --- staff and certificates ---------------------------------------------------------------
+
+
+def facility_staff_add(request, pk: int):
+    _require(can_keep_ledgers, request)
+    facility = _get_facility(request, pk)
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.staff_add(by=request.user, facility=facility, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s is added to the staff.") % {"name": member.name})
+            return _back(facility.pk, "staff")
+    return _form_page(request, form, facility, _("Add a staff member"))
+
+
+def facility_staff_end(request, pk: int):
+    _require(can_keep_ledgers, request)
+    member = _get_child(request, StaffMember.objects, pk)
+    form = StaffEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_end(by=request.user, member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s has left.") % {"name": member.name})
+            return _back(member.facility_id, "staff")
+    return _form_page(request, form, member.facility, _("Mark as left"), subject=str(member))
+
+
+def facility_certificate_add(request, pk: int):
+    _require(can_keep_ledgers, request)
+    member = _get_child(request, StaffMember.objects, pk)
+    form = CertificateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.certificate_add(by=request.user, member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Certificate saved."))
+            return _back(member.facility_id, "staff")
+    return _form_page(request, form, member.facility, _("Add a certificate"), subject=str(member))
+
+
+# --- operating funds ----------------------------------------------------------------------
+
+
+def facility_funds(request, pk: int):
+    """A year's operating funds (三(三)); a second entry for the year replaces the first."""
+    _require(can_keep_ledgers, request)
+    facility = _get_facility(request, pk)
+    form = OperatingFundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.operating_fund_record(by=request.user, facility=facility, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Operating funds saved."))
+            return _back(facility.pk, "funds")
+    return _form_page(
+        request,
+        form,
+        facility,
+        _("Record operating funds"),
+        intro=_(
+            "Plan 三(三): a nursing home's or care centre's operating funds should reach at "
+            "least 15 per cent of its residents' annual basic living allowance."
+        ),
+    )

@@ -1,0 +1,258 @@
+"""The ledger in and out of Excel, for township staff: export the filtered register, import
+seniors from a workbook (upload → preview → confirm), and the template to fill in."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from regions.models import Level, Region
+from regions.scoping import visible_to
+from seniors import importing, rules
+from seniors.excel import register_workbook
+from seniors.filters import BOOLEAN_CHOICES, SeniorFilter
+from seniors.models import ImportStatus, SeniorImport
+from seniors.selectors import senior_list
+
+logger = logging.getLogger(__name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_manager(request) -> None:
+    if not rules.can_manage_seniors(request.user):
+        # zh: 您的角色不能导入或导出老年人台账。
+        raise PermissionDenied(_("Your role may not import or export the seniors' ledger."))
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "no-store"  # ID numbers: not for shared caches
+    return response
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def _region_label(request, filterset: SeniorFilter) -> str:
+    """What the export covers: the chosen village or region, else the user's own region."""
+    data = filterset.form.cleaned_data
+    code = (data.get("village") or data.get("region") or "").strip()
+    regions = visible_to(Region.objects.select_related("parent"), request.user)
+    region = None
+    if code:
+        region = regions.filter(code=code).first()
+        if region is None and len(code) < 12:  # a region prefix, as ``region`` takes
+            region = regions.filter(code=code.ljust(12, "0")).first()
+    if region is None:
+        region = request.user.region
+    if region is None:
+        region = regions.filter(level=Level.DISTRICT).order_by("code").first()
+    if region is None:
+        return ""
+    if region.level == Level.VILLAGE and region.parent is not None:
+        return f"{region.parent.short_name}{region.short_name}"
+    return region.short_name
+
+
+def _describe_filters(filterset: SeniorFilter) -> str:
+    """The filters the user chose, as “label: value” in the active language."""
+    parts = []
+    form = filterset.form
+    yes_no = {True: BOOLEAN_CHOICES[0][1], False: BOOLEAN_CHOICES[1][1]}
+    for name, value in form.cleaned_data.items():
+        if name in ("village", "region") or value in (None, ""):
+            continue  # the region is in the title
+        field = form.fields[name]
+        if isinstance(value, bool):
+            shown = yes_no[value]
+        elif getattr(field, "choices", None):
+            shown = dict(field.choices).get(value, value)
+        elif isinstance(value, Decimal):
+            shown = f"{value.normalize():f}"
+        else:
+            shown = value
+        parts.append(f"{field.label}：{shown}")
+    return "；".join(parts)
+
+
+@require_GET
+def export_register(request):
+    """The register as filtered on the list page (the same query parameters), as .xlsx."""
+    _require_manager(request)
+    filterset = SeniorFilter(request.GET, queryset=senior_list(user=request.user))
+    if not filterset.is_valid():
+        problems = "；".join(
+            f"{filterset.form.fields[name].label}：{' '.join(errors)}"
+            if name in filterset.form.fields
+            else " ".join(errors)
+            for name, errors in filterset.form.errors.items()
+        )
+        return render(request, "dashboard/empty.html", {"message": problems}, status=400)
+    today = timezone.localdate()
+    region = _region_label(request, filterset)
+    content = register_workbook(
+        filterset.qs,
+        user=request.user,
+        as_of=today,
+        # zh: %(region)s老年人台账
+        title=_("%(region)s seniors' ledger") % {"region": region},
+        filters=_describe_filters(filterset),
+    )
+    logger.info("ledger exported by %s: %s", request.user.username, request.GET.urlencode())
+    name = "_".join(part for part in ("老年人台账", region, f"{today:%Y%m%d}") if part)
+    return _xlsx(content, f"{name}.xlsx")
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+class UploadForm(forms.Form):
+    # zh: Excel 文件（.xlsx）
+    file = forms.FileField(label=gettext_lazy("Excel file (.xlsx)"))
+
+
+@require_GET
+def import_template(request):
+    _require_manager(request)
+    content = importing.template_workbook(user=request.user)
+    return _xlsx(content, "老年人台账导入模板.xlsx")
+
+
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    """Upload a workbook: it is read and every row checked, then the preview shows the result."""
+    _require_manager(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            senior_import = importing.senior_import_create(
+                by=request.user, upload=form.cleaned_data["file"]
+            )
+        except importing.ImportFileError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("dashboard:senior_import_preview", pk=senior_import.pk)
+    return render(
+        request,
+        "dashboard/seniors/import_upload.html",
+        {
+            "form": form,
+            "max_rows": importing.MAX_ROWS,
+            "columns": importing.TEMPLATE_COLUMNS,
+        },
+    )
+
+
+def _get_import(request, pk) -> SeniorImport:
+    senior_import = (
+        SeniorImport.objects.visible_to(request.user)
+        .select_related("created_by", "region")
+        .filter(pk=pk)
+        .first()
+    )
+    if senior_import is None:
+        # zh: 您的辖区内没有这次导入。
+        raise Http404(_("No such import in your region."))
+    return senior_import
+
+
+def _preview_table(senior_import: SeniorImport):
+    """The columns present in the file (in the template's order) and each row's cells, with
+    the error of each bad cell."""
+    present = {header for row in senior_import.rows for header in row["cells"]}
+    bad_cells: dict[tuple[int, str], list[str]] = {}
+    bad_rows = set()
+    for error in senior_import.errors:
+        bad_cells.setdefault((error["row"], error["column"]), []).append(error["message"])
+        bad_rows.add(error["row"])
+    headers = [c.header for c in importing.IMPORT_COLUMNS if c.header in present]
+    rows = []
+    for row in senior_import.rows:
+        number = row["row"]
+        cells = []
+        for header in headers:
+            problems = bad_cells.get((number, header), [])
+            cells.append({"text": row["cells"].get(header, ""), "errors": problems})
+        rows.append(
+            {
+                "number": number,
+                "cells": cells,
+                "bad": number in bad_rows,
+                # errors of the row as a whole, or of a column the table does not show
+                "other_errors": [
+                    message
+                    for (n, column), problems in bad_cells.items()
+                    if n == number and column not in headers
+                    for message in problems
+                ],
+            }
+        )
+    return headers, rows, bad_rows
+
+
+@require_http_methods(["GET", "POST"])
+def import_preview(request, pk):
+    """Every row of an uploaded file and every error; confirming imports them all at once."""
+    _require_manager(request)
+    senior_import = _get_import(request, pk)
+    if request.method == "POST":
+        return _confirm(request, senior_import)
+    headers, rows, bad_rows = _preview_table(senior_import)
+    data_rows = {row["row"] for row in senior_import.rows}
+    bad_count = len(bad_rows & data_rows)
+    return render(
+        request,
+        "dashboard/seniors/import_preview.html",
+        {
+            "import": senior_import,
+            "headers": headers,
+            "rows": rows,
+            "errors": [importing.format_error(e) for e in senior_import.errors],
+            "total": len(senior_import.rows),
+            "bad_count": bad_count,
+            "good_count": len(senior_import.rows) - bad_count,
+            "can_confirm": senior_import.status == ImportStatus.PREVIEWED
+            and not senior_import.errors,
+        },
+    )
+
+
+def _confirm(request, senior_import: SeniorImport):
+    try:
+        created = importing.senior_import_apply(by=request.user, senior_import=senior_import)
+    except importing.ImportNotPending as exc:
+        if exc.status == ImportStatus.APPLIED:
+            # zh: 这个文件已经导入过了，没有重复导入。
+            messages.info(request, _("This file was imported already; nothing was added."))
+            return redirect("dashboard:senior_list")
+        # zh: 这个文件有错误，没有导入任何人。请改正后重新上传。
+        messages.error(request, _("This file has errors; nobody was imported. Fix and upload it."))
+        return redirect("dashboard:senior_import_preview", pk=senior_import.pk)
+    except importing.ImportRefused as exc:
+        # zh: 没有导入任何人：%(error)s
+        messages.error(
+            request,
+            _("Nobody was imported: %(error)s")
+            % {"error": importing.format_error(exc.errors[0]) if exc.errors else ""},
+        )
+        return redirect("dashboard:senior_import_preview", pk=senior_import.pk)
+    # zh: 已导入 %(count)d 人。
+    messages.success(
+        request,
+        ngettext("Imported %(count)d person.", "Imported %(count)d people.", created)
+        % {"count": created},
+    )
+    return redirect("dashboard:senior_list")
