@@ -22,7 +22,17 @@ ENDPOINTS = [
     ("regions: 1 500 groups", "bureau", "/api/v1/regions/?level=group&page_size=500&page=2"),
     ("regions: one village", "staff-baima", "/api/v1/regions/500156101201/"),
     ("regions: other township (404)", "staff-baima", "/api/v1/regions/500156208200/"),
+    ("seniors: district, 50/page", "bureau", "/api/v1/seniors/"),
+    ("seniors: district, 500/page", "bureau", "/api/v1/seniors/?page_size=500"),
+    ("seniors: township, disabled", "staff-baima", "/api/v1/seniors/?disabled=true"),
+    ("seniors: eligible for subsidy", "bureau", "/api/v1/seniors/?allowance=service_subsidy"),
+    ("seniors: not visited 30 days", "staff-baima", "/api/v1/seniors/?not_visited_days=30"),
+    ("visits: district, 100/page", "bureau", "/api/v1/visits/?page_size=100"),
+    ("facilities: district, 100/page", "bureau", "/api/v1/facilities/?page_size=100"),
     ("page: district", "bureau", "/"),
+    ("page: ledger, township", "staff-baima", "/seniors/"),
+    ("page: ledger, district filter", "bureau", "/seniors/?living_situation=alone&high_age=true"),
+    ("page: facilities, district", "bureau", "/facilities/"),
     ("page: township", "staff-baima", "/regions/500156101000/"),
     ("healthz", None, "/healthz"),
 ]
@@ -46,7 +56,7 @@ class Command(BaseCommand):
             clients[username].force_login(user)
 
         self.stdout.write(
-            f"{'endpoint':<32} {'status':>6} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} "
+            f"{'endpoint':<34} {'status':>6} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} "
             f"{'mean ms':>8} {'queries':>7}"
         )
         for label, username, path in ENDPOINTS:
@@ -63,7 +73,7 @@ class Command(BaseCommand):
             timings.sort()
             p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
             self.stdout.write(
-                f"{label:<32} {status:>6} {n:>5} {statistics.median(timings):>8.2f} "
+                f"{label:<34} {status:>6} {n:>5} {statistics.median(timings):>8.2f} "
                 f"{p95:>8.2f} {statistics.fmean(timings):>8.2f} {queries:>7}"
             )
         self.stdout.write(f"database: {connection.vendor}")
