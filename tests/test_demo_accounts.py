@@ -20,6 +20,7 @@ def test_it_creates_one_account_per_role_in_the_right_region(settings):
         "staff-houping": ("township_staff", "500156208000"),
         "assistant-baima": ("village_assistant", "500156101201"),
         "volunteer-demo": ("volunteer", "500156101201"),
+        "operator-baima": ("facility_operator", "500156101000"),
     }
     assert User.objects.get(username="staff-houping").check_password("sesame-2022")
 
@@ -30,7 +31,7 @@ def test_running_it_again_resets_the_password_and_adds_no_one(settings):
     settings.DEMO_PASSWORD = "another-one-2022"
     call_command("create_demo_accounts")
 
-    assert User.objects.count() == 5
+    assert User.objects.count() == 6
     assert User.objects.get(username="bureau").check_password("another-one-2022")
 
 

@@ -390,3 +390,20 @@ def test_an_earlier_day_shows_the_network_as_it_stood(ledger):
     for when in month_ends(ANCHOR, day):
         for f in with_figures(Facility.objects.exclude(kind=Kind.MUTUAL_AID_POINT), when):
             assert f.residents_count <= f.beds_count
+
+
+@pytest.mark.django_db
+def test_the_demo_operator_runs_the_baima_care_centre():
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from facilities.models import Facility
+
+    call_command("load_regions")
+    call_command("create_demo_accounts")
+    call_command("generate_facilities")
+
+    operator = User.objects.get(username="operator-baima")
+    assert [f.name for f in Facility.objects.visible_to(operator)] == [
+        "白马片区失能特困人员集中照护中心（白马镇敬老院改建）"
+    ]

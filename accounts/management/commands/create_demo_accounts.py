@@ -12,6 +12,8 @@ DEMO_ACCOUNTS = [
     ("staff-houping", Role.TOWNSHIP_STAFF, "500156208000", "后坪乡民政办", False),
     ("assistant-baima", Role.VILLAGE_ASSISTANT, "500156101201", "板桥村养老助理", False),
     ("volunteer-demo", Role.VOLUNTEER, "500156101201", "板桥村志愿者", False),
+    # runs the 白马 care centre once generate_facilities has built it
+    ("operator-baima", Role.FACILITY_OPERATOR, "500156101000", "白马片区照护中心运营方", False),
 ]
 
 

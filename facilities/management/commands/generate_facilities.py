@@ -35,6 +35,25 @@ WAITING_LABELS = {
 }
 
 
+# The demo operator account runs the rebuilt 白马 care centre.
+DEMO_OPERATOR = ("operator-baima", "白马片区失能特困人员集中照护中心（白马镇敬老院改建）")
+
+
+def assign_demo_operator(stdout) -> None:
+    from accounts.models import User
+    from facilities.models import Facility
+    from facilities.services import facility_save
+
+    operator = User.objects.filter(username=DEMO_OPERATOR[0]).first()
+    bureau = User.objects.filter(username="bureau").first()
+    centre = Facility.objects.filter(name=DEMO_OPERATOR[1]).first()
+    if operator is None or bureau is None or centre is None:
+        return
+    if not centre.operators.filter(pk=operator.pk).exists():
+        facility_save(by=bureau, facility=centre, operators=[*centre.operators.all(), operator])
+    stdout.write(f"  {operator.username} runs {centre.name}")
+
+
 class Command(BaseCommand):
     help = (
         "Generate the demo facility network of the plan 武隆府办发〔2021〕31号 on the loaded "
@@ -68,6 +87,7 @@ class Command(BaseCommand):
                 f"({result.already_present:,} of its facilities found): nothing added "
                 f"({elapsed:.1f} s)."
             )
+            assign_demo_operator(self.stdout)
             return
         out(f"Demo facility network, seed {seed}, as on {result.today} (beds × {result.scale:g}):")
         for model, label in MODEL_LABELS.items():
@@ -101,3 +121,4 @@ class Command(BaseCommand):
             )
             out(f"  still waiting today: {waiting}")
         self.stdout.write(self.style.SUCCESS(f"Done in {elapsed:.1f} s."))
+        assign_demo_operator(self.stdout)
