@@ -38,6 +38,7 @@ class SeniorFilter(filters.FilterSet):
         choices=[("any", _("Any extreme poverty")), *ExtremePoverty.choices[1:]],
         method="filter_extreme_poverty",
         label=_("extreme poverty (特困)"),
+        empty_label=_("All"),
     )
     subsistence_allowance = filters.BooleanFilter(label=_("subsistence allowance (低保)"))
     low_income = filters.BooleanFilter(label=_("low income (低收入)"))
@@ -50,7 +51,10 @@ class SeniorFilter(filters.FilterSet):
         method="filter_disabled", label=_("disabled (失能, by the latest assessment)")
     )
     allowance = filters.ChoiceFilter(
-        choices=Allowance.choices, method="filter_allowance", label=_("eligible for")
+        choices=Allowance.choices,
+        method="filter_allowance",
+        label=_("eligible for"),
+        empty_label=_("All"),
     )
     family_doctor = filters.BooleanFilter(
         field_name="family_doctor_contract_on",

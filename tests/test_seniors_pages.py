@@ -205,3 +205,16 @@ def test_a_volunteer_has_no_ledger(client, volunteer, zhang):
     client.force_login(volunteer)
     assert client.get("/seniors/").status_code == 403
     assert client.get(f"/seniors/{zhang.pk}/").status_code == 403
+
+
+def test_the_list_shows_the_active_by_default_and_all_on_request(staff, zhang, regions):
+    f.SeniorFactory(
+        village=regions["banqiao"], name="故去的老人", status="deceased",
+        status_on=f.datetime.date(2026, 1, 5),
+    )  # fmt: skip
+    default = staff.get("/seniors/").content.decode()
+    everyone = staff.get("/seniors/", {"status": ""}).content.decode()
+
+    assert "张大爷" in default and "故去的老人" not in default
+    assert "张大爷" in everyone and "故去的老人" in everyone
+    assert "status=active" in default  # the export link carries what the page shows

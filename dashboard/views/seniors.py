@@ -56,17 +56,18 @@ def senior_list(request):
     """Search and filter the register: by village, category and status, 50 to a page."""
     _require_reader(request)
     seniors = selectors.senior_list(user=request.user)
-    filterset = SeniorFilter(request.GET or None, queryset=seniors)
+    params = request.GET.copy()
+    if "status" not in params:
+        # the register shows the people in it today unless asked for the others
+        params["status"] = Status.ACTIVE
+    filterset = SeniorFilter(params, queryset=seniors)
     villages = visible_to(Region.objects.filter(level=Level.VILLAGE), request.user)
     filterset.form.fields["village"] = forms.ChoiceField(
         label=_("Village"),
         required=False,
         choices=[("", _("All villages")), *((v.code, v.short_name) for v in villages)],
     )
-    if filterset.is_bound and not filterset.is_valid():
-        rows = seniors.none()
-    else:
-        rows = filterset.qs if filterset.is_bound else seniors
+    rows = filterset.qs if filterset.is_valid() else seniors.none()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     full_id = rules.can_see_full_id(request.user)
@@ -74,7 +75,8 @@ def senior_list(request):
         senior.shown_id = senior.id_number if full_id else mask(senior.id_number)
         senior.age = senior.age_on(today)
         senior.is_disabled = senior.latest_level in DISABLED_LEVELS
-    query = request.GET.copy()
+    # the export and the pages of the list carry the same filters as what is shown
+    query = params.copy()
     query.pop("page", None)
     form = filterset.form
     more = [form[name] for name in form.fields if name not in MAIN_FILTERS and name != "region"]
@@ -88,6 +90,7 @@ def senior_list(request):
             "more_open": any(request.GET.get(field.name) for field in more),
             "page": page,
             "query": query.urlencode(),
+            "filtered": bool(request.GET),
             "can_manage": rules.can_manage_seniors(request.user),
         },
     )
