@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from dashboard.facility_forms import (
     AdmitForm,
@@ -64,11 +64,11 @@ CHECKS_SHOWN = 10
 FUNDED_KINDS = (Kind.NURSING_HOME, Kind.CARE_CENTRE)
 # the kinds as a table cell has room for them (the full name is the cell's title)
 KIND_SHORT = {
-    Kind.CARE_CENTRE: _lazy("Care centre"),
-    Kind.NURSING_HOME: _lazy("Nursing home"),
-    Kind.SERVICE_CENTRE: _lazy("Service centre"),
-    Kind.MUTUAL_AID_POINT: _lazy("Village point"),
-    Kind.SOCIAL: _lazy("Social institution"),
+    Kind.CARE_CENTRE: gettext_lazy("Care centre"),
+    Kind.NURSING_HOME: gettext_lazy("Nursing home"),
+    Kind.SERVICE_CENTRE: gettext_lazy("Service centre"),
+    Kind.MUTUAL_AID_POINT: gettext_lazy("Village point"),
+    Kind.SOCIAL: gettext_lazy("Social institution"),
 }
 
 
