@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -121,7 +121,8 @@ class SeniorSerializer(serializers.ModelSerializer):
     def get_disabled(self, obj) -> bool:
         return getattr(obj, "latest_level", None) in DISABLED_LEVELS
 
-    def get_latest_assessment(self, obj) -> LatestAssessmentSerializer | None:
+    @extend_schema_field(LatestAssessmentSerializer(allow_null=True))
+    def get_latest_assessment(self, obj):
         if getattr(obj, "latest_level", None) is None:
             return None
         return {

@@ -222,6 +222,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Barthel items share their sets of allowed scores: one enum per set
+    "ENUM_NAME_OVERRIDES": {
+        "BarthelScore0To5Enum": [(0, 0), (5, 5)],
+        "BarthelScore0To10Enum": [(0, 0), (5, 5), (10, 10)],
+        "BarthelScore0To15Enum": [(0, 0), (5, 5), (10, 10), (15, 15)],
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------------
