@@ -25,6 +25,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from api.errors import domain_errors
+from api.filters import region_filter
 from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
 from api.seniors import ScopedSeniorField
@@ -52,7 +53,7 @@ from facilities.models import (
     UpgradeProject,
 )
 from facilities.rules import LEDGER_KEEPERS, SUPERVISED_FACILITY_FIELDS, SUPERVISORS, has_role
-from regions.models import Level, Region, prefix_of_code
+from regions.models import Level, Region
 from regions.scoping import scope_prefix, visible_to
 from seniors.idnumber import mask
 from seniors.rules import can_see_full_id
@@ -129,15 +130,6 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
         )
         auto_schema.registry.register_on_missing(component)
         return component.ref
-
-
-def region_filter(lookup: str):
-    """``?region=<code>`` of any level: the rows whose ``lookup`` lies in that subtree."""
-
-    def filter_region(self, queryset, name, value):
-        return queryset.filter(**{f"{lookup}__startswith": prefix_of_code(value.strip())})
-
-    return filter_region
 
 
 # --- facilities --------------------------------------------------------------------------

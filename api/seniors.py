@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.errors import domain_errors
+from api.filters import region_filter
 from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
 from regions.models import Level, Region
@@ -245,10 +246,7 @@ class AssessmentFilter(filters.FilterSet):
         model = Assessment
         fields = ("senior", "level", "region")
 
-    def filter_region(self, queryset, name, value):
-        from regions.models import prefix_of_code
-
-        return queryset.filter(senior__village__code__startswith=prefix_of_code(value.strip()))
+    filter_region = region_filter("senior__village__code")
 
 
 class AssessmentViewSet(
@@ -317,10 +315,7 @@ class VisitFilter(filters.FilterSet):
         model = Visit
         fields = ("senior", "region", "service_type", "follow_up_needed", "since", "until")
 
-    def filter_region(self, queryset, name, value):
-        from regions.models import prefix_of_code
-
-        return queryset.filter(senior__village__code__startswith=prefix_of_code(value.strip()))
+    filter_region = region_filter("senior__village__code")
 
 
 class VisitViewSet(

@@ -33,6 +33,7 @@ from dashboard.facility_forms import (
     StaffEndForm,
     StaffForm,
 )
+from dashboard.views.forms_support import apply_errors
 from facilities import selectors, services
 from facilities.models import (
     FACILITY_ROLES,
@@ -103,14 +104,6 @@ def _get_child(request, queryset, pk: int):
     if record is None:
         raise Http404(_("No such record in your region."))
     return record
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _back(facility_pk: int, anchor: str = ""):
@@ -439,7 +432,7 @@ def facility_create(request):
         try:
             facility = services.facility_save(by=request.user, **form.service_fields(form.fields))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("%(name)s is registered.") % {"name": facility.name})
             return _back(facility.pk)
@@ -466,7 +459,7 @@ def facility_edit(request, pk: int):
                     by=request.user, facility=facility, **form.service_fields(form.changed_data)
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
         if not form.errors:
             messages.success(
                 request, _("Changes saved.") if form.changed_data else _("Nothing was changed.")
@@ -484,7 +477,7 @@ def facility_quality_check(request, pk: int):
         try:
             services.quality_check_record(by=request.user, facility=facility, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Quality check saved."))
             return _back(facility.pk, "checks")
@@ -502,7 +495,7 @@ def facility_bed_add(request, pk: int):
         try:
             bed = services.bed_add(by=request.user, facility=facility, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Bed %(label)s added.") % {"label": bed.label})
             return _back(facility.pk, "beds")
@@ -517,7 +510,7 @@ def facility_bed_retire(request, pk: int):
         try:
             services.bed_retire(by=request.user, bed=bed, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Bed %(label)s retired.") % {"label": bed.label})
             return _back(bed.facility_id, "beds")
@@ -546,7 +539,7 @@ def facility_admit(request, pk: int):
                 by=request.user, facility=facility, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -574,7 +567,7 @@ def facility_discharge(request, pk: int):
                 reason=form.cleaned_data["discharge_reason"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request, _("%(name)s is discharged.") % {"name": placement.senior.name}
@@ -597,7 +590,7 @@ def facility_staff_add(request, pk: int):
         try:
             member = services.staff_add(by=request.user, facility=facility, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("%(name)s is added to the staff.") % {"name": member.name})
             return _back(facility.pk, "staff")
@@ -612,7 +605,7 @@ def facility_staff_end(request, pk: int):
         try:
             services.staff_end(by=request.user, member=member, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("%(name)s has left.") % {"name": member.name})
             return _back(member.facility_id, "staff")
@@ -627,7 +620,7 @@ def facility_certificate_add(request, pk: int):
         try:
             services.certificate_add(by=request.user, member=member, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Certificate saved."))
             return _back(member.facility_id, "staff")
@@ -646,7 +639,7 @@ def facility_funds(request, pk: int):
         try:
             services.operating_fund_record(by=request.user, facility=facility, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Operating funds saved."))
             return _back(facility.pk, "funds")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboard.forms import AssessmentForm, SeniorForm, StatusForm, VisitForm
+from dashboard.views.forms_support import apply_errors
 from regions.models import Level, Region
 from regions.scoping import visible_to
 from seniors import rules, selectors, services
@@ -45,11 +46,6 @@ def _get_senior(request, pk: int) -> Senior:
     if senior is None:
         raise Http404(_("No such person in your region."))
     return senior
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def senior_list(request):
@@ -153,7 +149,7 @@ def senior_create(request):
                 by=request.user, id_number=form.cleaned_data["id_number"], **form.service_fields()
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("%(name)s is registered.") % {"name": senior.name})
             return redirect("dashboard:senior_detail", pk=senior.pk)
@@ -172,7 +168,7 @@ def senior_edit(request, pk: int):
         try:
             services.senior_update(by=request.user, senior=senior, **changed)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("dashboard:senior_detail", pk=senior.pk)
@@ -193,7 +189,7 @@ def senior_status(request, pk: int):
                 note=form.cleaned_data["status_note"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Status changed."))
             return redirect("dashboard:senior_detail", pk=senior.pk)
@@ -219,7 +215,7 @@ def assessment_create(request, pk: int):
                 notes=form.cleaned_data["notes"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -252,7 +248,7 @@ def visit_create(request, pk: int):
                 follow_up_needed=data["follow_up_needed"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             if created:
                 messages.success(request, _("Visit saved."))
