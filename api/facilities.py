@@ -32,6 +32,7 @@ from api.seniors import ScopedSeniorField
 from facilities import selectors, services
 from facilities.models import (
     FACILITY_ROLES,
+    BasicIndicator,
     Bed,
     Certificate,
     Facility,
@@ -797,6 +798,22 @@ class MilestoneSerializer(serializers.ModelSerializer):
         fields = ("id", "name", "planned_on", "done_on")
 
 
+class MilestoneWriteSerializer(serializers.Serializer):
+    id = serializers.IntegerField(required=False, help_text=_("an existing milestone to update"))
+    name = serializers.CharField(max_length=100)
+    planned_on = serializers.DateField(required=False, allow_null=True)
+    done_on = serializers.DateField(required=False, allow_null=True)
+
+
+class IndicatorCheckWriteSerializer(serializers.Serializer):
+    indicator = serializers.SlugRelatedField(
+        slug_field="code", queryset=BasicIndicator.objects.all()
+    )
+    met = serializers.BooleanField()
+    checked_on = serializers.DateField()
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
 class IndicatorCheckSerializer(serializers.ModelSerializer):
     indicator = serializers.CharField(source="indicator.code", read_only=True)
     indicator_name = serializers.CharField(source="indicator.name", read_only=True)
@@ -898,6 +915,39 @@ class UpgradeProjectViewSet(
 
     def write_rule(self, user) -> bool:
         return has_role(user, SUPERVISORS)
+
+    @extend_schema(request=MilestoneWriteSerializer, responses={200: MilestoneSerializer})
+    @action(detail=True, methods=["post"])
+    def milestones(self, request, pk=None):
+        """Add a milestone, or (with ``id``) record its dates."""
+        project = self.get_object()
+        payload = MilestoneWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        milestone = None
+        if "id" in data:
+            milestone = project.milestones.filter(pk=data.pop("id")).first()
+            if milestone is None:
+                raise serializers.ValidationError({"id": [_("No such milestone in this project.")]})
+        with domain_errors():
+            saved = services.milestone_record(
+                by=request.user, project=project, milestone=milestone, **data
+            )
+        code = status.HTTP_200_OK if milestone else status.HTTP_201_CREATED
+        return Response(MilestoneSerializer(saved).data, status=code)
+
+    @extend_schema(request=IndicatorCheckWriteSerializer, responses={200: IndicatorCheckSerializer})
+    @action(detail=True, methods=["post"], url_path="indicator-checks")
+    def indicator_checks(self, request, pk=None):
+        """Record whether the finished facility meets one basic indicator (二(二))."""
+        project = self.get_object()
+        payload = IndicatorCheckWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with domain_errors():
+            check = services.indicator_check_record(
+                by=request.user, project=project, **payload.validated_data
+            )
+        return Response(IndicatorCheckSerializer(check).data)
 
     def base_queryset(self):
         return UpgradeProject.objects.select_related("facility").prefetch_related(

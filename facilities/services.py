@@ -16,11 +16,14 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from facilities.models import (
     RESIDENTIAL_KINDS,
+    BasicIndicator,
     Bed,
     Certificate,
     Facility,
     FundingSource,
+    IndicatorCheck,
     Kind,
+    Milestone,
     OperatingFund,
     Placement,
     PlacementKind,
@@ -553,3 +556,63 @@ def project_save(
                     project=target, source=source, defaults={"amount": amount}
                 )
     return target
+
+
+def milestone_record(
+    *,
+    by: User,
+    project: UpgradeProject,
+    name: str,
+    planned_on: datetime.date | None = None,
+    done_on: datetime.date | None = None,
+    milestone: Milestone | None = None,
+) -> Milestone:
+    """Add a project milestone, or record when an existing one was planned or done."""
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = [_("Enter a name.")]
+    _maybe_future(errors, done_on, "done_on")
+    if errors:
+        raise ValidationError(errors)
+    target = milestone or Milestone(project=project)
+    if target.project_id != project.pk:
+        raise ValidationError({"milestone": [_("This milestone belongs to another project.")]})
+    target.name, target.planned_on, target.done_on = name.strip(), planned_on, done_on
+    target._history_user = by
+    target.save()
+    return target
+
+
+def indicator_check_record(
+    *,
+    by: User,
+    project: UpgradeProject,
+    indicator: BasicIndicator,
+    met: bool,
+    checked_on: datetime.date,
+    note: str = "",
+) -> IndicatorCheck:
+    """Record whether a finished project meets one of the upgrade basic indicators (二(二));
+    checking the same indicator again replaces the result, the earlier one stays in history."""
+    errors: dict[str, list[str]] = {}
+    _maybe_future(errors, checked_on, "checked_on")
+    if not indicator.active:
+        errors["indicator"] = [_("This indicator is no longer in use.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        check = (
+            IndicatorCheck.objects.select_for_update()
+            .filter(project=project, indicator=indicator)
+            .first()
+        ) or IndicatorCheck(project=project, indicator=indicator)
+        check.met, check.checked_on, check.note = met, checked_on, note.strip()
+        check._history_user = by
+        try:
+            with transaction.atomic():
+                check.save()
+        except IntegrityError:
+            raise ValidationError(
+                {"indicator": [_("This indicator was just checked: reload and try again.")]}
+            ) from None
+    return check

@@ -223,3 +223,79 @@ def test_the_list_takes_a_bounded_number_of_queries(
         response = client.get(URL, {"page_size": page_size})
 
     assert len(response.json()["results"]) == page_size
+
+
+def test_staff_add_a_milestone_and_then_record_it_done(api_as, staff_baima, home, today):
+    work = project(home)
+    client = api_as(staff_baima)
+
+    added = client.post(
+        f"{URL}{work.pk}/milestones/", {"name": "主体完工", "planned_on": "2026-09-30"}
+    )
+    done = client.post(
+        f"{URL}{work.pk}/milestones/",
+        {
+            "id": added.json()["id"],
+            "name": "主体完工",
+            "planned_on": "2026-09-30",
+            "done_on": "2026-10-08",
+        },
+    )
+
+    assert (added.status_code, done.status_code) == (201, 200)
+    assert list(work.milestones.values_list("name", "done_on")) == [
+        ("主体完工", datetime.date(2026, 10, 8))
+    ]
+    assert work.milestones.get().history.first().history_user == staff_baima
+
+
+def test_a_milestone_done_in_the_future_is_refused(api_as, staff_baima, home, today):
+    work = project(home)
+    response = api_as(staff_baima).post(
+        f"{URL}{work.pk}/milestones/", {"name": "验收", "done_on": "2026-12-31"}
+    )
+    assert response.status_code == 400
+    assert "done_on" in response.json()
+    assert work.milestones.count() == 0
+
+
+def test_checking_an_indicator_twice_keeps_one_result_and_the_history(
+    api_as, staff_baima, home, today
+):
+    work = project(home, status="completed", completed_on=datetime.date(2026, 10, 1))
+    client = api_as(staff_baima)
+    url = f"{URL}{work.pk}/indicator-checks/"
+
+    client.post(url, {"indicator": "fire-safety", "met": False, "checked_on": "2026-10-10"})
+    response = client.post(
+        url,
+        {"indicator": "fire-safety", "met": True, "checked_on": "2026-11-10", "note": "整改完成"},
+    )
+
+    assert response.status_code == 200
+    check = work.indicator_checks.get()
+    assert (check.met, check.note) == (True, "整改完成")
+    assert check.history.count() == 2
+
+
+def test_an_unknown_indicator_is_refused(api_as, staff_baima, home, today):
+    work = project(home)
+    response = api_as(staff_baima).post(
+        f"{URL}{work.pk}/indicator-checks/",
+        {"indicator": "no-such-thing", "met": True, "checked_on": "2026-11-10"},
+    )
+    assert response.status_code == 400
+    assert "indicator" in response.json()
+
+
+def test_an_operator_may_not_record_indicator_checks(api_as, home, regions, today):
+    from accounts.models import Role
+
+    operator = f.UserFactory(username="op-x", role=Role.FACILITY_OPERATOR, region=regions["baima"])
+    home.operators.add(operator)
+    work = project(home)
+    response = api_as(operator).post(
+        f"{URL}{work.pk}/indicator-checks/",
+        {"indicator": "fire-safety", "met": True, "checked_on": "2026-11-10"},
+    )
+    assert response.status_code == 403
