@@ -160,8 +160,12 @@ def senior_check_new(*, by: User, id_number: str, **fields: Any) -> IdNumber:
             errors.setdefault(required, [_("This field is required.")])
     if errors:
         raise ValidationError(errors)
+    # the unique index answers this; no ordering needed (an Excel preview asks it per row)
     existing = (
-        Senior.objects.select_related("village__parent").filter(id_number=parsed.number).first()
+        Senior.objects.select_related("village__parent")
+        .filter(id_number=parsed.number)
+        .order_by()
+        .first()
     )
     if existing is not None:
         raise DuplicateSenior(existing)
