@@ -1,5 +1,7 @@
 """Test-only settings: a fast password hasher, and plain static storage (no manifest to build)."""
 
+import os
+
 
 def pytest_configure(config):
     from django.conf import settings
@@ -15,11 +17,10 @@ def pytest_collection_modifyitems(config, items):
     """Tests marked ``services`` need PostgreSQL and a Redis broker. On the embedded default
     they are skipped; CI's second pass sets ``REQUIRE_SERVICES=1`` so that they can never be
     skipped silently there."""
-    import os
-
     import pytest
     from django.conf import settings
 
+    _mark_browser_tests(config, items)
     on_services = (
         settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
         and not settings.CELERY_TASK_ALWAYS_EAGER
@@ -33,4 +34,22 @@ def pytest_collection_modifyitems(config, items):
     skip = pytest.mark.skip(reason="needs PostgreSQL and a Redis broker (CI's second pass)")
     for item in items:
         if "services" in item.keywords:
+            item.add_marker(skip)
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _mark_browser_tests(config, items):
+    """Tests marked ``browser`` drive Debian's Chromium; where it is not installed they are
+    skipped, except in CI (``REQUIRE_BROWSER=1``), which installs it and must run them."""
+    import pytest
+
+    if os.path.exists(CHROMIUM):
+        return
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
             item.add_marker(skip)
