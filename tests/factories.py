@@ -158,3 +158,13 @@ def staff(facility, count, *, role="caregiver", started_on=datetime.date(2020, 1
         )
         for n in range(count)
     ]
+
+
+class VolunteerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Volunteer"
+
+    name = factory.Sequence(lambda n: f"志愿者{n}")
+    kind = "younger_senior"
+    village = None
+    joined_on = datetime.date(2021, 6, 1)
