@@ -1,0 +1,44 @@
+"""The bureau keeps the volunteer and time-bank policy in the admin, with its history."""
+
+from decimal import Decimal
+
+import pytest
+
+from volunteers.models import Policy
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_bureau_changes_the_policy_and_the_change_is_kept(client, bureau):
+    Policy.objects.create()
+    client.force_login(bureau)
+    form = {
+        "one_to_one_interval_days": 7, "grid_interval_days": 14, "area_interval_days": 30,
+        "max_hours_per_day": "6.0", "max_claim_age_days": 30, "min_unit_hours": "0.5",
+        "storage_cap_hours": "1500.0", "expiry_days": "", "transfers_allowed": "on",
+    }  # fmt: skip
+    policy = Policy.objects.get()
+    response = client.post(f"/admin/volunteers/policy/{policy.pk}/change/", form)
+
+    assert response.status_code == 302
+    current = Policy.current()
+    assert (current.grid_interval_days, str(current.max_hours_per_day)) == (14, "6.0")
+    assert current.history.first().history_user == bureau
+
+
+def test_township_staff_cannot_open_the_policy(client, staff_baima):
+    staff_baima.is_staff = True
+    staff_baima.save()
+    Policy.objects.create()
+    client.force_login(staff_baima)
+    assert (
+        client.get(f"/admin/volunteers/policy/{Policy.objects.get().pk}/change/").status_code == 403
+    )
+
+
+def test_without_a_saved_policy_the_plans_defaults_apply(db):
+    policy = Policy.current()
+    assert (policy.one_to_one_interval_days, policy.grid_interval_days) == (7, 30)
+    assert (policy.max_hours_per_day, policy.max_claim_age_days) == (Decimal(8), 30)
+    assert (policy.min_unit_hours, policy.storage_cap_hours) == (Decimal("0.5"), Decimal(1500))
+    assert policy.expiry_days is None and policy.transfers_allowed is True

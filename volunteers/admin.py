@@ -1,0 +1,93 @@
+"""Admin of the volunteer side: the bureau edits the policy here; everything else is read
+(changes go through the pages and the API, so the rules and the ledger hold)."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from seniors.admin import ReadOnlyScopedAdmin
+from volunteers.models import (
+    Account,
+    ElderlyCareAssistant,
+    Group,
+    Pairing,
+    Policy,
+    ServiceLog,
+    Volunteer,
+)
+
+
+@admin.register(Policy)
+class PolicyAdmin(SimpleHistoryAdmin):
+    """The rules of pairings, claims and the time bank, kept with who changed them."""
+
+    list_display = (
+        "one_to_one_interval_days",
+        "grid_interval_days",
+        "max_hours_per_day",
+        "max_claim_age_days",
+        "min_unit_hours",
+        "storage_cap_hours",
+        "expiry_days",
+        "transfers_allowed",
+        "updated_at",
+    )
+
+    def _may_edit(self, request) -> bool:
+        user = request.user
+        return user.is_active and (user.is_superuser or getattr(user, "role", "") == "bureau")
+
+    def has_module_permission(self, request):
+        return self._may_edit(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_edit(request)
+
+    def has_add_permission(self, request):
+        return self._may_edit(request) and not Policy.objects.exists()
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_edit(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Volunteer)
+class VolunteerAdmin(ReadOnlyScopedAdmin):
+    list_display = ("name", "kind", "village", "joined_on", "left_on")
+    list_filter = ("kind",)
+    list_select_related = ("village",)
+    exclude = ("id_number",)
+
+
+@admin.register(Group)
+class GroupAdmin(ReadOnlyScopedAdmin):
+    list_display = ("name", "kind", "region", "founded_on", "dissolved_on")
+    list_filter = ("kind",)
+    list_select_related = ("region",)
+
+
+@admin.register(ElderlyCareAssistant)
+class AssistantAdmin(ReadOnlyScopedAdmin):
+    list_display = ("name", "village", "full_time", "started_on", "ended_on")
+    list_select_related = ("village",)
+
+
+@admin.register(Pairing)
+class PairingAdmin(ReadOnlyScopedAdmin):
+    list_display = ("helper", "senior", "mode", "visit_interval_days", "started_on", "ended_on")
+    list_filter = ("mode",)
+    list_select_related = ("helper", "senior")
+
+
+@admin.register(ServiceLog)
+class ServiceLogAdmin(ReadOnlyScopedAdmin):
+    list_display = ("volunteer", "senior", "started_at", "hours", "status")
+    list_filter = ("status",)
+    list_select_related = ("volunteer", "senior")
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyScopedAdmin):
+    list_display = ("__str__", "kind", "balance")
+    list_filter = ("kind",)
