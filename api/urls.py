@@ -4,6 +4,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from api.auth import TokenView
+from api.claims import ServiceLogViewSet
 from api.facilities import (
     BedViewSet,
     FacilityViewSet,
@@ -14,6 +15,22 @@ from api.facilities import (
 )
 from api.regions import RegionViewSet
 from api.seniors import AssessmentViewSet, SeniorViewSet, VisitViewSet
+from api.timebank import (
+    AccountViewSet,
+    CatalogueItemViewSet,
+    RedemptionViewSet,
+    SummaryViewSet,
+    TransferViewSet,
+)
+from api.volunteers import (
+    AssistantViewSet,
+    AssociationViewSet,
+    MutualAidGroupViewSet,
+    PairingGapViewSet,
+    PairingViewSet,
+    TeamViewSet,
+    VolunteerViewSet,
+)
 
 app_name = "api"
 
@@ -28,6 +45,19 @@ router.register("placements", PlacementViewSet, basename="placement")
 router.register("staff", StaffViewSet, basename="staff")
 router.register("trainings", TrainingViewSet, basename="training")
 router.register("upgrade-projects", UpgradeProjectViewSet, basename="upgrade-project")
+router.register("volunteers", VolunteerViewSet, basename="volunteer")
+router.register("teams", TeamViewSet, basename="team")
+router.register("associations", AssociationViewSet, basename="association")
+router.register("mutual-aid-groups", MutualAidGroupViewSet, basename="mutual-aid-group")
+router.register("assistants", AssistantViewSet, basename="assistant")
+router.register("pairings", PairingViewSet, basename="pairing")
+router.register("pairing-gaps", PairingGapViewSet, basename="pairing-gap")
+router.register("timebank/accounts", AccountViewSet, basename="timebank-account")
+router.register("timebank/redemptions", RedemptionViewSet, basename="timebank-redemption")
+router.register("timebank/transfers", TransferViewSet, basename="timebank-transfer")
+router.register("timebank/catalogue", CatalogueItemViewSet, basename="timebank-catalogue")
+router.register("timebank/summary", SummaryViewSet, basename="timebank-summary")
+router.register("timebank/service-logs", ServiceLogViewSet, basename="timebank-service-log")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

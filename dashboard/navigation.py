@@ -17,6 +17,11 @@ def navigation(request):
 
     if user.is_superuser or user.role in FACILITY_ROLES:
         menu.append((reverse("dashboard:facility_list"), _("Facilities")))
+    from volunteers.models import VOLUNTEER_SIDE_ROLES
+
+    if user.is_superuser or user.role in VOLUNTEER_SIDE_ROLES:
+        menu.append((reverse("dashboard:pairing_overview"), _("Pairings (结对扶老)")))
+        menu.append((reverse("dashboard:claim_queue"), _("Claims to verify")))
     menu.append((reverse("api:docs"), _("API")))
     if user.is_staff:
         menu.append((reverse("admin:index"), _("Admin")))

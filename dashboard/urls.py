@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import facilities, regions, seniors, seniors_excel
+from dashboard.views import claims, facilities, regions, seniors, seniors_excel, volunteers
 
 app_name = "dashboard"
 
@@ -62,4 +62,16 @@ urlpatterns += [
         name="facility_certificate_add",
     ),
     path("facilities/<int:pk>/funds/", facilities.facility_funds, name="facility_funds"),
+]
+# 结对扶老 and the volunteer register (dashboard/views/volunteers.py)
+urlpatterns += [
+    path("pairings/", volunteers.pairing_overview, name="pairing_overview"),
+    path("volunteers/", volunteers.volunteer_register, name="volunteer_register"),
+]
+# claims of volunteers' hours: the verification queue and paper records (dashboard/views/claims.py)
+urlpatterns += [
+    path("claims/", claims.claim_queue, name="claim_queue"),
+    path("claims/paper/", claims.claim_paper, name="claim_paper"),
+    path("claims/<int:pk>/verify/", claims.claim_verify, name="claim_verify"),
+    path("claims/<int:pk>/reject/", claims.claim_reject, name="claim_reject"),
 ]

@@ -31,8 +31,16 @@ class InsufficientHours(ValidationError):
 
 
 def system_account(kind: str) -> Account:
-    """One of the system accounts (created by a data migration)."""
-    return Account.objects.get(kind=kind, volunteer__isnull=True)
+    """One of the system accounts (a data migration opens them; opened here on first use too,
+    once, should a database have been emptied since)."""
+    account = Account.objects.filter(kind=kind, volunteer__isnull=True).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            return Account.objects.create(kind=kind, volunteer=None)
+    except IntegrityError:
+        return Account.objects.get(kind=kind, volunteer__isnull=True)
 
 
 def account_for(volunteer: Volunteer) -> Account:

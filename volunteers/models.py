@@ -476,6 +476,29 @@ class CatalogueItem(models.Model):
         return self.name
 
 
+class SpendingQuerySet(ScopedQuerySet):
+    """Redemptions and transfers are seen by whoever sees the paying account."""
+
+    region_lookup = "account__volunteer__village__code"
+    subtree_roles = VOLUNTEER_SIDE_ROLES
+
+    def visible_to(self, user):
+        if user is not None and getattr(user, "role", "") == "volunteer" and user.is_active:
+            return self.filter(account__volunteer__user=user)
+        return super().visible_to(user)
+
+
+class TransferQuerySet(SpendingQuerySet):
+    region_lookup = "from_account__volunteer__village__code"
+
+    def visible_to(self, user):
+        if user is not None and getattr(user, "role", "") == "volunteer" and user.is_active:
+            return self.filter(
+                Q(from_account__volunteer__user=user) | Q(to_account__volunteer__user=user)
+            )
+        return ScopedQuerySet.visible_to(self, user)
+
+
 class Redemption(models.Model):
     """Hours spent on catalogue items: one movement to the redemption account."""
 
@@ -485,6 +508,8 @@ class Redemption(models.Model):
     movement = models.OneToOneField(Movement, on_delete=models.PROTECT, related_name="redemption")
     client_uuid = models.UUIDField(unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SpendingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("redemption")
@@ -507,6 +532,8 @@ class Transfer(models.Model):
     movement = models.OneToOneField(Movement, on_delete=models.PROTECT, related_name="transfer")
     client_uuid = models.UUIDField(unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TransferQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("transfer")

@@ -1,0 +1,339 @@
+"""``timebank/accounts/``, ``redemptions/``, ``transfers/``, ``catalogue/`` and ``summary/``:
+spending hours (issue 5). The rules live in ``volunteers.spending`` and ``volunteers.ledger``;
+these views only scope, parse and call them.
+
+Who may spend: a volunteer from their own account; a village assistant or township staff on
+behalf of a volunteer of their region (the mutual-aid supermarket's counter, for volunteers
+without a phone). The bureau does not spend for anyone; it grants from the district fund.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from api.errors import domain_errors
+from api.permissions import WriteRule
+from api.scoping import ScopedViewSetMixin
+from regions.models import Region
+from regions.scoping import can_see_region_code, visible_to
+from volunteers import spending
+from volunteers.ledger import system_account
+from volunteers.models import (
+    Account,
+    AccountKind,
+    CatalogueItem,
+    Entry,
+    Redemption,
+    Transfer,
+)
+
+COUNTER_ROLES = frozenset({"volunteer", "village_assistant", "township_staff"})
+CATALOGUE_ROLES = frozenset({"bureau", "township_staff"})
+SUMMARY_ROLES = frozenset({"bureau", "township_staff"})
+
+
+def _role_may(user, roles) -> bool:
+    return bool(user.is_superuser or getattr(user, "role", "") in roles)
+
+
+class ScopedAccountField(serializers.PrimaryKeyRelatedField):
+    """A volunteer account the requesting user may see (a volunteer: only their own)."""
+
+    def get_queryset(self):
+        return Account.objects.visible_to(self.context["request"].user).select_related("volunteer")
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    volunteer_name = serializers.CharField(source="volunteer.name", read_only=True)
+    village = serializers.CharField(source="volunteer.village_id", read_only=True)
+
+    class Meta:
+        model = Account
+        fields = ("id", "kind", "volunteer", "volunteer_name", "village", "balance", "opened_at")
+        read_only_fields = fields
+
+
+class EntrySerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(source="movement.kind", read_only=True)
+    memo = serializers.CharField(source="movement.memo", read_only=True)
+    at = serializers.DateTimeField(source="movement.created_at", read_only=True)
+    reverses = serializers.IntegerField(source="movement.reverses_id", read_only=True)
+
+    class Meta:
+        model = Entry
+        fields = ("id", "movement", "kind", "memo", "at", "amount", "balance_after", "reverses")
+        read_only_fields = fields
+
+
+class CatalogueItemSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+
+    class Meta:
+        model = CatalogueItem
+        fields = ("id", "region", "name", "hours_price", "stock", "active")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["region"].queryset = visible_to(Region.objects.all(), request.user)
+        return fields
+
+    def validate_hours_price(self, value):
+        if value <= 0:
+            raise serializers.ValidationError(_("The price must be more than zero hours."))
+        return value
+
+
+class GrantSerializer(serializers.Serializer):
+    hours = serializers.DecimalField(max_digits=8, decimal_places=1)
+    memo = serializers.CharField(max_length=200)
+
+
+class AccountViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Volunteers' balances. A volunteer sees only their own account; staff and assistants see
+    the accounts of the volunteers in their region; system accounts are not listed."""
+
+    queryset = Account.objects.all()
+    serializer_class = AccountSerializer
+    ordering_fields = ("balance", "opened_at")
+    ordering = ("id",)
+
+    def base_queryset(self):
+        return Account.objects.select_related("volunteer")
+
+    @extend_schema(responses=EntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def statement(self, request, pk=None):
+        """Every entry of the account, oldest first, with its running balance."""
+        entries = spending.account_statement(self.get_object())
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(EntrySerializer(page, many=True).data)
+
+    @extend_schema(responses=CatalogueItemSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def affordable(self, request, pk=None):
+        """What the account's hours can buy now (易存难兑)."""
+        items = spending.affordable_items(self.get_object())
+        page = self.paginate_queryset(items)
+        return self.get_paginated_response(CatalogueItemSerializer(page, many=True).data)
+
+    @extend_schema(request=GrantSerializer, responses=EntrySerializer(many=True))
+    @action(detail=True, methods=["post"])
+    def grant(self, request, pk=None):
+        """The district fund grants hours to this account (the bureau only)."""
+        account = self.get_object()
+        payload = GrantSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with domain_errors():
+            movement = spending.timebank_grant(by=request.user, to_account=account, **payload.data)
+        return Response(
+            EntrySerializer(movement.entries.filter(account=account), many=True).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class RedemptionSerializer(serializers.ModelSerializer):
+    account = ScopedAccountField(required=False)
+    hours = serializers.DecimalField(
+        source="movement.hours", max_digits=8, decimal_places=1, read_only=True
+    )
+
+    class Meta:
+        model = Redemption
+        fields = ("id", "account", "item", "quantity", "hours", "client_uuid", "created_at")
+        # a repeated client_uuid is the idempotent retry, answered by the service, not a 400
+        extra_kwargs = {"client_uuid": {"validators": []}}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["item"] = serializers.PrimaryKeyRelatedField(
+                queryset=CatalogueItem.objects.visible_to(request.user)
+            )
+        return fields
+
+    def create(self, validated_data):
+        user = self.context["request"].user
+        account = validated_data.pop("account", None) or _own_account(user, "account")
+        with domain_errors():
+            return spending.timebank_redeem(by=user, account=account, **validated_data)
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    from_account = ScopedAccountField(required=False)
+    to_account = serializers.PrimaryKeyRelatedField(
+        queryset=Account.objects.filter(kind=AccountKind.VOLUNTEER), required=False
+    )
+    donate = serializers.BooleanField(
+        write_only=True, default=False, help_text=_("Donate to the district fund")
+    )
+    hours = serializers.DecimalField(source="movement.hours", max_digits=8, decimal_places=1)
+
+    class Meta:
+        model = Transfer
+        fields = (
+            "id",
+            "from_account",
+            "to_account",
+            "donate",
+            "hours",
+            "relation",
+            "client_uuid",
+            "created_at",
+        )
+        extra_kwargs = {"client_uuid": {"validators": []}}
+
+    def validate(self, attrs):
+        if not attrs.get("donate") and attrs.get("to_account") is None:
+            raise serializers.ValidationError(
+                {"to_account": [_("Name the account to give the hours to, or donate them.")]}
+            )
+        return attrs
+
+    def create(self, validated_data):
+        user = self.context["request"].user
+        from_account = validated_data.get("from_account") or _own_account(user, "from_account")
+        if validated_data["donate"]:
+            to_account = system_account(AccountKind.FUND)
+        else:
+            to_account = validated_data["to_account"]
+        with domain_errors():
+            return spending.timebank_transfer(
+                by=user,
+                from_account=from_account,
+                to_account=to_account,
+                hours=validated_data["movement"]["hours"],
+                relation=validated_data.get("relation", ""),
+                client_uuid=validated_data.get("client_uuid"),
+            )
+
+
+def _own_account(user, field: str) -> Account:
+    """A volunteer spends from their own account when they name none; others must name one."""
+    account = Account.objects.visible_to(user).filter(volunteer__user=user).first()
+    if account is None:
+        raise serializers.ValidationError({field: [_("Name the volunteer's account.")]})
+    return account
+
+
+class _IdempotentCreate:
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        uuid = serializer.validated_data.get("client_uuid")
+        retry = uuid is not None and self.queryset.model.objects.filter(client_uuid=uuid).exists()
+        serializer.save()
+        code = status.HTTP_200_OK if retry else status.HTTP_201_CREATED
+        return Response(serializer.data, status=code)
+
+
+class RedemptionViewSet(
+    ScopedViewSetMixin,
+    _IdempotentCreate,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Hours spent at the mutual-aid supermarket. A short balance or stock answers 400 and
+    writes nothing; the same ``client_uuid`` again answers 200 with the first redemption."""
+
+    queryset = Redemption.objects.all()
+    serializer_class = RedemptionSerializer
+    permission_classes = (WriteRule,)
+    ordering_fields = ("created_at",)
+
+    @staticmethod
+    def write_rule(user) -> bool:
+        return _role_may(user, COUNTER_ROLES)
+
+    def base_queryset(self):
+        return Redemption.objects.select_related("movement")
+
+
+class TransferViewSet(
+    ScopedViewSetMixin,
+    _IdempotentCreate,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Hours given to a family member's account, or donated to the fund (``donate: true``).
+    Refused with 400 and nothing written when the balance is short or the policy forbids."""
+
+    queryset = Transfer.objects.all()
+    serializer_class = TransferSerializer
+    permission_classes = (WriteRule,)
+    ordering_fields = ("created_at",)
+
+    @staticmethod
+    def write_rule(user) -> bool:
+        return _role_may(user, COUNTER_ROLES)
+
+    def base_queryset(self):
+        return Transfer.objects.select_related("movement")
+
+
+class CatalogueItemViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The mutual-aid supermarket's items, priced in hours: those of the user's region and of
+    the township and district above it. The bureau and township staff keep the catalogue."""
+
+    queryset = CatalogueItem.objects.all()
+    serializer_class = CatalogueItemSerializer
+    permission_classes = (WriteRule,)
+    ordering_fields = ("hours_price", "name", "stock")
+
+    @staticmethod
+    def write_rule(user) -> bool:
+        return _role_may(user, CATALOGUE_ROLES)
+
+    def perform_update(self, serializer):
+        # township staff see the district's items but keep only their own township's
+        if not can_see_region_code(self.request.user, serializer.instance.region_id):
+            raise PermissionDenied(_("Your role may not make this change."))
+        serializer.save()
+
+
+class TownshipHoursSerializer(serializers.Serializer):
+    township = serializers.CharField()
+    name = serializers.CharField()
+    earned = serializers.DecimalField(max_digits=12, decimal_places=1)
+    redeemed = serializers.DecimalField(max_digits=12, decimal_places=1)
+
+
+class SummaryViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
+    """Hours earned versus redeemed per township (易存难兑), for the bureau and township
+    staff; ``?since=YYYY-MM-DD`` counts from a date."""
+
+    queryset = Account.objects.all()
+    serializer_class = TownshipHoursSerializer
+    pagination_class = None
+
+    @extend_schema(responses=TownshipHoursSerializer(many=True))
+    def list(self, request):
+        if not _role_may(request.user, SUMMARY_ROLES):
+            raise PermissionDenied(_("Your role may not see this summary."))
+        since = serializers.DateField(required=False, allow_null=True)
+        try:
+            day = since.to_internal_value(request.query_params["since"])
+        except KeyError:
+            day = None
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({"since": exc.detail}) from None
+        rows = spending.hours_by_township(user=request.user, since=day)
+        return Response(TownshipHoursSerializer(rows, many=True).data)

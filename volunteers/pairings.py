@@ -1,0 +1,202 @@
+"""The pairing rule of plan 二(七) as querysets, as of a date.
+
+Key targets (重点对象) need a one-to-one pairing: home-living 特困 (dispersed support), 低保 or
+低收入 households, and disabled seniors of 计划生育特殊家庭. Other 高龄 (80+), 独居 and 留守
+seniors need at least grid or area coverage (a one-to-one pairing covers them too). Everything
+here is a filter or an annotation evaluated by the database: no loop over people in Python.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, TruncDate
+
+from seniors.models import (
+    DISABLED_LEVELS,
+    Assessment,
+    ExtremePoverty,
+    LivingSituation,
+    Status,
+    Visit,
+    years_before,
+)
+from volunteers.models import Pairing, PairingMode
+
+# the coverage a senior who is not a key target needs: any open pairing
+GRID_OR_AREA = "grid_or_area"
+
+
+def with_level_on(queryset: QuerySet, on: datetime.date) -> QuerySet:
+    """Annotate ``level_on``: the level of each senior's latest assessment on or before ``on``."""
+    latest = Assessment.objects.filter(senior=OuterRef("pk"), assessed_on__lte=on).order_by(
+        "-assessed_on", "-id"
+    )
+    return queryset.annotate(level_on=Subquery(latest.values("level")[:1]))
+
+
+def active_on_q(on: datetime.date) -> Q:
+    """In the ledger on ``on``: registered by then, and still active or left after it."""
+    return Q(registered_on__lte=on) & (Q(status=Status.ACTIVE) | Q(status_on__gt=on))
+
+
+def key_target_q(on: datetime.date) -> Q:
+    """重点对象 needing a one-to-one pairing; the queryset needs ``with_level_on(qs, on)``."""
+    return active_on_q(on) & (
+        Q(extreme_poverty=ExtremePoverty.DISPERSED)
+        | Q(subsistence_allowance=True)
+        | Q(low_income=True)
+        | Q(family_planning_special=True, level_on__in=DISABLED_LEVELS)
+    )
+
+
+def other_target_q(on: datetime.date) -> Q:
+    """高龄, 独居 or 留守 seniors who are not key targets: grid or area coverage at least."""
+    return (
+        active_on_q(on)
+        & ~key_target_q(on)
+        & (
+            Q(birth_date__lte=years_before(on, 80))
+            | Q(living_situation__in=[LivingSituation.ALONE, LivingSituation.LEFT_BEHIND])
+        )
+    )
+
+
+def open_pairings_on(on: datetime.date) -> QuerySet:
+    """Pairings running on ``on``: started by then and not ended by then."""
+    return Pairing.objects.filter(started_on__lte=on).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=on)
+    )
+
+
+def with_required_pairing(queryset: QuerySet, on: datetime.date) -> QuerySet:
+    """Annotate ``required_mode`` (``one_to_one``, ``grid_or_area`` or null when the rule asks
+    nothing), ``has_one_to_one`` and ``has_pairing`` (open pairings on ``on``)."""
+    open_for = open_pairings_on(on).filter(senior=OuterRef("pk"))
+    return (
+        with_level_on(queryset, on)
+        .annotate(
+            required_mode=Case(
+                When(key_target_q(on), then=Value(PairingMode.ONE_TO_ONE.value)),
+                When(other_target_q(on), then=Value(GRID_OR_AREA)),
+                default=Value(None),
+                output_field=CharField(),
+            )
+        )
+        .annotate(
+            has_one_to_one=Exists(open_for.filter(mode=PairingMode.ONE_TO_ONE)),
+            has_pairing=Exists(open_for),
+        )
+    )
+
+
+def seniors_lacking_pairing(queryset: QuerySet, on: datetime.date) -> QuerySet:
+    """The seniors of ``queryset`` without the pairing the rule asks for on ``on``, annotated
+    with ``required_mode``."""
+    return with_required_pairing(queryset, on).filter(
+        Q(required_mode=PairingMode.ONE_TO_ONE, has_one_to_one=False)
+        | Q(required_mode=GRID_OR_AREA, has_pairing=False)
+    )
+
+
+def pairings_with_status(queryset: QuerySet, on: datetime.date) -> QuerySet:
+    """Annotate ``last_visit`` (the senior's latest visit on or before ``on``, by anyone: the
+    registry's visits, verified service logs included) and ``overdue``.
+
+    A pairing is overdue when it is open on ``on`` and more than ``visit_interval_days`` days
+    have passed since the later of the last visit and the start of the pairing. Counting from
+    the start gives a new pairing one full interval before it can be overdue, and a visit made
+    before the pairing began does not count for it. A visit on day d keeps a 7-day pairing
+    current through d + 7; on d + 8 it is overdue.
+
+    Dates cannot be shifted by a per-row number of days portably (SQLite and PostgreSQL), so
+    the test is written once per distinct interval in ``queryset`` (a handful: the policy's
+    defaults and the bureau's edits) — one small query, no loop over rows.
+    """
+    last = (
+        Visit.objects.filter(senior=OuterRef("senior_id"), visited_at__date__lte=on)
+        .order_by("-visited_at")
+        .annotate(day=TruncDate("visited_at"))
+    )
+    annotated = queryset.annotate(
+        last_visit=Subquery(last.values("visited_at")[:1]),
+        last_visit_on=Subquery(last.values("day")[:1], output_field=DateField()),
+    ).annotate(
+        counted_from=Greatest(
+            Coalesce("last_visit_on", "started_on"), "started_on", output_field=DateField()
+        )
+    )
+    intervals = sorted(
+        set(queryset.order_by().values_list("visit_interval_days", flat=True).distinct())
+    )
+    late = Q(pk__in=[])
+    for days in intervals:
+        late |= Q(visit_interval_days=days, counted_from__lt=on - datetime.timedelta(days=days))
+    is_open = Q(started_on__lte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+    return annotated.annotate(
+        overdue=Case(
+            When(is_open & late, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def gap_counts(seniors: QuerySet, pairings: QuerySet, on: datetime.date) -> list[dict]:
+    """Per village: how many seniors lack a one-to-one pairing, how many lack any coverage,
+    and how many open pairings are overdue; villages with nothing to report are left out."""
+    lacking = (
+        seniors_lacking_pairing(seniors, on)
+        .order_by()
+        .values("village_id", "village__short_name")
+        .annotate(
+            lacking_one_to_one=Count("pk", filter=Q(required_mode=PairingMode.ONE_TO_ONE)),
+            lacking_coverage=Count("pk", filter=Q(required_mode=GRID_OR_AREA)),
+        )
+    )
+    overdue = (
+        pairings_with_status(pairings, on)
+        .filter(overdue=True)
+        .order_by()
+        .values("senior__village_id", "senior__village__short_name")
+        .annotate(n=Count("pk"))
+    )
+    rows: dict[str, dict] = {}
+    for row in lacking:
+        rows[row["village_id"]] = {
+            "village": row["village_id"],
+            "township": row["village_id"][:9] + "000",
+            "village_name": row["village__short_name"],
+            "lacking_one_to_one": row["lacking_one_to_one"],
+            "lacking_coverage": row["lacking_coverage"],
+            "overdue": 0,
+        }
+    for row in overdue:
+        code = row["senior__village_id"]
+        entry = rows.setdefault(
+            code,
+            {
+                "village": code,
+                "township": code[:9] + "000",
+                "village_name": row["senior__village__short_name"],
+                "lacking_one_to_one": 0,
+                "lacking_coverage": 0,
+                "overdue": 0,
+            },
+        )
+        entry["overdue"] = row["n"]
+    return [rows[code] for code in sorted(rows)]

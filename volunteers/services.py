@@ -1,0 +1,111 @@
+"""Writes on volunteers, their groups and 结对扶老 pairings (plan 一(二), 二(七), 二(八)).
+
+Every write records the acting user in the history (``_history_user``), so the API, the pages,
+the admin and the demo generator all leave the same trail.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from regions.models import Level
+from volunteers.models import ElderlyCareAssistant, Group, GroupKind, Pairing, Policy, Volunteer
+
+
+def _save(obj, *, by):
+    obj.full_clean()
+    obj._history_user = by
+    obj.save()
+    return obj
+
+
+def volunteer_save(*, by, volunteer: Volunteer) -> Volunteer:
+    """Create or update a volunteer; a villager group, if given, lies in their village."""
+    group = volunteer.villager_group
+    if group is not None and not group.code.startswith(volunteer.village.prefix):
+        raise ValidationError(
+            {"villager_group": _("The villager group must lie in the volunteer's village.")}
+        )
+    return _save(volunteer, by=by)
+
+
+def group_save(*, by, group: Group) -> Group:
+    """A mutual-aid group belongs to a villager group; a volunteer team and an elders'
+    association to a village (一(二): teams and associations per village, 二(八): mutual-aid
+    groups per villager group)."""
+    wanted = Level.GROUP if group.kind == GroupKind.MUTUAL_AID_GROUP else Level.VILLAGE
+    if group.region.level != wanted:
+        message = (
+            _("A mutual-aid group belongs to a villager group.")
+            if wanted == Level.GROUP
+            else _("A volunteer team or elders' association belongs to a village.")
+        )
+        raise ValidationError({"region": message})
+    return _save(group, by=by)
+
+
+def assistant_save(*, by, assistant: ElderlyCareAssistant) -> ElderlyCareAssistant:
+    """An elderly-care assistant of a village; the volunteer record, if linked, is of that
+    village."""
+    if assistant.volunteer is not None and assistant.volunteer.village_id != assistant.village_id:
+        raise ValidationError(
+            {"volunteer": _("The volunteer must belong to the assistant's village.")}
+        )
+    return _save(assistant, by=by)
+
+
+def pairing_start(
+    *,
+    by,
+    helper: Volunteer,
+    senior,
+    mode: str,
+    started_on: datetime.date,
+    visit_interval_days: int | None = None,
+) -> Pairing:
+    """Pair a helper with a senior (结对扶老, 二(七)). The interval defaults to the bureau's
+    policy for the mode; helper and senior live in the same township; a helper has at most one
+    open pairing with a senior (the database refuses a second one, even under concurrency)."""
+    if helper.village_id[:9] != senior.village_id[:9]:
+        raise ValidationError(
+            {"senior": _("The helper and the senior must live in the same township.")}
+        )
+    if visit_interval_days is None:
+        visit_interval_days = Policy.current().interval_for(mode)
+    if visit_interval_days < 1:
+        raise ValidationError(
+            {"visit_interval_days": _("The visit interval must be at least one day.")}
+        )
+    pairing = Pairing(
+        helper=helper,
+        senior=senior,
+        mode=mode,
+        started_on=started_on,
+        visit_interval_days=visit_interval_days,
+    )
+    pairing.full_clean(validate_constraints=False)
+    pairing._history_user = by
+    try:
+        with transaction.atomic():
+            pairing.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"senior": _("This helper is already paired with this senior.")}
+        ) from None
+    return pairing
+
+
+def pairing_end(*, by, pairing: Pairing, ended_on: datetime.date) -> Pairing:
+    """End an open pairing; it is kept (statuses, not deletes)."""
+    if pairing.ended_on is not None:
+        raise ValidationError({"ended_on": _("This pairing has already ended.")})
+    if ended_on < pairing.started_on:
+        raise ValidationError({"ended_on": _("A pairing cannot end before it started.")})
+    pairing.ended_on = ended_on
+    pairing._history_user = by
+    pairing.save(update_fields=["ended_on"])
+    return pairing

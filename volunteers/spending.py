@@ -1,0 +1,302 @@
+"""Spending hours (时间银行, issue 5): the mutual-aid supermarket (互助超市), family transfers,
+the district fund's grants, the storage cap and expiry, and the reads that keep hours from
+being saved and never used (易存难兑).
+
+Every write here goes through ``volunteers.ledger.post_movement``; this module adds the rules
+across rows (stock, policy, who may grant) and never touches a balance itself.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from regions.models import Region, prefix_of_code
+from volunteers.ledger import ONE_DECIMAL, post_movement, system_account
+from volunteers.models import (
+    Account,
+    AccountKind,
+    CatalogueItem,
+    Entry,
+    Movement,
+    MovementKind,
+    Policy,
+    Redemption,
+    Transfer,
+)
+
+
+def _volunteer_account(account: Account, field: str) -> None:
+    if account.kind != AccountKind.VOLUNTEER:
+        raise ValidationError({field: [_("Only a volunteer's account can be used here.")]})
+
+
+@transaction.atomic
+def timebank_redeem(
+    *,
+    by: User | None,
+    account: Account,
+    item: CatalogueItem,
+    quantity: int,
+    client_uuid: uuid.UUID | None = None,
+) -> Redemption:
+    """Spend hours on ``quantity`` of a supermarket item (issue 5: a short balance or stock
+    answers 400 and writes nothing).
+
+    The item row is locked first, then the two accounts (inside ``post_movement``), always in
+    that order. Sending the same ``client_uuid`` again returns the first redemption.
+    """
+    if client_uuid is not None:
+        existing = Redemption.objects.filter(client_uuid=client_uuid).first()
+        if existing is not None:
+            return existing
+    _volunteer_account(account, "account")
+    if quantity < 1:
+        raise ValidationError({"quantity": [_("Redeem at least one.")]})
+    locked = CatalogueItem.objects.select_for_update().get(pk=item.pk)
+    if client_uuid is not None:
+        # a retry that waited for the item lock sees the first attempt, now committed
+        existing = Redemption.objects.filter(client_uuid=client_uuid).first()
+        if existing is not None:
+            return existing
+    if not locked.active or not items_offered_to(account).filter(pk=locked.pk).exists():
+        raise ValidationError({"item": [_("This item is not offered to this volunteer.")]})
+    if locked.stock < quantity:
+        raise ValidationError(
+            {
+                "quantity": [
+                    _("Only %(stock)d left in stock.") % {"stock": locked.stock},
+                ]
+            }
+        )
+    movement = post_movement(
+        kind=MovementKind.REDEEM,
+        source=account,
+        target=system_account(AccountKind.REDEMPTION),
+        hours=locked.hours_price * quantity,
+        by=by,
+        memo=f"{locked.name} × {quantity}",
+    )
+    CatalogueItem.objects.filter(pk=locked.pk).update(stock=F("stock") - quantity)
+    try:
+        with transaction.atomic():
+            return Redemption.objects.create(
+                account=account, item=locked, quantity=quantity, movement=movement,
+                client_uuid=client_uuid,
+            )  # fmt: skip
+    except IntegrityError:
+        # the same uuid used for another item at the same moment: undo all of this one
+        raise ValidationError({"client_uuid": [_("This request was already sent.")]}) from None
+
+
+@transaction.atomic
+def timebank_transfer(
+    *,
+    by: User | None,
+    from_account: Account,
+    to_account: Account,
+    hours: Decimal,
+    relation: str = "",
+    client_uuid: uuid.UUID | None = None,
+) -> Transfer:
+    """Give hours to a family member's account, or donate them to the district fund (issue 5:
+    Chinese time banks allow gifts to direct relatives and donation to elders in hardship).
+
+    A transfer between volunteers needs ``Policy.transfers_allowed``; a donation to the fund
+    is always allowed. A short balance raises ``InsufficientHours`` and writes nothing. The
+    same ``client_uuid`` again returns the first transfer.
+    """
+    if client_uuid is not None:
+        existing = Transfer.objects.filter(client_uuid=client_uuid).first()
+        if existing is not None:
+            return existing
+    _volunteer_account(from_account, "from_account")
+    if to_account.kind == AccountKind.FUND:
+        kind = MovementKind.DONATION
+    elif to_account.kind == AccountKind.VOLUNTEER:
+        if not Policy.current().transfers_allowed:
+            raise ValidationError({"to_account": [_("Transfers to family are not allowed.")]})
+        kind = MovementKind.TRANSFER
+    else:
+        raise ValidationError({"to_account": [_("Only a volunteer's account can be used here.")]})
+    if from_account.pk == to_account.pk:
+        raise ValidationError({"to_account": [_("A movement needs two different accounts.")]})
+    movement = post_movement(
+        kind=kind,
+        source=from_account,
+        target=to_account,
+        hours=hours,
+        by=by,
+        memo=relation.strip(),
+        reference=f"transfer:{client_uuid}" if client_uuid is not None else None,
+    )
+    existing = Transfer.objects.filter(movement=movement).first()
+    if existing is not None:  # the same uuid raced in and won
+        return existing
+    return Transfer.objects.create(
+        from_account=from_account, to_account=to_account, relation=relation.strip(),
+        movement=movement, client_uuid=client_uuid,
+    )  # fmt: skip
+
+
+def timebank_grant(*, by: User, to_account: Account, hours: Decimal, memo: str) -> Movement:
+    """The district fund grants hours to an account (issue 5: as Nanjing's fund does for key
+    seniors). Only the bureau (or an administrator) may grant: checked here, so every way in
+    obeys it. The fund may not go below zero."""
+    if not (by.is_superuser or getattr(by, "role", "") == "bureau"):
+        raise PermissionDenied(_("Only the civil affairs bureau may grant hours."))
+    _volunteer_account(to_account, "to_account")
+    if not memo.strip():
+        raise ValidationError({"memo": [_("Say why the hours are granted.")]})
+    return post_movement(
+        kind=MovementKind.GRANT,
+        source=system_account(AccountKind.FUND),
+        target=to_account,
+        hours=hours,
+        by=by,
+        memo=memo,
+    )
+
+
+@transaction.atomic
+def apply_storage_cap(*, by: User | None, account: Account) -> Movement | None:
+    """Hours above ``Policy.storage_cap_hours`` (default 1,500 h, as Nanjing's) go to the
+    district fund as a donation instead of being lost (issue 5). Call it right after crediting
+    hours; returns the donation, or ``None`` when the account is within the cap."""
+    if account.kind != AccountKind.VOLUNTEER:
+        return None
+    fund = system_account(AccountKind.FUND)
+    # lock both in id order (as post_movement does) so the excess read is the one moved
+    locked = {
+        a.pk: a
+        for a in Account.objects.select_for_update()
+        .filter(pk__in=[account.pk, fund.pk])
+        .order_by("pk")
+    }
+    excess = locked[account.pk].balance - Policy.current().storage_cap_hours
+    if excess <= 0:
+        return None
+    return post_movement(
+        kind=MovementKind.DONATION,
+        source=locked[account.pk],
+        target=locked[fund.pk],
+        hours=excess,
+        by=by,
+        memo=_("Above the storage cap"),
+    )
+
+
+def expire_hours(*, by: User | None, today: datetime.date) -> int:
+    """Move hours older than ``Policy.expiry_days`` to the expiry account (issue 5: optional,
+    default none). Returns how many accounts had hours expire.
+
+    FIFO reading: spending uses the oldest hours first, so of an account's credits received
+    before the cutoff, what every debit so far (spending, transfers, earlier expiries) has not
+    used up expires — never more than the balance. One expiry per account and day (the
+    movement's reference), so a rerun the same day moves nothing twice.
+    """
+    days = Policy.current().expiry_days
+    if not days:
+        return 0
+    cutoff = timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time.min)
+    )
+    rows = (
+        Entry.objects.filter(account__kind=AccountKind.VOLUNTEER, account__balance__gt=0)
+        .values("account")
+        .annotate(
+            old_credits=Sum("amount", filter=Q(amount__gt=0, movement__created_at__lt=cutoff)),
+            debits=Sum("amount", filter=Q(amount__lt=0)),
+        )
+    )
+    expiry = system_account(AccountKind.EXPIRY)
+    expired = 0
+    for row in rows:
+        stale = (row["old_credits"] or Decimal("0")) + (row["debits"] or Decimal("0"))
+        if stale <= 0:
+            continue
+        account = Account.objects.get(pk=row["account"])
+        reference = f"expiry:{account.pk}:{today.isoformat()}"
+        if Movement.objects.filter(reference=reference).exists():
+            continue
+        post_movement(
+            kind=MovementKind.EXPIRY,
+            source=account,
+            target=expiry,
+            hours=min(stale, account.balance).quantize(ONE_DECIMAL),
+            by=by,
+            memo=_("Hours older than %(days)d days") % {"days": days},
+            reference=reference,
+        )
+        expired += 1
+    return expired
+
+
+def account_statement(account: Account) -> QuerySet[Entry]:
+    """Every entry of the account, oldest first, with its movement (kind, memo, date) and the
+    running balance stored when it was posted (issue 5: a statement per account)."""
+    return Entry.objects.filter(account=account).select_related("movement").order_by("id")
+
+
+def items_offered_to(account: Account) -> QuerySet[CatalogueItem]:
+    """Items of the volunteer's village (and its groups), its township and the district: the
+    same rule as ``CatalogueItem.objects.visible_to`` for a volunteer of that village, read
+    from the account so an assistant at the counter gets the volunteer's view, not their own."""
+    if account.kind != AccountKind.VOLUNTEER:
+        return CatalogueItem.objects.none()
+    village = account.volunteer.village_id
+    above = [village[:6] + "000000", village[:9] + "000"]
+    return CatalogueItem.objects.filter(
+        Q(region__code__startswith=prefix_of_code(village)) | Q(region__code__in=above)
+    )
+
+
+def affordable_items(account: Account) -> QuerySet[CatalogueItem]:
+    """What the account's hours can buy now (易存难兑: shown on the volunteer's page): items
+    offered to the volunteer, active, in stock and priced at most the balance."""
+    balance = Account.objects.values_list("balance", flat=True).get(pk=account.pk)
+    return items_offered_to(account).filter(active=True, stock__gt=0, hours_price__lte=balance)
+
+
+def hours_by_township(*, user: User, since: datetime.date | None = None) -> list[dict]:
+    """Hours earned versus hours redeemed per township, over the volunteer accounts the user
+    may see (issue 5: the bureau watches 易存难兑). A reversal counts against the kind it
+    reverses. One grouped query, plus one for the townships' names."""
+    entries = Entry.objects.filter(account__in=Account.objects.visible_to(user))
+    if since is not None:
+        entries = entries.filter(movement__created_at__date__gte=since)
+
+    def of_kind(kind: str) -> Q:
+        return Q(movement__kind=kind) | Q(
+            movement__kind=MovementKind.REVERSAL, movement__reverses__kind=kind
+        )
+
+    rows = list(
+        entries.annotate(township=Substr("account__volunteer__village_id", 1, 9))
+        .values("township")
+        .annotate(
+            earned=Sum("amount", filter=of_kind(MovementKind.EARN)),
+            redeemed=Sum("amount", filter=of_kind(MovementKind.REDEEM)),
+        )
+        .order_by("township")
+    )
+    codes = [row["township"] + "000" for row in rows]
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    return [
+        {
+            "township": row["township"] + "000",
+            "name": names.get(row["township"] + "000", ""),
+            "earned": row["earned"] or Decimal("0"),
+            "redeemed": -(row["redeemed"] or Decimal("0")),
+        }
+        for row in rows
+    ]
