@@ -26,10 +26,46 @@ def run_settings(**env):
     )
 
 
-def test_it_refuses_to_start_without_a_secret_when_debug_is_off():
-    result = run_settings(DEBUG="0")
+def run_python(code, **env):
+    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "eldercare.settings", **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_the_web_server_refuses_to_start_without_a_secret_when_debug_is_off():
+    result = run_python("import eldercare.wsgi", DEBUG="0")
     assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_the_celery_worker_refuses_it_too():
+    code = "from eldercare.celery import _refuse_demo_secret; _refuse_demo_secret()"
+    result = run_python("import django; django.setup(); " + code, DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_with_a_secret_the_web_server_starts():
+    result = run_python("import eldercare.wsgi", DEBUG="0", SECRET_KEY="x" * 50)
+    assert result.returncode == 0, result.stderr
+
+
+def test_management_commands_run_without_a_secret():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+        | {"DJANGO_SETTINGS_MODULE": ""},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def test_the_demo_runs_on_sqlite_with_eager_tasks_by_default():
