@@ -17,6 +17,14 @@ class Role(models.TextChoices):
     FACILITY_OPERATOR = "facility_operator", _("Facility operator")
 
 
+def has_role(user, roles) -> bool:
+    """An active, logged-in user whose role is one of ``roles`` (administrators always are).
+    The region scope says where; this says what the role may do there."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return bool(user.is_superuser or getattr(user, "role", "") in roles)
+
+
 # The level of region each role works at: a township clerk is bound to a township, and so on.
 ROLE_LEVELS = {
     Role.BUREAU: {"district"},

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.errors import domain_errors
 from api.filters import region_filter
+from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
 from regions.scoping import visible_to
@@ -110,6 +111,7 @@ class ServiceLogFilter(filters.FilterSet):
 
 class ServiceLogViewSet(
     ScopedViewSetMixin,
+    IdempotentCreateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -131,13 +133,6 @@ class ServiceLogViewSet(
 
     def base_queryset(self):
         return ServiceLog.objects.select_related("volunteer", "senior")
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        code = status.HTTP_201_CREATED if serializer.created else status.HTTP_200_OK
-        return Response(serializer.data, status=code)
 
     @extend_schema(request=None, responses=ServiceLogSerializer)
     @action(detail=True, methods=["post"])

@@ -6,12 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.errors import domain_errors
 from api.filters import region_filter
+from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
 from regions.models import Level, Region
@@ -320,6 +321,7 @@ class VisitFilter(filters.FilterSet):
 
 class VisitViewSet(
     ScopedViewSetMixin,
+    IdempotentCreateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -340,10 +342,3 @@ class VisitViewSet(
 
     def base_queryset(self):
         return Visit.objects.select_related("senior")
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        code = status.HTTP_201_CREATED if serializer.created else status.HTTP_200_OK
-        return Response(serializer.data, status=code)

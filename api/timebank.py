@@ -16,7 +16,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from accounts.models import has_role
 from api.errors import domain_errors
+from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
 from regions.models import Region
@@ -35,10 +37,6 @@ from volunteers.models import (
 COUNTER_ROLES = frozenset({"volunteer", "village_assistant", "township_staff"})
 CATALOGUE_ROLES = frozenset({"bureau", "township_staff"})
 SUMMARY_ROLES = frozenset({"bureau", "township_staff"})
-
-
-def _role_may(user, roles) -> bool:
-    return bool(user.is_superuser or getattr(user, "role", "") in roles)
 
 
 class ScopedAccountField(serializers.PrimaryKeyRelatedField):
@@ -223,20 +221,9 @@ def _own_account(user, field: str) -> Account:
     return account
 
 
-class _IdempotentCreate:
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        uuid = serializer.validated_data.get("client_uuid")
-        retry = uuid is not None and self.queryset.model.objects.filter(client_uuid=uuid).exists()
-        serializer.save()
-        code = status.HTTP_200_OK if retry else status.HTTP_201_CREATED
-        return Response(serializer.data, status=code)
-
-
 class RedemptionViewSet(
     ScopedViewSetMixin,
-    _IdempotentCreate,
+    IdempotentCreateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -252,7 +239,7 @@ class RedemptionViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return _role_may(user, COUNTER_ROLES)
+        return has_role(user, COUNTER_ROLES)
 
     def base_queryset(self):
         return Redemption.objects.select_related("movement")
@@ -260,7 +247,7 @@ class RedemptionViewSet(
 
 class TransferViewSet(
     ScopedViewSetMixin,
-    _IdempotentCreate,
+    IdempotentCreateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -276,7 +263,7 @@ class TransferViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return _role_may(user, COUNTER_ROLES)
+        return has_role(user, COUNTER_ROLES)
 
     def base_queryset(self):
         return Transfer.objects.select_related("movement")
@@ -300,7 +287,7 @@ class CatalogueItemViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return _role_may(user, CATALOGUE_ROLES)
+        return has_role(user, CATALOGUE_ROLES)
 
     def perform_update(self, serializer):
         # township staff see the district's items but keep only their own township's
@@ -326,7 +313,7 @@ class SummaryViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
 
     @extend_schema(responses=TownshipHoursSerializer(many=True))
     def list(self, request):
-        if not _role_may(request.user, SUMMARY_ROLES):
+        if not has_role(request.user, SUMMARY_ROLES):
             raise PermissionDenied(_("Your role may not see this summary."))
         since = serializers.DateField(required=False, allow_null=True)
         try:

@@ -18,6 +18,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.models import has_role
 from api.errors import domain_errors
 from api.filters import region_filter
 from api.permissions import WriteRule
@@ -39,10 +40,6 @@ from volunteers.pairings import pairings_with_status, seniors_lacking_pairing
 
 RUN_ROLES = frozenset({"bureau", "township_staff", "village_assistant"})
 APPOINT_ROLES = frozenset({"bureau", "township_staff"})
-
-
-def _has(user, roles) -> bool:
-    return bool(user.is_superuser or getattr(user, "role", "") in roles)
 
 
 class ScopedVolunteerField(serializers.PrimaryKeyRelatedField):
@@ -115,7 +112,7 @@ class VolunteerViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return _has(user, RUN_ROLES)
+        return has_role(user, RUN_ROLES)
 
     def base_queryset(self):
         return Volunteer.objects.select_related("village")
@@ -195,7 +192,7 @@ class _GroupViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return _has(user, RUN_ROLES)
+        return has_role(user, RUN_ROLES)
 
     def base_queryset(self):
         return (
@@ -272,7 +269,7 @@ class AssistantViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return _has(user, APPOINT_ROLES)
+        return has_role(user, APPOINT_ROLES)
 
     def base_queryset(self):
         return ElderlyCareAssistant.objects.all()
@@ -359,7 +356,7 @@ class PairingViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return _has(user, RUN_ROLES)
+        return has_role(user, RUN_ROLES)
 
     def base_queryset(self):
         return pairings_with_status(

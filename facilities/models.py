@@ -441,13 +441,7 @@ class TrainingQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         """Courses held in the user's region, and the district's courses, which are for
         everyone (their attendance lists stay with the district)."""
-        from regions.scoping import scope_prefix
-
-        prefix = scope_prefix(user)
-        if prefix and user.role in self.subtree_roles:
-            above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9) if n < len(prefix)]
-            return self.filter(Q(region__code__startswith=prefix) | Q(region__code__in=above))
-        return super().visible_to(user)
+        return self.visible_with_regions_above(user)
 
 
 class TrainingSession(models.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from accounts.models import has_role
+
 # The bureau and township staff supervise the network: they open facilities, inspect them,
 # admit residents (特困 admissions are a township decision), run trainings and projects.
 SUPERVISORS = frozenset({"bureau", "township_staff"})
@@ -21,12 +23,6 @@ SUPERVISED_FACILITY_FIELDS = (
     "lead_centre",
     "retention",
 )
-
-
-def has_role(user, roles: frozenset[str]) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return bool(user.is_superuser or getattr(user, "role", "") in roles)
 
 
 def can_supervise(user) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -75,6 +76,19 @@ class ScopedQuerySet(models.QuerySet):
         if user.role not in self.subtree_roles:
             return self.none()
         return self.filter(**{f"{self.region_lookup}__startswith": prefix})
+
+    def visible_with_regions_above(self, user: User | None, lengths=(2, 4, 6, 9)):
+        """What ``visible_to`` gives, plus rows of the regions above the user's (of the code
+        lengths named): a district's training courses or supermarket items are for everyone
+        below it."""
+        prefix = scope_prefix(user)
+        if not prefix or user.role not in self.subtree_roles:
+            return ScopedQuerySet.visible_to(self, user)
+        above = [prefix[:n].ljust(12, "0") for n in lengths if n < len(prefix)]
+        return self.filter(
+            Q(**{f"{self.region_lookup}__startswith": prefix})
+            | Q(**{f"{self.region_lookup}__in": above})
+        )
 
     def in_region(self, code_prefix: str):
         """Rows in the subtree of the region with this code prefix (a filter, not a scope)."""

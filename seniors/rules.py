@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from accounts.models import has_role
+
 # register and edit seniors, change their status, record ability assessments, import and export
 MANAGE_ROLES = frozenset({"bureau", "township_staff"})
 # record visits and home services
@@ -10,19 +12,13 @@ VISIT_ROLES = frozenset({"bureau", "township_staff", "village_assistant"})
 FULL_ID_ROLES = frozenset({"bureau", "township_staff"})
 
 
-def _has(user, roles: frozenset[str]) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return bool(user.is_superuser or getattr(user, "role", "") in roles)
-
-
 def can_manage_seniors(user) -> bool:
-    return _has(user, MANAGE_ROLES)
+    return has_role(user, MANAGE_ROLES)
 
 
 def can_record_visits(user) -> bool:
-    return _has(user, VISIT_ROLES)
+    return has_role(user, VISIT_ROLES)
 
 
 def can_see_full_id(user) -> bool:
-    return _has(user, FULL_ID_ROLES)
+    return has_role(user, FULL_ID_ROLES)

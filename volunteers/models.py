@@ -441,13 +441,7 @@ class CatalogueItemQuerySet(ScopedQuerySet):
 
     def visible_to(self, user):
         """Items of the user's region, and the district's and township's items above it."""
-        from regions.scoping import scope_prefix
-
-        prefix = scope_prefix(user)
-        if prefix and user.role in self.subtree_roles:
-            above = [prefix[:n].ljust(12, "0") for n in (6, 9) if n < len(prefix)]
-            return self.filter(Q(region__code__startswith=prefix) | Q(region__code__in=above))
-        return super().visible_to(user)
+        return self.visible_with_regions_above(user, lengths=(6, 9))
 
 
 class CatalogueItem(models.Model):
