@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from api.auth import TokenView
 from api.claims import ServiceLogViewSet
+from api.coverage import IndicatorViewSet, RecomputeView, SnapshotViewSet, TargetViewSet
 from api.facilities import (
     BedViewSet,
     FacilityViewSet,
@@ -58,9 +59,13 @@ router.register("timebank/transfers", TransferViewSet, basename="timebank-transf
 router.register("timebank/catalogue", CatalogueItemViewSet, basename="timebank-catalogue")
 router.register("timebank/summary", SummaryViewSet, basename="timebank-summary")
 router.register("timebank/service-logs", ServiceLogViewSet, basename="timebank-service-log")
+router.register("coverage/indicators", IndicatorViewSet, basename="coverage-indicator")
+router.register("coverage/targets", TargetViewSet, basename="coverage-target")
+router.register("coverage/snapshots", SnapshotViewSet, basename="coverage-snapshot")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("coverage/recompute/", RecomputeView.as_view(), name="coverage-recompute"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path(
         "docs/",

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "seniors",
     "facilities",
     "volunteers",
+    "coverage",
     "api",
     "dashboard",
 ]

@@ -96,6 +96,13 @@ class Region(models.Model):
     urban_rural_code = models.CharField(
         _("urban–rural code"), max_length=3, choices=UrbanRural.choices, blank=True
     )
+    counts_as_village = models.BooleanField(
+        _("counted as a village"),
+        default=False,
+        help_text=_(
+            "Communities (社区) count in the village indicators only where the bureau says so."
+        ),
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent"),

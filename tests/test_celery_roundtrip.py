@@ -1,18 +1,13 @@
 """Tasks: eager on the embedded default, a real worker process over Redis in CI's second pass."""
 
-import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from eldercare.tasks import ping
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.workers import celery_worker
 
 
 def test_without_a_broker_tasks_run_in_process(db):
@@ -28,38 +23,7 @@ def test_without_a_broker_tasks_run_in_process(db):
 
 @pytest.mark.services
 def test_a_task_goes_through_a_real_worker_process_and_back(transactional_db):
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        # The worker reads the test database, the same one this test writes to.
-        "DATABASE_URL": (
-            f"postgres://{connection.settings_dict['USER']}@{connection.settings_dict['HOST']}:"
-            f"{connection.settings_dict['PORT']}/{connection.settings_dict['NAME']}"
-        ),
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "eldercare",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "-Q",
-            queue,
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    with celery_worker() as queue:
         token = uuid.uuid4().hex
         result = ping.apply_async(args=[token], queue=queue)
         answer = result.get(timeout=60)
@@ -69,7 +33,3 @@ def test_a_task_goes_through_a_real_worker_process_and_back(transactional_db):
             "vendor": "postgresql",
         }
         assert result.successful()
-    finally:
-        worker.terminate()
-        output = worker.communicate(timeout=30)[0].decode(errors="replace")
-    assert "Traceback" not in output, output

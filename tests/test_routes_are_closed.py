@@ -15,6 +15,7 @@ OPEN_API_VIEWS = {
     "SpectacularAPIView": "the schema describes the API, it holds no records",
     "SpectacularSwaggerView": "the docs page for the schema",
     "APIRootView": "lists the endpoints, holds no records",
+    "RecomputeView": "queues a computation, holds no records; bureau only (test_coverage_engine)",
 }
 PATH_SAMPLES = {
     "<str:code>": "500156101000",

@@ -1,0 +1,217 @@
+"""``coverage/indicators/``, ``coverage/targets/``, ``coverage/snapshots/`` and
+``coverage/recompute/`` (issue 6). Indicators and targets are the plan's reference data, the
+same for every user with a region; snapshots are scoped like records (a township sees its own
+values and its villages'); the bureau edits targets and queues recomputations."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import has_role
+from api.filters import region_filter
+from api.permissions import HasScope, WriteRule
+from api.scoping import ScopedViewSetMixin
+from coverage import services
+from coverage.models import Comparison, Indicator, Plan, Snapshot, Target
+
+TARGET_ROLES = frozenset({"bureau"})
+RECOMPUTE_ROLES = frozenset({"bureau"})
+LEVELS = [("", _("every level")), ("district", _("District")), ("township", _("Township")),
+          ("village", _("Village"))]  # fmt: skip
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    comparison = serializers.ChoiceField(choices=Comparison.choices, required=False)
+    level = serializers.ChoiceField(choices=LEVELS, required=False, allow_blank=True)
+
+    class Meta:
+        model = Target
+        fields = ("id", "plan", "indicator", "value", "comparison", "level", "note")
+        read_only_fields = ("id", "plan", "indicator")
+
+    def validate_value(self, value):
+        if value is not None and value < 0:
+            raise serializers.ValidationError(_("A target cannot be negative."))
+        return value
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    target = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Indicator
+        fields = (
+            "code", "name", "name_en", "group", "position", "plan_section", "unit",
+            "numerator", "denominator", "each_facility", "target",
+        )  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(TargetSerializer(allow_null=True))
+    def get_target(self, indicator):
+        """The target of the plan in force today (None: tracked without one)."""
+        target = self.context["targets"].get(indicator.pk)
+        return TargetSerializer(target).data if target else None
+
+
+class IndicatorViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """The plan's indicators with the target of the plan in force today."""
+
+    serializer_class = IndicatorSerializer
+    permission_classes = (HasScope,)
+    queryset = Indicator.objects.all()
+    lookup_field = "code"
+    pagination_class = None
+
+    def dangerously_get_unscoped_queryset(self):
+        # reference data, the same for every user with a region (HasScope has checked that)
+        return Indicator.objects.order_by("position")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        plan = Plan.for_day(timezone.localdate())
+        context["targets"] = (
+            {t.indicator_id: t for t in Target.objects.filter(plan=plan).select_related("plan")}
+            if plan
+            else {}
+        )
+        return context
+
+
+class TargetFilter(filters.FilterSet):
+    plan = filters.CharFilter(field_name="plan__code")
+    indicator = filters.CharFilter(field_name="indicator__code")
+
+    class Meta:
+        model = Target
+        fields = ("plan", "indicator")
+
+
+class TargetViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Targets of every plan; the bureau changes value, comparison, level and note (history
+    keeps who changed what). A new plan's targets are added in the admin."""
+
+    serializer_class = TargetSerializer
+    permission_classes = (WriteRule,)
+    queryset = Target.objects.all()
+    filterset_class = TargetFilter
+
+    def dangerously_get_unscoped_queryset(self):
+        return Target.objects.select_related("plan", "indicator").order_by(
+            "plan__due_on", "indicator__position"
+        )
+
+    def write_rule(self, user) -> bool:
+        return has_role(user, TARGET_ROLES)
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region_name = serializers.CharField(source="region.short_name", read_only=True)
+    region_level = serializers.CharField(source="region.level", read_only=True)
+
+    class Meta:
+        model = Snapshot
+        fields = (
+            "id", "date", "region", "region_name", "region_level", "indicator", "numerator",
+            "denominator", "value", "target", "met", "facilities", "facilities_meeting",
+        )  # fmt: skip
+        read_only_fields = fields
+
+
+class SnapshotFilter(filters.FilterSet):
+    region = filters.CharFilter(field_name="region_id", help_text=_("a region's code (exact)"))
+    within = filters.CharFilter(
+        method=region_filter("region_id"), help_text=_("a region's code: it and all below it")
+    )
+    level = filters.CharFilter(field_name="region__level")
+    indicator = filters.CharFilter(field_name="indicator__code")
+    date = filters.DateFilter(field_name="date", help_text=_("as of this day; default the newest"))
+    date_from = filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = Snapshot
+        fields = ("region", "within", "level", "indicator", "date", "date_from", "date_to")
+
+
+class SnapshotViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Computed values; the newest day unless ``date`` (or a range) is asked for."""
+
+    serializer_class = SnapshotSerializer
+    permission_classes = (HasScope,)
+    queryset = Snapshot.objects.all()
+    filterset_class = SnapshotFilter
+
+    def base_queryset(self):
+        return Snapshot.objects.select_related("indicator", "region").order_by(
+            "-date", "region_id", "indicator__position"
+        )
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        params = self.request.query_params
+        if self.action == "list" and not ({"date", "date_from", "date_to"} & set(params)):
+            newest = queryset.aggregate(newest=Max("date"))["newest"]
+            queryset = queryset.filter(date=newest) if newest else queryset.none()
+        return queryset
+
+
+class RecomputeSerializer(serializers.Serializer):
+    date = serializers.DateField(required=False, help_text=_("as of this day; default today"))
+
+    def validate_date(self, value: datetime.date) -> datetime.date:
+        if value > timezone.localdate():
+            raise serializers.ValidationError(_("Coverage cannot be computed for a future day."))
+        if value < datetime.date(2021, 1, 1):
+            raise serializers.ValidationError(_("The plan began in 2021: choose a later day."))
+        return value
+
+
+class RecomputeAnswerSerializer(serializers.Serializer):
+    task_id = serializers.CharField()
+    run = serializers.IntegerField()
+    date = serializers.DateField()
+    status = serializers.CharField()
+    queued = serializers.BooleanField(
+        help_text=_("false: a run for that day was already under way")
+    )
+
+
+class RecomputeView(APIView):
+    """Queue a computation of every region (Celery). A run already queued or running for the
+    same day is answered instead of starting a second one."""
+
+    permission_classes = (HasScope,)
+
+    @extend_schema(request=RecomputeSerializer, responses={202: RecomputeAnswerSerializer})
+    def post(self, request):
+        if not has_role(request.user, RECOMPUTE_ROLES):
+            raise PermissionDenied(_("Only the civil affairs bureau queues recomputations."))
+        form = RecomputeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        on = form.validated_data.get("date") or timezone.localdate()
+        run, created = services.recompute(on, by=request.user)
+        run.refresh_from_db(fields=["status"])
+        answer = {
+            "task_id": run.task_id, "run": run.pk, "date": run.date, "status": run.status,
+            "queued": created,
+        }  # fmt: skip
+        return Response(RecomputeAnswerSerializer(answer).data, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,103 @@
+"""The coverage admin: the bureau edits targets and adds plans (history keeps who changed
+what); snapshots and runs are read-only and scoped like everything else."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from coverage.models import Indicator, Plan, Run, Snapshot, Target
+from regions.admin_scoping import ScopedAdminMixin
+
+
+def _is_bureau(request) -> bool:
+    user = request.user
+    return user.is_active and (user.is_superuser or getattr(user, "role", "") == "bureau")
+
+
+class BureauEditsAdmin(SimpleHistoryAdmin):
+    """Reference data the bureau keeps: plans, indicators and targets. Never deleted (old
+    snapshots name them)."""
+
+    def has_module_permission(self, request):
+        return _is_bureau(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _is_bureau(request)
+
+    def has_add_permission(self, request):
+        return _is_bureau(request)
+
+    def has_change_permission(self, request, obj=None):
+        return _is_bureau(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+    fields = ("indicator", "value", "comparison", "level", "note")
+    autocomplete_fields = ("indicator",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Plan)
+class PlanAdmin(BureauEditsAdmin):
+    list_display = ("name", "document", "issued_on", "due_on")
+    inlines = (TargetInline,)
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(BureauEditsAdmin):
+    list_display = ("code", "name", "group", "plan_section", "unit", "each_facility")
+    list_filter = ("group", "unit")
+    search_fields = ("code", "name", "name_en")
+
+
+@admin.register(Target)
+class TargetAdmin(BureauEditsAdmin):
+    list_display = ("indicator", "plan", "value", "comparison", "level")
+    list_filter = ("plan",)
+    list_editable = ("value", "comparison", "level")
+    list_select_related = ("indicator", "plan")
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("date", "region", "indicator", "numerator", "denominator", "value", "met")
+    list_filter = ("date", "met", "indicator__group", "region__level")
+    list_select_related = ("region", "indicator")
+    date_hierarchy = "date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Run)
+class RunAdmin(admin.ModelAdmin):
+    list_display = ("date", "full", "status", "rows", "seconds", "created_at", "finished_at")
+    list_filter = ("status", "full")
+    readonly_fields = [f.name for f in Run._meta.fields]
+
+    def has_module_permission(self, request):
+        return _is_bureau(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _is_bureau(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

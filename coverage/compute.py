@@ -1,0 +1,788 @@
+"""Every indicator for every region as of a day, written as snapshots.
+
+How it runs (``compute(on)``):
+
+1. *Leaves.* A handful of set-based queries read the records once each and return tallies per
+   village (seniors, villages, groups) or per facility: the seniors' query joins each person's
+   latest assessment, open pairings (with the last visit) and open placements as derived tables
+   and aggregates by village; the facilities' query annotates each facility with its figures
+   (``facilities.selectors.with_figures``); groups, assistants, villager groups, awards, funds
+   and training are grouped by region in the database. The number of queries does not grow
+   with the number of regions or people, and Python never loops over people: it loops over the
+   aggregated rows (one per village or facility).
+2. *Roll-up.* Each leaf's numerator and denominator are added to the village, township,
+   district (and city, province) whose prefix its code starts with. Trained people are
+   counted distinct per region by the database (a person trained in two townships counts once
+   in the district), so they are not added up.
+3. *Snapshot.* Value, target and met are derived per region and written in one transaction:
+   the day's earlier snapshot is replaced (a rerun is idempotent) and a failure leaves it whole.
+
+As of a day: every record is read by its dates (registration and status dates, assessments,
+placements, pairings, visits, facility opening and closing, beds, staff, certificates, quality
+checks, projects, groups, assistants), so a past day gives what was true then.
+
+``compute(on, townships=[...])`` recomputes only those townships (the dirty ones): their
+villages and themselves from the records, the regions above from the other townships'
+snapshot of the same day plus theirs.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
+
+from coverage.models import Indicator, Plan, Snapshot, Target, Unit
+from facilities.models import (
+    BasicIndicator,
+    Facility,
+    IndicatorCheck,
+    Kind,
+    OperatingFund,
+    Placement,
+    ProjectKind,
+    ProjectStatus,
+    QualityCheck,
+    Retention,
+    Siting,
+    Status,
+    TrainingAttendance,
+    TrainingKind,
+    UpgradeProject,
+)
+from facilities.selectors import with_figures
+from regions.models import PREFIX_LENGTH, Level, Region
+from regions.models import Kind as RegionKind
+from seniors.models import Assessment, Senior, Visit, years_before
+from volunteers.models import ElderlyCareAssistant, Group, GroupKind, Pairing
+
+HUNDRED = Decimal(100)
+DONE = (ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED)
+STOPPED = (Status.CLOSED, Status.MERGED, Status.SUSPENDED)
+# the lowest level each indicator is written for; every level above it gets a row too
+VILLAGE_LEVEL = frozenset(
+    {
+        "mutual_aid_points",
+        "villages_with_point",
+        "large_points_min_area",
+        "villages_with_assistant",
+        "villages_with_volunteer_team",
+        "villages_with_elders_association",
+        "groups_with_mutual_aid_group",
+        "disabled_poor_in_care",
+        "poor_in_institution",
+        "disabled_seniors_placed",
+        "key_seniors_paired_one_to_one",
+        "other_seniors_grid_covered",
+        "paired_seniors_visited_on_time",
+        "family_doctor_signed",
+        "family_care_beds",
+        "home_adaptations",
+        "key_seniors_with_wristband",
+    }
+)
+# indicators whose village rows are written for every counted village, data or not
+EVERY_VILLAGE = frozenset(
+    {
+        "villages_with_point",
+        "villages_with_assistant",
+        "villages_with_volunteer_team",
+        "villages_with_elders_association",
+        "groups_with_mutual_aid_group",
+    }
+)
+NOT_ADDITIVE = frozenset({"directors_trained", "caregivers_trained"})
+LEVEL_RANK = {level: rank for rank, level in enumerate(PREFIX_LENGTH)}  # province 0 … group 5
+
+
+@dataclass
+class Tally:
+    numerator: Decimal = Decimal(0)
+    denominator: Decimal = Decimal(0)
+    facilities: int = 0
+    facilities_meeting: int = 0
+
+    def add(self, other: Tally) -> None:
+        self.numerator += other.numerator
+        self.denominator += other.denominator
+        self.facilities += other.facilities
+        self.facilities_meeting += other.facilities_meeting
+
+
+@dataclass
+class Result:
+    date: datetime.date
+    rows: int
+    regions: int
+    queries: int
+    seconds: float
+    townships: list[str] = field(default_factory=list)
+
+
+class IncompleteDay(Exception):
+    """A partial recomputation needs the other townships' snapshot of the same day."""
+
+
+def _date(value: datetime.date):
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _datetime(value: datetime.datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _region_q(lookup: str, prefixes: list[str] | None) -> Q:
+    q = Q()
+    for prefix in prefixes or ():
+        q |= Q(**{f"{lookup}__startswith": prefix})
+    return q
+
+
+class _Leaves:
+    """Tallies per (indicator code, region code) before the roll-up."""
+
+    def __init__(self) -> None:
+        self.tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
+
+    def add(
+        self,
+        indicator: str,
+        code: str,
+        numerator=0,
+        denominator=0,
+        facilities: int = 0,
+        facilities_meeting: int = 0,
+    ) -> None:
+        tally = self.tallies[indicator, code]
+        tally.numerator += Decimal(numerator or 0)
+        tally.denominator += Decimal(denominator or 0)
+        tally.facilities += facilities
+        tally.facilities_meeting += facilities_meeting
+
+
+# --- the seniors: one pass over the ledger --------------------------------------------------
+
+SENIOR_COLUMNS = (
+    # indicator code, denominator condition, numerator condition (SQL over the joined row)
+    (
+        "disabled_poor_in_care",
+        "{poor} AND {disabled} AND s.wants_centralised_care",
+        "pl.care_centre = 1",
+    ),
+    (
+        "poor_in_institution",
+        "(s.extreme_poverty = 'centralised'"
+        " OR (s.extreme_poverty = 'dispersed' AND s.wants_centralised_care))",
+        "pl.residential = 1",
+    ),
+    (
+        "disabled_seniors_placed",
+        "s.extreme_poverty = '' AND {disabled} AND (s.wants_centralised_care OR s.wants_day_care)",
+        "pl.placed = 1",
+    ),
+    ("key_seniors_paired_one_to_one", "{key}", "pr.one_to_one = 1"),
+    ("other_seniors_grid_covered", "{other}", "pr.paired = 1"),
+    ("paired_seniors_visited_on_time", "pr.paired = 1", "pr.overdue = 0"),
+    ("family_doctor_signed", "1 = 1", "s.family_doctor_contract_on <= %(on)s"),
+    ("family_care_beds", "1 = 1", "s.family_care_bed_on <= %(on)s"),
+    ("home_adaptations", "1 = 1", "s.home_adaptation_on <= %(on)s"),
+    ("key_seniors_with_wristband", "{wristband}", "s.wristband_on <= %(on)s"),
+)  # fmt: skip
+
+PREDICATES = {
+    "poor": "s.extreme_poverty <> ''",
+    "disabled": "COALESCE(lv.level, '') IN ('moderate', 'severe')",
+    # 二(七) key targets: home-living 特困, 低保/低收入, disabled of 计划生育特殊家庭
+    "key": (
+        "(s.extreme_poverty = 'dispersed' OR s.subsistence_allowance OR s.low_income"
+        " OR (s.family_planning_special AND COALESCE(lv.level, '') IN ('moderate', 'severe')))"
+    ),
+    "old": "s.birth_date <= %(eighty)s",
+    "wristband": (
+        "(s.extreme_poverty = 'dispersed' OR s.subsistence_allowance OR s.low_income"
+        " OR s.birth_date <= %(eighty)s OR s.living_situation = 'alone'"
+        " OR s.family_planning_special)"
+    ),
+}
+PREDICATES["other"] = (
+    f"(NOT {PREDICATES['key']} AND (s.birth_date <= %(eighty)s"
+    " OR s.living_situation IN ('alone', 'left_behind')))"
+)
+
+
+def _senior_sql(on: datetime.date, prefixes: list[str] | None) -> tuple[str, dict]:
+    tables = {
+        "senior": Senior._meta.db_table,
+        "assessment": Assessment._meta.db_table,
+        "visit": Visit._meta.db_table,
+        "pairing": Pairing._meta.db_table,
+        "placement": Placement._meta.db_table,
+        "facility": Facility._meta.db_table,
+    }
+    params: dict = {
+        "on": _date(on),
+        "eighty": _date(years_before(on, 80)),
+        "visits_before": _datetime(_local_midnight(on + datetime.timedelta(days=1))),
+    }
+    # overdue (as volunteers.pairings.pairings_with_status): more than the interval has passed
+    # since the later of the last visit and the pairing's start. One WHEN per distinct interval.
+    intervals = sorted(
+        Pairing.objects.order_by().values_list("visit_interval_days", flat=True).distinct()
+    )
+    whens = []
+    for i, days in enumerate(intervals):
+        cut = on - datetime.timedelta(days=days)
+        params[f"days{i}"] = days
+        params[f"cut{i}"] = _date(cut)
+        params[f"cutat{i}"] = _datetime(_local_midnight(cut))
+        whens.append(
+            f"WHEN p.visit_interval_days = %(days{i})s AND p.started_on < %(cut{i})s"
+            f" AND (v.last_at IS NULL OR v.last_at < %(cutat{i})s) THEN 1"
+        )
+    overdue = f"CASE {' '.join(whens)} ELSE 0 END" if whens else "0"
+    sums = []
+    for code, denominator, numerator in SENIOR_COLUMNS:
+        den = denominator.format(**PREDICATES)
+        num = numerator.format(**PREDICATES)
+        sums.append(f"SUM(CASE WHEN {den} THEN 1 ELSE 0 END) AS d_{code}")
+        sums.append(f"SUM(CASE WHEN ({den}) AND {num} THEN 1 ELSE 0 END) AS n_{code}")
+    region_sql = ""
+    if prefixes:
+        for i, prefix in enumerate(prefixes):
+            params[f"prefix{i}"] = f"{prefix}%"
+        region_sql = (
+            "AND ("
+            + " OR ".join(f"s.village_id LIKE %(prefix{i})s" for i in range(len(prefixes)))
+            + ")"
+        )
+    sql = f"""
+        SELECT s.village_id, {", ".join(sums)}
+        FROM {tables["senior"]} s
+        LEFT JOIN (
+            SELECT senior_id, level FROM (
+                SELECT senior_id, level, ROW_NUMBER() OVER (
+                    PARTITION BY senior_id ORDER BY assessed_on DESC, id DESC
+                ) AS n
+                FROM {tables["assessment"]} WHERE assessed_on <= %(on)s
+            ) latest WHERE n = 1
+        ) lv ON lv.senior_id = s.id
+        LEFT JOIN (
+            SELECT p.senior_id,
+                MAX(CASE WHEN p.mode = 'one_to_one' THEN 1 ELSE 0 END) AS one_to_one,
+                1 AS paired,
+                MAX({overdue}) AS overdue
+            FROM {tables["pairing"]} p
+            LEFT JOIN (
+                SELECT senior_id, MAX(visited_at) AS last_at FROM {tables["visit"]}
+                WHERE visited_at < %(visits_before)s GROUP BY senior_id
+            ) v ON v.senior_id = p.senior_id
+            WHERE p.started_on <= %(on)s AND (p.ended_on IS NULL OR p.ended_on > %(on)s)
+            GROUP BY p.senior_id
+        ) pr ON pr.senior_id = s.id
+        LEFT JOIN (
+            SELECT pl.senior_id,
+                MAX(CASE WHEN pl.kind <> 'day_care' AND f.kind = 'care_centre' THEN 1 ELSE 0 END)
+                    AS care_centre,
+                MAX(CASE WHEN pl.kind <> 'day_care' THEN 1 ELSE 0 END) AS residential,
+                1 AS placed
+            FROM {tables["placement"]} pl JOIN {tables["facility"]} f ON f.id = pl.facility_id
+            WHERE pl.admitted_on <= %(on)s
+                AND (pl.discharged_on IS NULL OR pl.discharged_on > %(on)s)
+            GROUP BY pl.senior_id
+        ) pl ON pl.senior_id = s.id
+        WHERE s.registered_on <= %(on)s AND (s.status = 'active' OR s.status_on > %(on)s)
+            {region_sql}
+        GROUP BY s.village_id
+    """
+    return sql, params
+
+
+def _seniors(leaves: _Leaves, on: datetime.date, prefixes: list[str] | None) -> None:
+    sql, params = _senior_sql(on, prefixes)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            village, values = row[0], row[1:]
+            for i, (code, _den, _num) in enumerate(SENIOR_COLUMNS):
+                denominator, numerator = values[2 * i], values[2 * i + 1]
+                if denominator:
+                    leaves.add(code, village, numerator, denominator)
+
+
+# --- the facilities: one annotated query, judged facility by facility ------------------------
+
+
+def _operating(facility, on: datetime.date) -> bool:
+    if facility.opened_on is None or facility.opened_on > on:
+        return False
+    return not (facility.status in STOPPED and facility.status_on and facility.status_on <= on)
+
+
+def _township_code(code: str) -> str:
+    return code[:9] + "000"
+
+
+def _facilities(
+    leaves: _Leaves,
+    on: datetime.date,
+    prefixes: list[str] | None,
+    targets: dict[str, Target],
+    villages_served: set[str],
+) -> None:
+    last_check = QualityCheck.objects.filter(facility=OuterRef("pk"), checked_on__lte=on).order_by(
+        "-checked_on", "-id"
+    )
+    upgraded = UpgradeProject.objects.filter(
+        facility=OuterRef("pk"), kind=ProjectKind.UPGRADE, status__in=DONE, completed_on__lte=on
+    )
+    active_indicators = BasicIndicator.objects.filter(active=True).count()
+    indicators_met = (
+        IndicatorCheck.objects.filter(
+            project__facility=OuterRef("pk"),
+            project__status__in=DONE,
+            project__completed_on__lte=on,
+            indicator__active=True,
+            met=True,
+            checked_on__lte=on,
+        )
+        .order_by()
+        .values("project__facility")
+        .annotate(n=Count("indicator", distinct=True))
+        .values("n")
+    )
+    # 三(三): the latest year's operating funds on or before the day's year
+    fund_year = (
+        OperatingFund.objects.filter(facility=OuterRef("pk"), year__lte=on.year)
+        .order_by("-year")
+        .values("year")[:1]
+    )
+    facilities = (
+        with_figures(Facility.objects.filter(_region_q("region__code", prefixes)), on)
+        .annotate(
+            last_check_passed=Subquery(last_check.values("passed")[:1]),
+            upgraded=Exists(upgraded),
+            indicators_met=Coalesce(
+                Subquery(indicators_met, output_field=IntegerField()), Value(0)
+            ),
+            fund_year=Subquery(fund_year),
+        )
+        .order_by()
+    )
+    funds = {
+        (row["facility_id"], row["year"]): row
+        for row in OperatingFund.objects.filter(
+            _region_q("facility__region__code", prefixes), year__lte=on.year
+        ).values("facility_id", "year", "operating_funds", "residents_basic_allowance")
+    }
+    awards = (
+        UpgradeProject.objects.filter(
+            _region_q("facility__region__code", prefixes),
+            facility__kind__in=[Kind.SERVICE_CENTRE, Kind.MUTUAL_AID_POINT],
+            award_paid_on__lte=on,
+        )
+        .annotate(township=Substr("facility__region_id", 1, 9))
+        .order_by()
+        .values("township")
+        .annotate(total=Sum("award_amount"))
+    )
+    for row in awards:
+        leaves.add("township_award", row["township"] + "000", row["total"], 0)
+
+    def judged(code: str, region: str, meets: bool, numerator, denominator) -> None:
+        leaves.add(code, region, numerator, denominator, 1, int(meets))
+
+    for f in facilities:
+        kind, region = f.kind, f.region_id
+        operating = _operating(f, on)
+        if kind == Kind.NURSING_HOME and f.upgraded:
+            leaves.add("nursing_homes_upgraded", region, 1, 0)
+        if not operating:
+            continue
+        township = _township_code(region)
+        if kind == Kind.CARE_CENTRE:
+            leaves.add("care_centres", region, 1, 0)
+            by_operator = bool(f.run_by_institution_since and f.run_by_institution_since <= on)
+            leaves.add("care_centres_run_by_operator", region, int(by_operator), 1)
+            leaves.add("care_centres_quality", region, int(bool(f.last_check_passed)), 1)
+            if f.beds_count:
+                target = targets.get("care_centre_nursing_bed_ratio")
+                share = HUNDRED * f.nursing_beds_count / f.beds_count
+                meets = target.is_met(share) if target else None
+                judged(
+                    "care_centre_nursing_bed_ratio", region, bool(meets),
+                    f.nursing_beds_count, f.beds_count,
+                )  # fmt: skip
+            if f.residents_count:
+                _staffing(leaves, "care_centre_staffing", region, f.residents_count,
+                          f.service_staff_count, targets)  # fmt: skip
+        elif kind == Kind.NURSING_HOME:
+            socialised = (
+                f.operation_mode == "socialised"
+                and f.run_by_institution_since is not None
+                and f.run_by_institution_since <= on
+            )
+            leaves.add("nursing_homes_socialised", region, int(socialised), 1)
+            leaves.add("homes_and_centres_quality", region, int(bool(f.last_check_passed)), 1)
+            registered = bool(
+                f.legal_person_registered_on
+                and f.legal_person_registered_on <= on
+                and f.filed_on
+                and f.filed_on <= on
+            )
+            leaves.add("nursing_homes_registered", region, int(registered), 1)
+            if f.retention == Retention.RETAINED:
+                meets = active_indicators > 0 and f.indicators_met >= active_indicators
+                leaves.add("nursing_homes_meeting_basic_indicators", region, int(meets), 1)
+            if f.residents_count:
+                _staffing(leaves, "nursing_home_staffing", region, f.residents_count,
+                          f.management_and_service_staff_count, targets)  # fmt: skip
+        elif kind == Kind.SERVICE_CENTRE:
+            leaves.add("service_centres", region, 1, 0)
+            by_operator = bool(f.run_by_institution_since and f.run_by_institution_since <= on)
+            leaves.add("service_centres_run_by_operator", region, int(by_operator), 1)
+            leaves.add("homes_and_centres_quality", region, int(bool(f.last_check_passed)), 1)
+            leaves.add("township_award", township, 0, 1)
+        elif kind == Kind.MUTUAL_AID_POINT:
+            leaves.add("mutual_aid_points", region, 1, 0)
+            if f.large_village:
+                fit = (
+                    f.siting == Siting.STANDALONE
+                    and f.floor_area is not None
+                    and f.floor_area >= 100
+                    and f.has_dining_room
+                    and f.has_rest_room
+                    and f.has_activity_room
+                    and f.has_rehab_room
+                    and f.has_library
+                )
+                leaves.add("large_points_min_area", region, int(fit), 1)
+        if kind in (Kind.MUTUAL_AID_POINT, Kind.SERVICE_CENTRE) and len(region) == 12:
+            villages_served.add(region)  # a point's village, or the village hosting a centre
+        if kind in (Kind.NURSING_HOME, Kind.CARE_CENTRE):
+            leaves.add("caregivers_certified", region, f.certified_caregivers_count,
+                       f.caregivers_count)  # fmt: skip
+            fund = funds.get((f.pk, f.fund_year))
+            if fund is not None:
+                leaves.add("operating_funds_ratio", region, fund["operating_funds"],
+                           fund["residents_basic_allowance"])  # fmt: skip
+    # villages served by an operating point or centre elsewhere (merged villages, the host)
+    served = Facility.served_regions.through.objects.filter(
+        facility__kind__in=[Kind.MUTUAL_AID_POINT, Kind.SERVICE_CENTRE],
+        facility__opened_on__lte=on,
+    ).exclude(facility__status__in=STOPPED, facility__status_on__lte=on)
+    if prefixes:
+        served = served.filter(_region_q("region__code", prefixes))
+    villages_served.update(served.values_list("region_id", flat=True))
+
+
+def _staffing(leaves, code, region, residents, staff, targets) -> None:
+    """1:3 or 1:10: residents per counted staff member, at most the target."""
+    target = targets.get(code)
+    value = Decimal(residents) / staff if staff else None
+    meets = bool(staff) and bool(target.is_met(value) if target else False)
+    leaves.add(code, region, residents, staff, 1, int(meets))
+
+
+# --- the village network --------------------------------------------------------------------
+
+
+def _village_network(
+    leaves: _Leaves,
+    on: datetime.date,
+    prefixes: list[str] | None,
+    villages: list[str],
+    villages_served: set[str],
+) -> None:
+    active_group = Q(founded_on__lte=on) & (Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on))
+    groups = (
+        Group.objects.filter(active_group, _region_q("region__code", prefixes))
+        .order_by()
+        .values_list("kind", "region_id")
+        .distinct()
+    )
+    with_team, with_association, groups_covered = set(), set(), defaultdict(int)
+    for kind, region in groups:
+        if kind == GroupKind.VOLUNTEER_TEAM:
+            with_team.add(region[:12])
+        elif kind == GroupKind.ELDERS_ASSOCIATION:
+            with_association.add(region[:12])
+        elif kind == GroupKind.MUTUAL_AID_GROUP and len(region) == 15:
+            groups_covered[region[:12]] += 1
+    with_assistant = set(
+        ElderlyCareAssistant.objects.filter(
+            _region_q("village__code", prefixes), started_on__lte=on
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+        .order_by()
+        .values_list("village_id", flat=True)
+        .distinct()
+    )
+    villager_groups = dict(
+        Region.objects.filter(level=Level.GROUP)
+        .filter(_region_q("code", prefixes))
+        .order_by()
+        .values("parent_id")
+        .annotate(n=Count("code"))
+        .values_list("parent_id", "n")
+    )
+    for village in villages:
+        leaves.add("villages_with_point", village, int(village in villages_served), 1)
+        leaves.add("villages_with_assistant", village, int(village in with_assistant), 1)
+        leaves.add("villages_with_volunteer_team", village, int(village in with_team), 1)
+        leaves.add("villages_with_elders_association", village, int(village in with_association), 1)
+        groups_there = villager_groups.get(village, 0)
+        leaves.add(
+            "groups_with_mutual_aid_group",
+            village,
+            min(groups_covered.get(village, 0), groups_there),
+            groups_there,
+        )
+
+
+# --- trained people: distinct per region, counted by the database ---------------------------
+
+
+def _trained(on: datetime.date, region_prefixes: dict[str, str]) -> dict[tuple[str, str], Tally]:
+    codes = {
+        TrainingKind.DIRECTOR: "directors_trained",
+        TrainingKind.CAREGIVER: "caregivers_trained",
+    }
+    out: dict[tuple[str, str], Tally] = {}
+    base = TrainingAttendance.objects.filter(
+        passed=True, session__held_on__lte=on, session__kind__in=list(codes)
+    )
+    lengths = sorted({len(p) for p in region_prefixes if len(p) < 12})
+    for length in lengths:
+        rows = (
+            base.annotate(prefix=Substr("session__region_id", 1, length))
+            .order_by()
+            .values("session__kind", "prefix")
+            .annotate(n=Count("id_number", distinct=True))
+        )
+        for row in rows:
+            region = region_prefixes.get(row["prefix"])
+            if region is not None:
+                out[codes[row["session__kind"]], region] = Tally(numerator=Decimal(row["n"]))
+    return out
+
+
+# --- the whole computation ------------------------------------------------------------------
+
+
+def counted_villages(prefixes: list[str] | None = None) -> list[str]:
+    """The villages the village indicators count: every 村, and the communities (社区) the
+    bureau counts as villages."""
+    return list(
+        Region.objects.filter(level=Level.VILLAGE)
+        .filter(Q(kind=RegionKind.VILLAGE) | Q(counts_as_village=True))
+        .filter(_region_q("code", prefixes))
+        .values_list("code", flat=True)
+    )
+
+
+def _value(unit: str, tally: Tally) -> Decimal | None:
+    if unit == Unit.COUNT:
+        return tally.numerator
+    if not tally.denominator:
+        return None
+    share = tally.numerator / tally.denominator
+    if unit == Unit.PERCENT:
+        share *= HUNDRED
+    return share.quantize(Decimal("0.0001"))
+
+
+def compute(on: datetime.date, *, townships: list[str] | None = None, run=None) -> Result:
+    """Compute every indicator for every region as of ``on`` and write the snapshots."""
+    started = time.perf_counter()
+    counter = _QueryCounter()
+    with connection.execute_wrapper(counter):
+        snapshots, prefixes = _snapshots(on, townships, run)
+        with transaction.atomic():
+            old = Snapshot.objects.filter(date=on)
+            if prefixes:
+                old = old.filter(
+                    _region_q("region__code", prefixes)
+                    | Q(region__level__in=[Level.PROVINCE, Level.CITY, Level.DISTRICT])
+                )
+            old.delete()
+            _insert(snapshots)
+    return Result(
+        date=on,
+        rows=len(snapshots),
+        regions=len({row[1] for row in snapshots}),
+        queries=counter.count,
+        seconds=time.perf_counter() - started,
+        townships=[p + "000" for p in prefixes or ()],
+    )
+
+
+COLUMNS = (
+    "date", "region_id", "indicator_id", "numerator", "denominator", "value", "target", "met",
+    "facilities", "facilities_meeting", "run_id",
+)  # fmt: skip
+
+
+def _insert(rows: list[tuple]) -> None:
+    """Write the rows in one statement: PostgreSQL's COPY, or one executemany elsewhere (a
+    constant number of queries however many regions there are)."""
+    table = Snapshot._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(COLUMNS))
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})",
+            [
+                (_date(row[0]), *row[1:3], *(_decimal(v) for v in row[3:7]), *row[7:])
+                for row in rows
+            ],
+        )
+
+
+def _decimal(value):
+    return None if value is None else connection.ops.adapt_decimalfield_value(value)
+
+
+class _QueryCounter:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def _snapshots(on: datetime.date, townships: list[str] | None, run) -> tuple[list, list | None]:
+    prefixes = sorted({code[:9] for code in townships}) if townships else None
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    plan = Plan.for_day(on)
+    targets = (
+        {t.indicator.code: t for t in Target.objects.filter(plan=plan).select_related("indicator")}
+        if plan
+        else {}
+    )
+    regions = list(
+        Region.objects.exclude(level=Level.GROUP).values_list("code", "level").order_by()
+    )
+    level_of = dict(regions)
+    prefix_to_region = {code[: PREFIX_LENGTH[level]]: code for code, level in regions}
+    lengths = sorted({PREFIX_LENGTH[level] for _, level in regions}, reverse=True)
+
+    leaves = _Leaves()
+    villages = counted_villages(prefixes)
+    villages_served: set[str] = set()
+    _seniors(leaves, on, prefixes)
+    _facilities(leaves, on, prefixes, targets, villages_served)
+    _village_network(leaves, on, prefixes, villages, villages_served)
+
+    # roll up: each leaf into every region whose prefix its code starts with
+    totals: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    for (code, leaf), tally in leaves.tallies.items():
+        for length in lengths:
+            region = prefix_to_region.get(leaf[:length])
+            if region is not None:
+                totals[code, region].add(tally)
+    if prefixes:
+        _add_other_townships(totals, on, prefixes, prefix_to_region, lengths, level_of)
+    totals.update(_trained(on, prefix_to_region))
+    # every count and share is written for the townships and above, zero or not
+    for code in indicators:
+        for region, level in regions:
+            if LEVEL_RANK[level] > LEVEL_RANK[Level.TOWNSHIP]:
+                continue
+            if _in_scope(region, level, prefixes):
+                totals.setdefault((code, region), Tally())
+
+    snapshots = []
+    for (code, region), tally in totals.items():
+        indicator = indicators.get(code)
+        level = level_of.get(region)
+        if indicator is None or level is None:
+            continue
+        if level == Level.VILLAGE and code not in VILLAGE_LEVEL:
+            continue
+        if not _in_scope(region, level, prefixes):
+            continue  # a township not recomputed keeps its rows
+        if (
+            level == Level.VILLAGE
+            and code not in EVERY_VILLAGE
+            and not (tally.numerator or tally.denominator)
+        ):
+            continue
+        target = targets.get(code)
+        applies = target is not None and target.applies_to(level)
+        value = _value(indicator.unit, tally)
+        if indicator.each_facility:
+            every = tally.facilities > 0 and tally.facilities == tally.facilities_meeting
+            met = every if applies else None
+        else:
+            met = target.is_met(value) if applies else None
+        snapshots.append(
+            (
+                on,
+                region,
+                indicator.pk,
+                tally.numerator,
+                tally.denominator if indicator.unit != Unit.COUNT or tally.denominator else None,
+                value,
+                target.value if applies else None,
+                met,
+                tally.facilities if indicator.each_facility else None,
+                tally.facilities_meeting if indicator.each_facility else None,
+                run.pk if run is not None else None,
+            )
+        )
+    return snapshots, prefixes
+
+
+def _in_scope(region: str, level: str, prefixes: list[str] | None) -> bool:
+    if not prefixes or LEVEL_RANK[level] < LEVEL_RANK[Level.TOWNSHIP]:
+        return True
+    return region[:9] in prefixes
+
+
+def _add_other_townships(totals, on, prefixes, prefix_to_region, lengths, level_of) -> None:
+    """The regions above the recomputed townships: the other townships' rows of the same day
+    are added in as they stand (they have not changed)."""
+    townships = [code for code, level in level_of.items() if level == Level.TOWNSHIP]
+    others = [code for code in townships if code[:9] not in prefixes]
+    rows = Snapshot.objects.filter(date=on, region_id__in=others).exclude(
+        indicator__code__in=NOT_ADDITIVE
+    )
+    found = set(rows.values_list("region_id", flat=True).distinct())
+    if set(others) - found:
+        raise IncompleteDay(on)
+    for code, region, numerator, denominator, facilities, meeting in rows.values_list(
+        "indicator__code", "region_id", "numerator", "denominator", "facilities",
+        "facilities_meeting",
+    ):  # fmt: skip
+        tally = Tally(numerator, denominator or Decimal(0), facilities or 0, meeting or 0)
+        for length in lengths:
+            if length >= 9:
+                continue
+            above = prefix_to_region.get(region[:length])
+            if above is not None:
+                totals[code, above].add(tally)

@@ -1,0 +1,119 @@
+"""Queuing computations: one run per day at a time, the dirty townships, the monthly backfill."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from coverage.compute import IncompleteDay, Result, compute
+from coverage.models import RUNNING_STATES, DirtyTownship, Run, RunStatus
+
+# a run queued or running for longer than this was lost (its worker died and the message with
+# it): it no longer blocks a new request
+STALE_AFTER = datetime.timedelta(hours=2)
+
+
+def _abandon_stale(on: datetime.date) -> None:
+    Run.objects.filter(
+        date=on, status__in=RUNNING_STATES, created_at__lt=timezone.now() - STALE_AFTER
+    ).update(
+        status=RunStatus.FAILED,
+        finished_at=timezone.now(),
+        error="abandoned: no worker finished it",
+    )
+
+
+def run_request(
+    on: datetime.date, *, by=None, townships: list[str] | None = None
+) -> tuple[Run, bool]:
+    """Create a queued run for ``on`` unless one is queued or running for that day already;
+    returns ``(run, created)``. The database's constraint decides between concurrent callers."""
+    _abandon_stale(on)
+    try:
+        with transaction.atomic():
+            run = Run.objects.create(
+                date=on,
+                full=not townships,
+                townships=sorted(townships or []),
+                requested_by=by,
+                task_id=str(uuid.uuid4()),
+            )
+    except IntegrityError:
+        existing = Run.objects.filter(date=on, status__in=RUNNING_STATES).first()
+        if existing is None:  # it finished in between: ask again
+            return run_request(on, by=by, townships=townships)
+        return existing, False
+    return run, True
+
+
+def recompute(on: datetime.date, *, by=None) -> tuple[Run, bool]:
+    """Queue a full computation of ``on`` (single-flight): ``(run, created)``. The task is sent
+    when the transaction commits."""
+    from coverage.tasks import compute_run
+
+    run, created = run_request(on, by=by)
+    if created:
+        transaction.on_commit(lambda: compute_run.apply_async(args=[run.pk], task_id=run.task_id))
+    return run, created
+
+
+def execute(run: Run) -> Result:
+    """Do a queued run (the task's body): mark it running, compute, mark it done."""
+    Run.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now())
+    try:
+        result = compute(run.date, townships=run.townships or None, run=run)
+    except IncompleteDay:
+        # the other townships have no snapshot of the day yet: compute everything
+        result = compute(run.date, run=run)
+    Run.objects.filter(pk=run.pk).update(
+        status=RunStatus.DONE,
+        finished_at=timezone.now(),
+        rows=result.rows,
+        queries=result.queries,
+        seconds=round(result.seconds, 3),
+    )
+    return result
+
+
+def fail(run_id: int, error: str) -> None:
+    Run.objects.filter(pk=run_id, status__in=RUNNING_STATES).update(
+        status=RunStatus.FAILED, finished_at=timezone.now(), error=error[:2000]
+    )
+
+
+def recompute_dirty(on: datetime.date | None = None) -> Result | None:
+    """Recompute the townships whose records changed (and the regions above them) for today.
+    A township changed again while this runs stays dirty for the next round."""
+    on = on or timezone.localdate()
+    marked = dict(DirtyTownship.objects.values_list("township_id", "marked_at"))
+    if not marked:
+        return None
+    run, created = run_request(on, townships=list(marked))
+    if not created:
+        return None  # a run for today is under way; the townships stay dirty
+    try:
+        result = execute(run)
+    except Exception as error:
+        fail(run.pk, repr(error))
+        raise
+    for code, marked_at in marked.items():
+        DirtyTownship.objects.filter(township_id=code, marked_at=marked_at).delete()
+    return result
+
+
+def month_ends(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The last day of every month from ``first``'s to the one before ``last``'s, then ``last``."""
+    days = []
+    month = first.replace(day=1)
+    while True:
+        following = (month + datetime.timedelta(days=32)).replace(day=1)
+        end = following - datetime.timedelta(days=1)
+        if end >= last:
+            break
+        days.append(end)
+        month = following
+    days.append(last)
+    return days

@@ -1,0 +1,45 @@
+"""A real Celery worker process for the tests marked ``services`` (PostgreSQL and Redis)."""
+
+import contextlib
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextlib.contextmanager
+def celery_worker():
+    """Start a worker on a queue of its own, reading the test database; yield the queue's
+    name; stop the worker and fail if it printed a traceback."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    settings = connection.settings_dict
+    env = {
+        **os.environ,
+        # the worker reads the test database, the same one the test writes to
+        "DATABASE_URL": (
+            f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+        ),
+    }
+    command = [
+        sys.executable, "-m", "celery", "-A", "eldercare", "worker", "--pool=solo",
+        "--concurrency=1", "-Q", queue, "--loglevel=WARNING", "--without-gossip",
+        "--without-mingle", "--without-heartbeat",
+    ]  # fmt: skip
+    worker = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield queue
+    finally:
+        worker.terminate()
+        output = worker.communicate(timeout=30)[0].decode(errors="replace")
+    assert "Traceback" not in output, output
