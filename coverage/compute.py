@@ -49,6 +49,7 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from coverage.models import Indicator, Plan, Snapshot, Target, Unit
+from eldercare.querycount import QueryCounter
 from facilities.models import (
     BasicIndicator,
     Facility,
@@ -614,7 +615,7 @@ def _value(unit: str, tally: Tally) -> Decimal | None:
 def compute(on: datetime.date, *, townships: list[str] | None = None, run=None) -> Result:
     """Compute every indicator for every region as of ``on`` and write the snapshots."""
     started = time.perf_counter()
-    counter = _QueryCounter()
+    counter = QueryCounter()
     with connection.execute_wrapper(counter):
         snapshots, prefixes = _snapshots(on, townships, run)
         with transaction.atomic():
@@ -664,15 +665,6 @@ def _insert(rows: list[tuple]) -> None:
 
 def _decimal(value):
     return None if value is None else connection.ops.adapt_decimalfield_value(value)
-
-
-class _QueryCounter:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
 
 
 def _snapshots(on: datetime.date, townships: list[str] | None, run) -> tuple[list, list | None]:

@@ -11,17 +11,24 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"menu": []}
     menu = [(reverse("dashboard:home"), _("My region"))]
+    from dashboard.views.coverage import COVERAGE_ROLES
+
+    if user.is_superuser or user.role in COVERAGE_ROLES:
+        menu.append((reverse("dashboard:coverage_home"), _("Coverage of the targets")))
     if user.is_superuser or user.role in PEOPLE_ROLES:
         menu.append((reverse("dashboard:senior_list"), _("Seniors' ledger")))
     from facilities.models import FACILITY_ROLES
 
     if user.is_superuser or user.role in FACILITY_ROLES:
         menu.append((reverse("dashboard:facility_list"), _("Facilities")))
-    from volunteers.models import VOLUNTEER_SIDE_ROLES
+    from volunteers.models import VOLUNTEER_SIDE_ROLES, Volunteer
 
     if user.is_superuser or user.role in VOLUNTEER_SIDE_ROLES:
         menu.append((reverse("dashboard:pairing_overview"), _("Pairings (结对扶老)")))
+        menu.append((reverse("dashboard:volunteer_register"), _("Volunteers and groups")))
         menu.append((reverse("dashboard:claim_queue"), _("Claims to verify")))
+    if user.role == "volunteer" and Volunteer.objects.visible_to(user).exists():
+        menu.append((reverse("dashboard:me_home"), _("My service hours")))
     menu.append((reverse("api:docs"), _("API")))
     if user.is_staff:
         menu.append((reverse("admin:index"), _("Admin")))

@@ -1,12 +1,27 @@
 from django.urls import path
 
-from dashboard.views import claims, facilities, regions, seniors, seniors_excel, volunteers
+from dashboard.views import (
+    claims,
+    coverage,
+    facilities,
+    regions,
+    seniors,
+    seniors_excel,
+    volunteers,
+)
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("", regions.home, name="home"),
     path("regions/<str:code>/", regions.region_detail, name="region"),
+    # coverage of the 2022 targets (dashboard/views/coverage.py)
+    path("coverage/", coverage.coverage_home, name="coverage_home"),
+    path("coverage/<str:code>/", coverage.coverage_region, name="coverage"),
+    path("coverage/<str:code>/trends/", coverage.coverage_trends, name="coverage_trends"),
+    path("coverage/<str:code>/gaps/", coverage.coverage_gaps, name="coverage_gaps"),
+    path("coverage/<str:code>/export.xlsx", coverage.coverage_export, name="coverage_export"),
+    path("coverage/<str:code>/screen/", coverage.coverage_screen, name="coverage_screen"),
     # the seniors' ledger
     path("seniors/", seniors.senior_list, name="senior_list"),
     path("seniors/new/", seniors.senior_create, name="senior_create"),
@@ -74,4 +89,14 @@ urlpatterns += [
     path("claims/paper/", claims.claim_paper, name="claim_paper"),
     path("claims/<int:pk>/verify/", claims.claim_verify, name="claim_verify"),
     path("claims/<int:pk>/reject/", claims.claim_reject, name="claim_reject"),
+]
+# a volunteer's own pages on the phone, working offline (dashboard/views/me.py)
+from dashboard.views import me  # noqa: E402
+
+urlpatterns += [
+    path("me/", me.me_home, name="me_home"),
+    path("me/claims/new/", me.me_claim_new, name="me_claim_new"),
+    path("me/claims/", me.me_claims, name="me_claims"),
+    path("me/statement/", me.me_statement, name="me_statement"),
+    path("me/sw.js", me.me_sw, name="me_sw"),
 ]

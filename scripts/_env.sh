@@ -15,3 +15,13 @@ if [ ! -f "$STAMP" ]; then
   touch "$STAMP"
 fi
 export PATH="$PWD/.venv/bin:$PATH"
+# Front-end assets (Apache ECharts) from the npm registry, pinned by package-lock.json, served
+# locally as static files. Needs Node.js with npm.
+NPM_STAMP=node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)
+if [ ! -f "$NPM_STAMP" ]; then
+  command -v npm >/dev/null || { echo "Node.js with npm is needed for the front-end assets" >&2; exit 1; }
+  echo "== installing front-end assets from package-lock.json"
+  npm ci --no-audit --no-fund --loglevel=error
+  rm -f node_modules/.installed-*
+  touch "$NPM_STAMP"
+fi

@@ -72,7 +72,8 @@ the order the brief and the plan's vocabulary suggest):
   the signing campaign of early 2021 on), the others a few months after; fewer among those who
   died soon; assumption;
 - safety wristband: 30 % of the dispersed 特困 and of those 80+ living alone, 12 % of the other
-  key groups of plan 二(十二), nobody else; assumption;
+  key groups of plan 二(十二), nobody else, given since 2021-10 (the day drawn from a stream of
+  its own, so the rest of the population does not move); assumption;
 - family care bed (since 2022-03) for 6 % of the dependent living at home, with a trained
   family caregiver for most; home adaptation (since 2021-09) for 12 % of the key groups at home;
   assumptions;
@@ -138,6 +139,7 @@ ANCHOR = datetime.date(2021, 5, 25)  # the plan's issue date: the ledger starts
 CONTRACTS_FROM = datetime.date(2021, 1, 4)  # the 2021 family-doctor signing campaign
 CARE_BEDS_FROM = datetime.date(2022, 3, 1)
 ADAPTATIONS_FROM = datetime.date(2021, 9, 1)
+WRISTBANDS_FROM = datetime.date(2021, 10, 1)
 FULL_SIZE = 50_000
 DEFAULT_SIZE = FULL_SIZE // 10
 VISIT_DAYS = 365
@@ -314,6 +316,7 @@ class PlannedSenior:
     wants_day_care: bool = False
     family_doctor_contract_on: datetime.date | None = None
     wristband_device: str = ""
+    wristband_on: datetime.date | None = None
     family_care_bed_on: datetime.date | None = None
     home_adaptation_on: datetime.date | None = None
     family_caregiver: str = ""
@@ -664,6 +667,13 @@ class _Planner:
                 wristband = 0.0
             if rng.random() < wristband:
                 person.wristband_device = f"86{rng.randrange(10**12, 10**13)}"
+                given = _day_between(
+                    random.Random(f"wristband-{person.id_number}"),
+                    max(WRISTBANDS_FROM, registered),
+                    last,
+                )
+                if WRISTBANDS_FROM <= given <= last:
+                    person.wristband_on = given
             if dependent and rng.random() < 0.06:
                 bed = _day_between(rng, max(CARE_BEDS_FROM, registered), last)
                 if CARE_BEDS_FROM <= bed <= last:
@@ -857,6 +867,7 @@ SENIOR_COPIED = (
     "wants_day_care",
     "family_doctor_contract_on",
     "wristband_device",
+    "wristband_on",
     "family_care_bed_on",
     "home_adaptation_on",
     "family_caregiver",

@@ -5,6 +5,8 @@
 板桥村, an outsider with no role, one with a role but no region, and an administrator.
 """
 
+import os
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -194,3 +196,20 @@ def liu(regions, today):
         village=regions["wenfeng"],
         registered_on=f.datetime.date(2021, 6, 1),
     )
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium, headless, for the tests marked ``browser``."""
+    # Playwright's sync API runs an event loop in this thread; the live server's database
+    # work happens in its own thread, the test's own queries here are plain synchronous ones.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    from conftest import CHROMIUM
+    from tests.browser import CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -2,57 +2,15 @@
 phone logs in and registers a person; the bureau opens the facilities on an office PC.
 Screenshots are kept in artifacts/screenshots/ for people to look at."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from facilities.models import Facility
 from seniors.models import Senior
 from tests import factories as f
-from tests.conftest import PASSWORD, WANG_ID
+from tests.browser import DESKTOP, PHONE, fits_the_screen, log_in, shot
+from tests.conftest import WANG_ID
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 900}
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-
-
-@pytest.fixture
-def browser():
-    # Playwright's sync API runs an event loop in this thread; the live server's database
-    # work happens in its own thread, the test's own queries here are plain synchronous ones.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    from conftest import CHROMIUM
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
-
-
-def shot(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_a_clerk_registers_a_person_on_a_phone(browser, live_server, staff_baima, zhang, today):

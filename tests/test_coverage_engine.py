@@ -115,6 +115,47 @@ def test_the_monthly_backfill_days():
     ]
 
 
+def test_the_task_retries_when_the_database_connection_is_lost(ledger, monkeypatch):
+    from django.db import OperationalError
+
+    from coverage.tasks import compute_run
+
+    calls = []
+    real = services.compute
+
+    def flaky(on, **kwargs):
+        calls.append(on)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(on, **kwargs)
+
+    monkeypatch.setattr(services, "compute", flaky)
+    monkeypatch.setattr(compute_run, "default_retry_delay", 0)
+    run, _ = services.run_request(DAY)
+    # eagerly, Celery runs the retry at once, inside this call
+    compute_run.apply(args=[run.pk], task_id=run.task_id, throw=False)
+    assert len(calls) == 2
+    run.refresh_from_db()
+    assert run.status == "done"
+    assert doctor_share(DISTRICT) == (1, 3)
+
+
+def test_a_run_that_fails_for_another_reason_is_marked_failed(ledger, monkeypatch):
+    from coverage.tasks import compute_run
+
+    def broken(on, **kwargs):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(services, "compute", broken)
+    run, _ = services.run_request(DAY)
+    result = compute_run.apply(args=[run.pk], task_id=run.task_id, throw=False)
+    assert result.failed()
+    run.refresh_from_db()
+    assert run.status == "failed" and "a bug" in run.error
+    # a failed run does not block the next request
+    assert services.run_request(DAY)[1] is True
+
+
 # --- the API ---------------------------------------------------------------------------------
 
 

@@ -2,9 +2,10 @@
 
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from dashboard.views.me import is_volunteer
 from regions.models import Level, Region
 from regions.scoping import NO_SCOPE_MESSAGE, can_see_region_code, scope_prefix, visible_to
 
@@ -39,6 +40,8 @@ def _region_page(request, region: Region):
 def home(request):
     """The user's own region: where their work is (the district for an administrator)."""
     user = request.user
+    if is_volunteer(user):
+        return redirect("dashboard:me_home")
     if scope_prefix(user) is None:
         return render(request, "dashboard/empty.html", {"message": NO_SCOPE_MESSAGE}, status=403)
     if user.region_id is not None:

@@ -1,0 +1,154 @@
+"""Coverage as .xlsx: the overview and the child regions' table, and the gap lists. The
+numbers are the snapshots' (the same the page shows), headed in Chinese, with the day."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from coverage.selectors import Row, Tile, indicator_name
+
+BOLD = Font(bold=True)
+HEAD = PatternFill("solid", fgColor="EEF2F6")
+MET = {
+    "met": gettext_lazy("met"),
+    "behind": gettext_lazy("behind"),
+    "tracked": gettext_lazy("tracked"),
+    "missing": "",
+}
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+def _sheet(wb: Workbook, title: str, heading: str, header: list[str], first: bool = False):
+    ws = wb.active if first else wb.create_sheet()
+    ws.title = title
+    ws.append([heading])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append(header)
+    for cell in ws[2]:
+        cell.font = BOLD
+        cell.fill = HEAD
+    ws.freeze_panes = "A3"
+    for i, text in enumerate(header, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(text)) * 2))
+    return ws
+
+
+def _state(tile: Tile) -> str:
+    return str(MET[tile.state])
+
+
+def overview_workbook(*, region, on: datetime.date, groups, columns, rows: list[Row]) -> bytes:
+    wb = Workbook()
+    heading = _("%(region)s: coverage of the targets as of %(day)s") % {
+        "region": region.name,
+        "day": on.isoformat(),
+    }
+    ws = _sheet(
+        wb,
+        _("Overview"),
+        heading,
+        [_("Group"), _("Indicator"), _("Plan section"), _("Value"), _("Target"), _("Met"),
+         _("Numerator"), _("Denominator"), _("Facilities judged"), _("Facilities meeting it"),
+         _("Snapshot day")],
+        first=True,
+    )  # fmt: skip
+    ws.column_dimensions["B"].width = 44
+    for label, tiles in groups:
+        for tile in tiles:
+            s = tile.snapshot
+            ws.append(
+                [
+                    label,
+                    tile.name,
+                    tile.indicator.plan_section,
+                    _number(s.value) if s else None,
+                    _number(s.target) if s else None,
+                    _state(tile),
+                    _number(s.numerator) if s else None,
+                    _number(s.denominator) if s else None,
+                    s.facilities if s else None,
+                    s.facilities_meeting if s else None,
+                    on,
+                ]
+            )
+    if rows:
+        table = _sheet(
+            wb,
+            _("Regions below"),
+            heading,
+            [_("Code"), _("Name"), _("Targets met")] + [indicator_name(i) for i in columns],
+        )
+        for row in rows:
+            table.append(
+                [row.code, row.name, f"{row.met} / {row.judged}"]
+                + [_number(c.snapshot.value) if c.snapshot else None for c in row.cells]
+            )
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def gaps_workbook(which: str, *, region, on, villages, facilities, lacking, today) -> bytes:
+    wb = Workbook()
+    if which == "villages":
+        ws = _sheet(
+            wb, _("Villages"),
+            _("%(region)s: villages without a point, assistant, team or association, as of %(day)s")
+            % {"region": region.name, "day": on.isoformat() if on else ""},
+            [_("Township"), _("Village"), _("Code"), _("No mutual-aid point"),
+             _("No assistant"), _("No volunteer team"), _("No elders' association")],
+            first=True,
+        )  # fmt: skip
+        for entry in villages:
+            village, missing = entry["region"], entry["missing"]
+            ws.append(
+                [village.parent.short_name if village.parent else "", village.short_name,
+                 village.code]
+                + ["×" if key in missing else "" for key in
+                   ("point", "assistant", "team", "association")]
+            )  # fmt: skip
+    elif which == "facilities":
+        ws = _sheet(
+            wb, _("Facilities"),
+            _("%(region)s: care centres and nursing homes below the ratios, %(day)s")
+            % {"region": region.name, "day": today.isoformat()},
+            [_("Facility"), _("Kind"), _("Residents"), _("Staff counted"),
+             _("Residents per staff member"), _("Beds"), _("Nursing-type beds"),
+             _("Below the staffing ratio"), _("Below the nursing-bed share")],
+            first=True,
+        )  # fmt: skip
+        for facility, figures in facilities:
+            ws.append(
+                [facility.name, facility.get_kind_display(), figures.residents,
+                 figures.counted_staff, _number(figures.residents_per_staff), figures.beds,
+                 figures.nursing_beds, "×" if figures.meets_staffing is False else "",
+                 "×" if figures.meets_nursing_beds is False else ""]
+            )  # fmt: skip
+    else:
+        ws = _sheet(
+            wb, _("Seniors"),
+            _("%(region)s: seniors without the pairing the rule asks for, %(day)s")
+            % {"region": region.name, "day": today.isoformat()},
+            [_("Township"), _("Village"), _("Name"), _("Needs")],
+            first=True,
+        )  # fmt: skip
+        needs = {"one_to_one": _("one-to-one pairing"), "grid_or_area": _("grid or area pairing")}
+        for senior in lacking.order_by("village_id", "name").iterator(chunk_size=2000):
+            village = senior.village
+            ws.append(
+                [village.parent.short_name if village.parent else "", village.short_name,
+                 senior.name, str(needs.get(senior.required_mode, senior.required_mode))]
+            )  # fmt: skip
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

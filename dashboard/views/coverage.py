@@ -1,0 +1,306 @@
+"""The coverage dashboard (issue 7): where a region stands against the plan's targets, read
+from the snapshots (never computed on a page view), with the drill-down to child regions,
+monthly trends, gap lists, Excel and the big screen for the meeting room.
+
+Scoping: the region must be one the user sees (``visible_to``), and the snapshots are read
+through ``Snapshot.objects.visible_to`` — a township sees its own values and its villages'.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coverage import selectors
+from coverage.models import Snapshot
+from dashboard.coverage_excel import gaps_workbook, overview_workbook
+from facilities.models import Facility, Kind
+from facilities.selectors import figures_of, with_figures
+from regions.models import Level, Region
+from regions.scoping import can_see_region_code, scope_prefix, visible_to
+from seniors.models import Senior
+from volunteers.models import ElderlyCareAssistant, Group, Pairing
+from volunteers.pairings import pairings_with_status, seniors_lacking_pairing
+
+COVERAGE_ROLES = frozenset({"bureau", "township_staff", "village_assistant"})
+SHOWN = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+VILLAGE_GAPS = (
+    ("villages_with_point", "point"),
+    ("villages_with_assistant", "assistant"),
+    ("villages_with_volunteer_team", "team"),
+    ("villages_with_elders_association", "association"),
+)
+
+
+def _require_reader(request) -> None:
+    user = request.user
+    if not (user.is_superuser or user.role in COVERAGE_ROLES):
+        raise PermissionDenied(_("Your role does not see the coverage of the targets."))
+    if scope_prefix(user) is None:
+        raise PermissionDenied(_("Your account has no region yet."))
+
+
+def _region(request, code: str) -> Region:
+    region = (
+        visible_to(Region.objects.select_related("parent__parent"), request.user)
+        .filter(code=code)
+        .exclude(level=Level.GROUP)
+        .first()
+    )
+    if region is None:
+        raise Http404(_("No such region."))
+    return region
+
+
+def _day(request, snapshots, region: Region) -> datetime.date | None:
+    """The snapshot day asked for (``?date=``), else the newest one of the region."""
+    asked = request.GET.get("date", "")
+    if asked:
+        try:
+            return datetime.date.fromisoformat(asked)
+        except ValueError:
+            pass
+    return selectors.newest_date(snapshots, region.code)
+
+
+def _crumbs(request, region: Region) -> list[Region]:
+    chain, node = [], region.parent
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return [r for r in reversed(chain) if can_see_region_code(request.user, r.code)]
+
+
+def coverage_home(request):
+    """The user's own region's coverage (the district for an administrator)."""
+    _require_reader(request)
+    user = request.user
+    code = user.region_id
+    if code is None:
+        districts = Region.objects.filter(level=Level.DISTRICT).order_by("code")
+        code = districts.values_list("code", flat=True).first()
+    if code is None:
+        return render(request, "dashboard/empty.html", {"message": _("No regions are loaded yet.")})
+    return redirect("dashboard:coverage", code=code)
+
+
+def coverage_region(request, code: str):
+    _require_reader(request)
+    region = _region(request, code)
+    snapshots = Snapshot.objects.visible_to(request.user)
+    on = _day(request, snapshots, region)
+    sort = request.GET.get("sort", "name")
+    descending = request.GET.get("dir", "") == "desc"
+    context = {
+        "region": region,
+        "crumbs": _crumbs(request, region),
+        "on": on,
+        "days": selectors.dates(snapshots, region.code)[:36],
+        "sort": sort,
+        "descending": descending,
+    }
+    if on is not None:
+        context["groups"] = selectors.tiles(snapshots, region.code, on)
+        regions = visible_to(Region.objects.all(), request.user)
+        indicators, rows = selectors.children_table(snapshots, regions, region.code, on)
+        context["columns"] = indicators
+        context["rows"] = selectors.sort_rows(rows, sort, descending)
+    if region.level == Level.VILLAGE:
+        context.update(_village(request, region))
+    return render(request, "dashboard/coverage/region.html", context)
+
+
+def _village(request, region: Region) -> dict:
+    """What a village page shows besides its values: its point, assistant, teams and groups,
+    the seniors needing a pairing and the overdue visits (today)."""
+    today = timezone.localdate()
+    user = request.user
+    points = visible_to(
+        Facility.objects.filter(kind__in=[Kind.MUTUAL_AID_POINT, Kind.SERVICE_CENTRE]), user
+    )
+    serving = list(points.filter(region_id=region.code)) + list(
+        points.filter(served_regions=region.code).exclude(region_id=region.code)
+    )
+    active = {"founded_on__lte": today}
+    groups = (
+        visible_to(Group.objects.all(), user)
+        .filter(region__code__startswith=region.code, **active)
+        .exclude(dissolved_on__lte=today)
+        .order_by("kind", "region_id", "name")
+    )
+    assistants = (
+        visible_to(ElderlyCareAssistant.objects.all(), user)
+        .filter(village_id=region.code, started_on__lte=today)
+        .exclude(ended_on__lte=today)
+    )
+    seniors = visible_to(Senior.objects.all(), user).filter(village_id=region.code)
+    lacking = list(seniors_lacking_pairing(seniors, today).order_by("name")[:SHOWN])
+    overdue = list(
+        pairings_with_status(
+            visible_to(Pairing.objects.all(), user)
+            .filter(senior__village_id=region.code)
+            .select_related("senior", "helper"),
+            today,
+        )
+        .filter(overdue=True)
+        .order_by("last_visit")[:SHOWN]
+    )
+    return {
+        "points": serving,
+        "village_groups": list(groups),
+        "assistants": list(assistants),
+        "lacking": lacking,
+        "overdue": overdue,
+        "today": today,
+    }
+
+
+def coverage_trends(request, code: str):
+    _require_reader(request)
+    region = _region(request, code)
+    snapshots = Snapshot.objects.visible_to(request.user)
+    series = selectors.trend(snapshots, region.code)
+    return render(
+        request,
+        "dashboard/coverage/trends.html",
+        {"region": region, "crumbs": _crumbs(request, region), "series": series},
+    )
+
+
+def _gap_lists(request, region: Region, on: datetime.date | None) -> dict:
+    user = request.user
+    snapshots = Snapshot.objects.visible_to(user)
+    villages: dict[str, dict] = {}
+    if on is not None:
+        rows = (
+            snapshots.filter(
+                date=on,
+                region__level=Level.VILLAGE,
+                region__code__startswith=region.prefix,
+                indicator__code__in=[code for code, _ in VILLAGE_GAPS],
+                numerator=0,
+            )
+            .select_related("region__parent", "indicator")
+            .order_by("region_id")
+        )
+        for row in rows:
+            entry = villages.setdefault(row.region_id, {"region": row.region, "missing": set()})
+            entry["missing"].add(dict(VILLAGE_GAPS)[row.indicator.code])
+    today = timezone.localdate()
+    facilities = [
+        (facility, figures_of(facility))
+        for facility in with_figures(
+            visible_to(Facility.objects.all(), user)
+            .filter(
+                region__code__startswith=region.prefix,
+                kind__in=[Kind.CARE_CENTRE, Kind.NURSING_HOME],
+                opened_on__lte=today,
+            )
+            .exclude(status__in=["closed", "merged", "suspended"])
+            .select_related("region"),
+            today,
+        )
+    ]
+    below = [
+        (facility, figures)
+        for facility, figures in facilities
+        if figures.meets_staffing is False or figures.meets_nursing_beds is False
+    ]
+    seniors = visible_to(Senior.objects.all(), user).filter(village__code__startswith=region.prefix)
+    lacking = seniors_lacking_pairing(seniors, today).select_related("village__parent")
+    return {
+        "villages": list(villages.values()),
+        "facilities": below,
+        "lacking": lacking,
+        "today": today,
+    }
+
+
+def coverage_gaps(request, code: str):
+    """Villages without a point, assistant, team or association; facilities below the staffing
+    or nursing-bed ratio; seniors the pairing rule leaves uncovered. Each downloadable."""
+    _require_reader(request)
+    region = _region(request, code)
+    snapshots = Snapshot.objects.visible_to(request.user)
+    on = _day(request, snapshots, region)
+    gaps = _gap_lists(request, region, on)
+    which = request.GET.get("export", "")
+    if which in ("villages", "facilities", "seniors"):
+        body = gaps_workbook(which, region=region, on=on, **gaps)
+        return _xlsx(body, f"{region.short_name}-{which}-{gaps['today']:%Y%m%d}.xlsx")
+    lacking_total = gaps["lacking"].count()
+    gaps["lacking"] = list(gaps["lacking"].order_by("village_id", "name")[:SHOWN])
+    return render(
+        request,
+        "dashboard/coverage/gaps.html",
+        {
+            "region": region,
+            "crumbs": _crumbs(request, region),
+            "on": on,
+            "lacking_total": lacking_total,
+            "shown": SHOWN,
+            **gaps,
+        },
+    )
+
+
+def coverage_export(request, code: str):
+    """The overview and the child regions' table as .xlsx: the numbers the page shows."""
+    _require_reader(request)
+    region = _region(request, code)
+    snapshots = Snapshot.objects.visible_to(request.user)
+    on = _day(request, snapshots, region)
+    if on is None:
+        raise Http404(_("No coverage has been computed for this region yet."))
+    groups = selectors.tiles(snapshots, region.code, on)
+    columns, rows = selectors.children_table(
+        snapshots, visible_to(Region.objects.all(), request.user), region.code, on
+    )
+    body = overview_workbook(region=region, on=on, groups=groups, columns=columns, rows=rows)
+    return _xlsx(body, f"{region.short_name}-覆盖情况-{on:%Y%m%d}.xlsx")
+
+
+def coverage_screen(request, code: str):
+    """数据大屏: the meeting-room display, refreshed every five minutes."""
+    _require_reader(request)
+    region = _region(request, code)
+    snapshots = Snapshot.objects.visible_to(request.user)
+    on = _day(request, snapshots, region)
+    context = {"region": region, "on": on}
+    if on is not None:
+        groups = selectors.tiles(snapshots, region.code, on)
+        tiles = [t for _label, members in groups for t in members]
+        judged = [t for t in tiles if t.state in ("met", "behind")]
+        _columns, rows = selectors.children_table(
+            snapshots, visible_to(Region.objects.all(), request.user), region.code, on
+        )
+        context.update(
+            groups=groups,
+            met=sum(t.state == "met" for t in judged),
+            judged=len(judged),
+            ranking=[
+                {"name": r.name, "met": r.met, "judged": r.judged}
+                for r in sorted(rows, key=lambda r: (r.met, r.name))
+            ],
+            series=[
+                s
+                for s in selectors.trend(snapshots, region.code)
+                if s["code"]
+                in ("villages_with_point", "key_seniors_paired_one_to_one", "family_doctor_signed")
+            ],
+        )
+    return render(request, "dashboard/coverage/screen.html", context)
+
+
+def _xlsx(body: bytes, name: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
