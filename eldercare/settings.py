@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "facilities",
     "volunteers",
     "coverage",
+    "backups",
     "api",
     "dashboard",
 ]
@@ -239,6 +240,10 @@ if not CELERY_BROKER_URL:
 CELERY_RESULT_BACKEND = os.environ.get(
     "CELERY_RESULT_BACKEND", CELERY_BROKER_URL if not CELERY_TASK_ALWAYS_EAGER else None
 )
+# a task whose worker died unacknowledged is delivered again after this many seconds (Redis)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
