@@ -159,9 +159,15 @@ class Snapshot(models.Model):
 
     date = models.DateField(_("as of"))
     region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="coverage_snapshots"
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="coverage_snapshots",
+        db_index=False,
     )
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="snapshots")
+    # no index of its own: (date, region, indicator) and (region, date) cover the reads
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="snapshots", db_index=False
+    )
     numerator = models.DecimalField(_("numerator"), max_digits=16, decimal_places=2)
     denominator = models.DecimalField(
         _("denominator"), max_digits=16, decimal_places=2, null=True, blank=True
@@ -176,7 +182,12 @@ class Snapshot(models.Model):
         _("facilities meeting it"), null=True, blank=True
     )
     run = models.ForeignKey(
-        "coverage.Run", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "coverage.Run",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     objects = SnapshotQuerySet.as_manager()

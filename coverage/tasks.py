@@ -29,9 +29,7 @@ def compute_run(self, run_id: int) -> dict:
     try:
         result = services.execute(run)
     except RETRYABLE as error:
-        from django.db import connection
-
-        connection.close()
+        _drop_connection()
         if self.request.retries >= self.max_retries:
             services.fail(run_id, repr(error))
             raise
@@ -60,10 +58,16 @@ def recompute_dirty(self) -> dict:
     try:
         result = services.recompute_dirty()
     except RETRYABLE as error:
-        from django.db import connection
-
-        connection.close()
+        _drop_connection()
         raise self.retry(exc=error) from error
     if result is None:
         return {"recomputed": []}
     return {"recomputed": result.townships, "rows": result.rows}
+
+
+def _drop_connection() -> None:
+    """A lost connection is not reused by the retry (unless a caller's transaction holds it)."""
+    from django.db import connection
+
+    if not connection.in_atomic_block:
+        connection.close()

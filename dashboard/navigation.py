@@ -29,6 +29,8 @@ def navigation(request):
         menu.append((reverse("dashboard:claim_queue"), _("Claims to verify")))
     if user.role == "volunteer" and Volunteer.objects.visible_to(user).exists():
         menu.append((reverse("dashboard:me_home"), _("My service hours")))
+    if user.is_superuser or user.role == "bureau":
+        menu.append((reverse("dashboard:audit_log"), _("Audit log")))
     menu.append((reverse("api:docs"), _("API")))
     if user.is_staff:
         menu.append((reverse("admin:index"), _("Admin")))

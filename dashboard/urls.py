@@ -1,6 +1,7 @@
 from django.urls import path
 
 from dashboard.views import (
+    audit,
     claims,
     coverage,
     facilities,
@@ -15,6 +16,8 @@ app_name = "dashboard"
 urlpatterns = [
     path("", regions.home, name="home"),
     path("regions/<str:code>/", regions.region_detail, name="region"),
+    # who viewed or changed a person's record (dashboard/views/audit.py)
+    path("audit/", audit.audit_log, name="audit_log"),
     # coverage of the 2022 targets (dashboard/views/coverage.py)
     path("coverage/", coverage.coverage_home, name="coverage_home"),
     path("coverage/<str:code>/", coverage.coverage_region, name="coverage"),

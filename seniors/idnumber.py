@@ -76,6 +76,14 @@ def mask(number: str) -> str:
     return number[:4] + "*" * 10 + number[14:]
 
 
+def mask_phone(number: str) -> str:
+    """138****5678: the first three and the last four digits (short numbers: all hidden)."""
+    digits = number.strip()
+    if len(digits) < 8:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 

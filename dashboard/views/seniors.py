@@ -13,13 +13,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.log import person_viewed
+from audit.models import Channel
 from dashboard.forms import AssessmentForm, SeniorForm, StatusForm, VisitForm
 from dashboard.views.forms_support import apply_errors
 from regions.models import Level, Region
 from regions.scoping import visible_to
 from seniors import rules, selectors, services
 from seniors.filters import SeniorFilter
-from seniors.idnumber import mask
+from seniors.idnumber import mask, mask_phone
 from seniors.models import DISABLED_LEVELS, PEOPLE_ROLES, Senior, Status
 
 PAGE_SIZE = 50
@@ -66,9 +68,9 @@ def senior_list(request):
     rows = filterset.qs if filterset.is_valid() else seniors.none()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    full_id = rules.can_see_full_id(request.user)
     for senior in page.object_list:
-        senior.shown_id = senior.id_number if full_id else mask(senior.id_number)
+        # lists show every number masked; the full one is on the person's page (logged)
+        senior.shown_id = mask(senior.id_number)
         senior.age = senior.age_on(today)
         senior.is_disabled = senior.latest_level in DISABLED_LEVELS
     # the export and the pages of the list carry the same filters as what is shown
@@ -118,14 +120,17 @@ def senior_detail(request, pk: int):
         )
     if len(history) <= HISTORY_SHOWN and history:
         changes.append({"record": history[-1], "fields": []})  # the registration itself
+    full_id = rules.can_see_full_id(request.user)
+    full_phone = rules.can_see_full_phone(request.user)
+    if full_id or (full_phone and senior.phone):
+        person_viewed(request, senior, Channel.PAGE)
     return render(
         request,
         "dashboard/seniors/detail.html",
         {
             "senior": senior,
-            "shown_id": senior.id_number
-            if rules.can_see_full_id(request.user)
-            else mask(senior.id_number),
+            "shown_id": senior.id_number if full_id else mask(senior.id_number),
+            "shown_phone": senior.phone if full_phone else mask_phone(senior.phone),
             "age": senior.age_on(today),
             "high_age": senior.is_high_age_on(today),
             "is_disabled": senior.latest_level in DISABLED_LEVELS,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit.log import export_viewed
 from regions.models import Level, Region
 from regions.scoping import visible_to
 from seniors import importing, rules
@@ -112,8 +113,24 @@ def export_register(request):
         filters=_describe_filters(filterset),
     )
     logger.info("ledger exported by %s: %s", request.user.username, request.GET.urlencode())
+    if rules.can_see_full_id(request.user):
+        export_viewed(
+            request,
+            region_code=request.user.region_id or _district_code(),
+            count=filterset.qs.count(),
+            query=request.GET.urlencode(),
+        )
     name = "_".join(part for part in ("老年人台账", region, f"{today:%Y%m%d}") if part)
     return _xlsx(content, f"{name}.xlsx")
+
+
+def _district_code() -> str:
+    return (
+        Region.objects.filter(level=Level.DISTRICT)
+        .order_by("code")
+        .values_list("code", flat=True)
+        .first()
+    )
 
 
 # --- import --------------------------------------------------------------------------------

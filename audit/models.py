@@ -1,0 +1,57 @@
+"""The view log: every time a full ID or phone number of a person is shown (their record's
+page, the API record, an export with full numbers), who saw it and when. Together with the
+change history (django-simple-history) it answers "who looked at or changed this person"."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from regions.scoping import ScopedQuerySet
+
+
+class Channel(models.TextChoices):
+    PAGE = "page", _("Record page")
+    API = "api", _("API record")
+    EXPORT = "export", _("Excel export")
+
+
+class PersonViewQuerySet(ScopedQuerySet):
+    region_lookup = "region__code"
+    subtree_roles = frozenset({"bureau"})
+
+
+class PersonView(models.Model):
+    """A person's full numbers shown to a user. An export is one row for all its people
+    (``senior`` empty, ``count`` people, ``query`` the filters)."""
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        "accounts.User", verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    senior = models.ForeignKey(
+        "seniors.Senior",
+        verbose_name=_("senior"),
+        on_delete=models.PROTECT,
+        related_name="views",
+        null=True,
+        blank=True,
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    count = models.PositiveIntegerField(_("people"), default=1)
+    query = models.CharField(_("filters"), max_length=500, blank=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    objects = PersonViewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("view of personal data")
+        verbose_name_plural = _("views of personal data")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["senior", "-at"], name="personview_senior")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.senior_id or self.count}"

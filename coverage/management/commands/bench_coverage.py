@@ -1,0 +1,349 @@
+"""Benchmark the coverage engine on a synthetic province (PostgreSQL only).
+
+Generates the province (``coverage.synthetic``; timed on its own), runs ``ANALYZE``, then
+times a full ``compute(on)`` twice (the second with a warm cache) and, in the same run, a
+hand-written SQL baseline: one aggregate query per table the engine reads, with the same date
+filters, grouped by village or facility where the engine needs it — each row read once, the
+floor any implementation can reach. A third computation runs under ``tracemalloc`` for the
+peak of Python's allocations (tracing slows Python down, so it is not the timed one).
+
+Prints rows scanned per table, seconds, peak memory (tracemalloc and ru_maxrss), queries,
+snapshot rows written and the ratio engine/baseline.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gc
+import resource
+import time
+import tracemalloc
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
+
+from coverage import synthetic
+from coverage.compute import compute
+from coverage.models import Indicator, Snapshot
+from facilities.models import (
+    BasicIndicator,
+    Bed,
+    Certificate,
+    Facility,
+    IndicatorCheck,
+    OperatingFund,
+    Placement,
+    QualityCheck,
+    StaffMember,
+    TrainingAttendance,
+    TrainingSession,
+    UpgradeProject,
+)
+from regions.models import Region
+from seniors.models import Assessment, Senior, Visit, years_before
+from volunteers.models import ElderlyCareAssistant, Group, Pairing
+
+
+def _t(model) -> str:
+    return model._meta.db_table
+
+
+def baseline_queries() -> list[tuple[str, str]]:
+    """(table, SQL): every query returns ``scanned`` and ``matched`` (rows read, rows that
+    pass the day's filter) in its first two columns, grouped as the engine needs the rows.
+    Parameters: %(on)s, %(eighty)s, %(before)s (the next local midnight), %(year)s."""
+    served = _t(Facility.served_regions.through)
+    return [
+        (
+            _t(Region),
+            f"""SELECT count(*), count(*) FILTER (WHERE level <> 'village' OR kind = '村'
+                    OR counts_as_village), level, left(parent_id, 12)
+                FROM {_t(Region)} GROUP BY level, left(parent_id, 12)""",
+        ),
+        (
+            _t(Senior),
+            f"""SELECT count(*), count(*) FILTER (WHERE live), village_id,
+                    count(*) FILTER (WHERE live AND extreme_poverty <> ''),
+                    count(*) FILTER (WHERE live AND birth_date <= %(eighty)s),
+                    count(*) FILTER (WHERE live AND (subsistence_allowance OR low_income
+                        OR living_situation IN ('alone', 'left_behind'))),
+                    count(*) FILTER (WHERE live AND family_doctor_contract_on <= %(on)s),
+                    count(*) FILTER (WHERE live AND family_care_bed_on <= %(on)s),
+                    count(*) FILTER (WHERE live AND home_adaptation_on <= %(on)s),
+                    count(*) FILTER (WHERE live AND wristband_on <= %(on)s)
+                FROM (SELECT *, registered_on <= %(on)s
+                        AND (status = 'active' OR status_on > %(on)s) AS live
+                      FROM {_t(Senior)}) s
+                GROUP BY village_id""",
+        ),
+        (
+            _t(Assessment),
+            f"""SELECT count(*), count(*) FILTER (WHERE assessed_on <= %(on)s), level
+                FROM {_t(Assessment)} GROUP BY level""",
+        ),
+        (
+            _t(Visit),
+            f"""SELECT count(*), count(*) FILTER (WHERE visited_at < %(before)s),
+                    max(visited_at) FILTER (WHERE visited_at < %(before)s)
+                FROM {_t(Visit)}""",
+        ),
+        (
+            _t(Pairing),
+            f"""SELECT count(*), count(*) FILTER (WHERE started_on <= %(on)s
+                    AND (ended_on IS NULL OR ended_on > %(on)s)), mode, visit_interval_days
+                FROM {_t(Pairing)} GROUP BY mode, visit_interval_days""",
+        ),
+        (
+            _t(Placement),
+            f"""SELECT count(*), count(*) FILTER (WHERE open), facility_id,
+                    count(*) FILTER (WHERE open AND kind <> 'day_care')
+                FROM (SELECT *, admitted_on <= %(on)s
+                        AND (discharged_on IS NULL OR discharged_on > %(on)s) AS open
+                      FROM {_t(Placement)}) p
+                GROUP BY facility_id""",
+        ),
+        (
+            _t(Facility),
+            f"""SELECT count(*), count(*) FILTER (WHERE opened_on <= %(on)s AND NOT (
+                    status IN ('closed', 'merged', 'suspended') AND status_on <= %(on)s)),
+                    kind, left(region_id, 9)
+                FROM {_t(Facility)} GROUP BY kind, left(region_id, 9)""",
+        ),
+        (served, f"SELECT count(*), count(*) FROM {served}"),
+        (
+            _t(Bed),
+            f"""SELECT count(*), count(*) FILTER (WHERE in_use_from <= %(on)s
+                    AND (retired_on IS NULL OR retired_on > %(on)s)), facility_id,
+                    count(*) FILTER (WHERE kind = 'nursing' AND in_use_from <= %(on)s
+                        AND (retired_on IS NULL OR retired_on > %(on)s))
+                FROM {_t(Bed)} GROUP BY facility_id""",
+        ),
+        (
+            _t(StaffMember),
+            f"""SELECT count(*), count(*) FILTER (WHERE started_on <= %(on)s
+                    AND (ended_on IS NULL OR ended_on > %(on)s)), facility_id, role
+                FROM {_t(StaffMember)} GROUP BY facility_id, role""",
+        ),
+        (
+            _t(Certificate),
+            f"""SELECT count(*), count(*) FILTER (WHERE issued_on <= %(on)s
+                    AND (expires_on IS NULL OR expires_on >= %(on)s))
+                FROM {_t(Certificate)}""",
+        ),
+        (
+            _t(QualityCheck),
+            f"""SELECT count(*), count(*) FILTER (WHERE checked_on <= %(on)s), facility_id,
+                    max(checked_on) FILTER (WHERE checked_on <= %(on)s)
+                FROM {_t(QualityCheck)} GROUP BY facility_id""",
+        ),
+        (
+            _t(UpgradeProject),
+            f"""SELECT count(*), count(*) FILTER (WHERE completed_on <= %(on)s
+                    OR award_paid_on <= %(on)s), facility_id,
+                    sum(award_amount) FILTER (WHERE award_paid_on <= %(on)s)
+                FROM {_t(UpgradeProject)} GROUP BY facility_id""",
+        ),
+        (
+            _t(IndicatorCheck),
+            f"""SELECT count(*), count(*) FILTER (WHERE met AND checked_on <= %(on)s),
+                    project_id
+                FROM {_t(IndicatorCheck)} GROUP BY project_id""",
+        ),
+        (
+            _t(BasicIndicator),
+            f"SELECT count(*), count(*) FILTER (WHERE active) FROM {_t(BasicIndicator)}",
+        ),
+        (
+            _t(OperatingFund),
+            f"""SELECT count(*), count(*) FILTER (WHERE year <= %(year)s), facility_id,
+                    max(year) FILTER (WHERE year <= %(year)s)
+                FROM {_t(OperatingFund)} GROUP BY facility_id""",
+        ),
+        (
+            _t(Group),
+            f"""SELECT count(*), count(*) FILTER (WHERE founded_on <= %(on)s
+                    AND (dissolved_on IS NULL OR dissolved_on > %(on)s)), kind,
+                    left(region_id, 12)
+                FROM {_t(Group)} GROUP BY kind, left(region_id, 12)""",
+        ),
+        (
+            _t(ElderlyCareAssistant),
+            f"""SELECT count(*), count(*) FILTER (WHERE started_on <= %(on)s
+                    AND (ended_on IS NULL OR ended_on > %(on)s)), village_id
+                FROM {_t(ElderlyCareAssistant)} GROUP BY village_id""",
+        ),
+        (
+            _t(TrainingSession),
+            f"""SELECT count(*), count(*) FILTER (WHERE held_on <= %(on)s), kind, region_id
+                FROM {_t(TrainingSession)} GROUP BY kind, region_id""",
+        ),
+        (
+            _t(TrainingAttendance),
+            f"""SELECT count(*), count(*) FILTER (WHERE passed), session_id,
+                    count(DISTINCT id_number) FILTER (WHERE passed)
+                FROM {_t(TrainingAttendance)} GROUP BY session_id""",
+        ),
+        (_t(Indicator), f"SELECT count(*), count(*) FROM {_t(Indicator)}"),
+    ]
+
+
+def run_baseline(on: datetime.date) -> tuple[float, int, dict[str, tuple[int, int]]]:
+    """Seconds, queries and (rows scanned, rows on the day) per table."""
+    params = {
+        "on": on,
+        "eighty": years_before(on, 80),
+        "before": timezone.make_aware(
+            datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min)
+        ),
+        "year": on.year,
+    }
+    rows: dict[str, tuple[int, int]] = {}
+    queries = 0
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for table, sql in baseline_queries():
+            cursor.execute(sql, params)
+            queries += 1
+            result = cursor.fetchall()
+            rows[table] = (sum(r[0] for r in result), sum(r[1] for r in result))
+    return time.perf_counter() - started, queries, rows
+
+
+def _mb(n_bytes: float) -> str:
+    return f"{n_bytes / 2**20:.1f} MB"
+
+
+def _maxrss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kilobytes
+
+
+class Command(BaseCommand):
+    help = "Time the coverage engine against a SQL baseline on a synthetic province."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--townships", type=int, default=1000)
+        parser.add_argument("--villages", type=int, default=8000)
+        parser.add_argument("--seniors", type=int, default=1_000_000)
+        parser.add_argument("--date", help="as of this day (YYYY-MM-DD); default today")
+        parser.add_argument(
+            "--skip-generate", action="store_true", help="reuse the province that is there"
+        )
+        parser.add_argument(
+            "--drop", action="store_true", help="remove an earlier synthetic province first"
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="generate even if the database holds seniors"
+        )
+        parser.add_argument(
+            "--no-trace", action="store_true", help="skip the tracemalloc run (peak memory)"
+        )
+
+    def handle(self, *args, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                f"bench_coverage needs PostgreSQL; this database is {connection.vendor} "
+                "(set DATABASE_URL=postgres://…)"
+            )
+        try:
+            on = (
+                datetime.date.fromisoformat(options["date"])
+                if options["date"]
+                else timezone.localdate()
+            )
+        except ValueError as error:
+            raise CommandError(f"--date: {error}") from error
+        out = self.stdout.write
+        rss_start = _maxrss()
+
+        if options["skip_generate"]:
+            if not synthetic.present():
+                raise CommandError("--skip-generate: there is no synthetic province to reuse")
+            out("generate: skipped (reusing the synthetic province)")
+        else:
+            out(
+                f"generating {options['townships']:,} townships, {options['villages']:,} "
+                f"villages, {options['seniors']:,} seniors as of {on} …"
+            )
+            try:
+                generated = synthetic.generate(
+                    on,
+                    townships=options["townships"],
+                    villages=options["villages"],
+                    seniors=options["seniors"],
+                    force=options["force"],
+                    replace=options["drop"],
+                    log=out,
+                )
+            except synthetic.SyntheticError as error:
+                raise CommandError(str(error)) from error
+            out(
+                f"generate: {generated.seconds:.2f} s, "
+                f"{sum(generated.rows.values()):,} rows inserted"
+            )
+        # VACUUM as well where it can run (not inside a transaction, as in the tests): a freshly
+        # loaded table has neither hint bits nor a visibility map, and its first reader would
+        # pay for writing them, which a database in use has long done (autovacuum).
+        statement = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+        out(f"analyze: {time.perf_counter() - started:.2f} s ({statement})")
+
+        # the engine twice (the second on a warm cache), the baseline twice, interleaved
+        engine, baseline = [], []
+        for _ in range(2):
+            gc.collect()
+            engine.append(compute(on))
+            baseline.append(run_baseline(on))
+        rss_timed = _maxrss()  # before tracemalloc, whose bookkeeping takes memory too
+        traced_peak = traced_seconds = None
+        if not options["no_trace"]:
+            gc.collect()
+            tracemalloc.start()
+            traced_seconds = compute(on).seconds
+            traced_peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        rss_end = _maxrss()
+
+        rows = baseline[-1][2]
+        out("")
+        out(f"rows scanned, as of {on} (table: rows read / rows on the day)")
+        for table, (scanned, matched) in sorted(rows.items(), key=lambda kv: -kv[1][0]):
+            out(f"  {table:<36} {scanned:>12,} {matched:>12,}")
+        total = sum(s for s, _ in rows.values())
+        out(f"  {'total':<36} {total:>12,} {sum(m for _, m in rows.values()):>12,}")
+        out("")
+        runs = zip(engine, baseline, strict=True)
+        for i, (result, (seconds, queries, _rows)) in enumerate(runs, 1):
+            out(
+                f"run {i}: engine {result.seconds:.2f} s, {result.queries} queries; "
+                f"baseline {seconds:.2f} s, {queries} queries; "
+                f"ratio engine/baseline {result.seconds / seconds:.2f}"
+            )
+        result = engine[-1]
+        out(f"engine seconds: {' '.join(f'{r.seconds:.2f}' for r in engine)}")
+        out(f"baseline seconds: {' '.join(f'{b[0]:.2f}' for b in baseline)}")
+        out(f"engine queries: {result.queries}")
+        out(f"baseline queries: {baseline[-1][1]}")
+        out(f"ratio engine/baseline (warm): {result.seconds / baseline[-1][0]:.2f}")
+        out(f"snapshot rows written: {result.rows:,} for {result.regions:,} regions")
+        levels = dict(
+            Snapshot.objects.filter(date=on)
+            .values_list("region__level")
+            .annotate(n=Count("id"))
+            .values_list("region__level", "n")
+        )
+        out(
+            "snapshot rows by level: "
+            + ", ".join(f"{level} {levels.get(level, 0):,}" for level in synthetic.LEVELS)
+        )
+        if traced_peak is not None:
+            out(
+                f"peak memory: tracemalloc {_mb(traced_peak)} (traced run {traced_seconds:.2f} s)"
+                f"; ru_maxrss {_mb(rss_timed)} after the timed runs, {_mb(rss_end)} after the "
+                f"traced one (at start {_mb(rss_start)})"
+            )
+        else:
+            out(f"peak memory: ru_maxrss {_mb(rss_timed)} (at start {_mb(rss_start)})")

@@ -1,0 +1,117 @@
+"""The bureau's audit page: who viewed a person's full numbers and who changed which person's
+record, when — from the view log (``audit.PersonView``) and the change history."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import has_role
+from audit.models import PersonView
+from regions.scoping import visible_to
+from seniors.models import Assessment, Senior, Visit
+
+SHOWN = 200
+AUDIT_ROLES = frozenset({"bureau"})
+
+
+def _require_bureau(request) -> None:
+    if not has_role(request.user, AUDIT_ROLES):
+        raise PermissionDenied(_("Only the civil affairs bureau reads the audit log."))
+
+
+def _day(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def audit_log(request):
+    """The latest events (views and changes) for the filters: a person (name or record
+    number), a user (login name) and a period."""
+    _require_bureau(request)
+    person = request.GET.get("person", "").strip()
+    username = request.GET.get("user", "").strip()
+    since = _day(request.GET.get("since", ""))
+    until = _day(request.GET.get("until", ""))
+    seniors = visible_to(Senior.objects.all(), request.user)
+    if person:
+        seniors = seniors.filter(Q(name__contains=person) | Q(pk=person if person.isdigit() else 0))
+    views = visible_to(PersonView.objects.select_related("user", "senior", "region"), request.user)
+    history = Senior.history.filter(id__in=seniors.values("pk")).select_related("history_user")
+    assessments = Assessment.history.filter(senior_id__in=seniors.values("pk")).select_related(
+        "history_user"
+    )
+    visits = Visit.history.filter(senior_id__in=seniors.values("pk")).select_related("history_user")
+    if person:
+        views = views.filter(senior__in=seniors)
+    if username:
+        views = views.filter(user__username=username)
+        history = history.filter(history_user__username=username)
+        assessments = assessments.filter(history_user__username=username)
+        visits = visits.filter(history_user__username=username)
+    zone = timezone.get_current_timezone()
+    if since:
+        start = datetime.datetime.combine(since, datetime.time.min, tzinfo=zone)
+        views, history = views.filter(at__gte=start), history.filter(history_date__gte=start)
+        assessments = assessments.filter(history_date__gte=start)
+        visits = visits.filter(history_date__gte=start)
+    if until:
+        end = datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time.min,
+                                        tzinfo=zone)  # fmt: skip
+        views, history = views.filter(at__lt=end), history.filter(history_date__lt=end)
+        assessments = assessments.filter(history_date__lt=end)
+        visits = visits.filter(history_date__lt=end)
+    kinds = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+    events = [
+        {
+            "at": v.at,
+            "user": v.user,
+            "what": v.get_channel_display(),
+            "person": v.senior,
+            "detail": (
+                _("%(count)s people, filters: %(query)s") % {"count": v.count, "query": v.query}
+                if v.senior_id is None
+                else _("full ID and phone numbers shown")
+            ),
+            "kind": "view",
+        }
+        for v in views.order_by("-at")[:SHOWN]
+    ]
+    names = dict(seniors.values_list("pk", "name"))
+    for label, rows, person_of in (
+        (_("Record"), history.order_by("-history_date")[:SHOWN], lambda h: h.id),
+        (_("Assessment"), assessments.order_by("-history_date")[:SHOWN], lambda h: h.senior_id),
+        (_("Visit"), visits.order_by("-history_date")[:SHOWN], lambda h: h.senior_id),
+    ):
+        for h in rows:
+            events.append(
+                {
+                    "at": h.history_date,
+                    "user": h.history_user,
+                    "what": f"{label} · {kinds.get(h.history_type, h.history_type)}",
+                    "person_id": person_of(h),
+                    "person_name": names.get(person_of(h), ""),
+                    "detail": h.history_change_reason or "",
+                    "kind": "change",
+                }
+            )
+    events.sort(key=lambda e: e["at"], reverse=True)
+    return render(
+        request,
+        "dashboard/audit.html",
+        {
+            "events": events[:SHOWN],
+            "shown": SHOWN,
+            "person": person,
+            "username": username,
+            "since": request.GET.get("since", ""),
+            "until": request.GET.get("until", ""),
+        },
+    )
