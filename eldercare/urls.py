@@ -11,6 +11,7 @@ admin.site.site_title = "农村养老服务管理"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("bench/", include("eldercare.bare")),  # only with BENCH_BARE_VIEW=1 (loadtest/)
     path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
     # switching language works before login too (the login page has the switch)

@@ -88,3 +88,31 @@ def test_language_and_time_zone():
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert [code for code, _ in settings.LANGUAGES] == ["zh-hans", "en"]
     assert settings.TIME_ZONE == "Asia/Shanghai"
+
+
+def test_the_production_settings_pass_the_deploy_check():
+    """``manage.py check --deploy`` with production settings from the environment: no
+    warning at all (secure cookies, HSTS, SSL redirect, a real key)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "HTTPS": "1",
+        "SECRET_KEY": "a-production-key-of-fifty-characters-or-more-0123456789abcdef",
+        "ALLOWED_HOSTS": "eldercare.example.org",
+    }
+    env.pop("SECURE_SSL_REDIRECT", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -1,0 +1,472 @@
+"""Run the load test end to end and print the table.
+
+Usage (a throwaway PostgreSQL database with the demo in it; the run writes to it)::
+
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/eldercare_load
+    .venv/bin/python -m loadtest.run --users 20 --duration 60 --isolated 20
+
+What it does, in one run on one gunicorn:
+
+1. prepares accounts: tokens for the township staff (made here, so the token endpoint's
+   per-address throttle and django-axes play no part), fresh volunteer accounts for each pass
+   (so their claims never overlap earlier runs'), the ID numbers already in use;
+2. starts gunicorn (``--workers``, sync, ``DEBUG=0``, a random ``SECRET_KEY``, Redis cache,
+   ``BENCH_BARE_VIEW=1``) and waits for ``/healthz``;
+3. pass ``bare``: every user asks ``GET /bench/bare/`` (``eldercare/bare.py``): the floor;
+4. with ``--isolated N``: each app endpoint alone for N s, the same users, so its throughput
+   stands beside the bare view's;
+5. pass ``mixed``: staff, volunteers (20 % of claims sent twice) and the bureau together, plus
+   one probe of the bare view;
+6. stops gunicorn and runs the check (``loadtest/check.py``);
+7. prints the table and writes ``summary.md`` and locust's CSV files into ``--out``.
+
+Locust and gunicorn share the machine: on a small one the load generator takes part of the CPU
+the server would have, which lowers every figure, the bare view's most.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCUSTFILE = ROOT / "loadtest" / "locustfile.py"
+BIN = Path(sys.executable).parent
+STAFF = ("staff-baima", "staff-houping")
+BUREAU = "bureau"
+
+# (pass name, locust user classes, tags or None for all the classes' tasks)
+ISOLATED = [
+    ("seniors_list", ["StaffUser"], "seniors_list"),
+    ("seniors_register", ["StaffUser"], "seniors_register"),
+    ("claim_post", ["VolunteerUser"], "claim_post"),
+    ("coverage_page", ["BureauUser"], "coverage_page"),
+    ("coverage_api", ["BureauUser"], "coverage_api"),
+]
+MIXED_CLASSES = ["StaffUser", "VolunteerUser", "BureauUser", "BareProbe"]
+NOT_APP = ("GET /bench/bare/", "GET /login/", "POST /login/", "CHECK", "Aggregated")
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eldercare.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def prepare(tag: str, volunteers: int) -> dict:
+    """Tokens, fresh volunteer accounts and the data the locust users need (Django set up)."""
+    from django.conf import settings
+    from django.db import connection
+    from django.db.models import Count
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import Role, User
+    from regions.models import Region
+    from seniors.models import Senior, Status
+    from volunteers.models import Volunteer, VolunteerKind
+
+    today = timezone.localdate()
+    staff = []
+    for username in STAFF:
+        user = User.objects.get(username=username)
+        township = user.region_id
+        villages = list(
+            Senior.objects.filter(village__code__startswith=township[:9], status=Status.ACTIVE)
+            .values_list("village_id", flat=True)
+            .annotate(n=Count("id"))
+            .order_by("-n")[:12]
+        )
+        token = Token.objects.get_or_create(user=user)[0].key
+        staff.append(
+            {"username": username, "token": token, "township": township, "villages": villages}
+        )
+    accounts = []
+    for k in range(volunteers):
+        account = staff[k % len(staff)]
+        village = account["villages"][(k // len(staff)) % len(account["villages"])]
+        username = f"load-{tag}-v{k:02d}"
+        # user_upsert's rules without its password hashing (a second each on a busy machine):
+        # these accounts log in only with their token
+        user = User.objects.filter(username=username).first() or User(username=username)
+        user.role = Role.VOLUNTEER
+        user.region = Region.objects.get(code=village)
+        user.is_active = True
+        user.clean()
+        user.set_unusable_password()
+        user.save()
+        volunteer, _ = Volunteer.objects.get_or_create(
+            user=user,
+            defaults={
+                "name": f"压测志愿者{k:02d}",
+                "kind": VolunteerKind.choices[0][0],
+                "village_id": village,
+                "joined_on": today - datetime.timedelta(days=365),
+            },
+        )
+        seniors = list(
+            Senior.objects.filter(village_id=village, status=Status.ACTIVE).values_list(
+                "pk", flat=True
+            )[:30]
+        )
+        accounts.append(
+            {
+                "username": username,
+                "token": Token.objects.get_or_create(user=user)[0].key,
+                "volunteer_id": volunteer.pk,
+                "township": account["township"],
+                "seniors": seniors,
+            }
+        )
+    used = list(
+        Senior.objects.filter(id_number__startswith="500156").values_list("id_number", flat=True)
+    )
+    connection.close()
+    return {
+        "today": today.isoformat(),
+        "staff": staff,
+        "volunteers": accounts,
+        "bureau": {"username": BUREAU, "password": settings.DEMO_PASSWORD},
+        "used_id_numbers": used,
+    }
+
+
+def server_env(args) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        HTTPS="0",
+        CACHE_URL=args.cache_url,
+        CELERY_BROKER_URL="",
+        BENCH_BARE_VIEW="1",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def start_gunicorn(args, out: Path) -> subprocess.Popen:
+    env = server_env(args)
+    if not (ROOT / "staticfiles" / "staticfiles.json").exists():
+        # DEBUG=0 serves the hashed files of the manifest (whitenoise)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+    log = open(out / "gunicorn.log", "w")  # noqa: SIM115 (closed with the process)
+    process = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "eldercare.wsgi",
+            "--workers",
+            str(args.workers),
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--access-logfile",
+            "-" if args.access_log else "/dev/null",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{host(args)}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.3)
+    process.terminate()
+    raise SystemExit(f"gunicorn did not answer /healthz; see {out / 'gunicorn.log'}")
+
+
+def warm_up(args, plan: dict) -> None:
+    """A few requests of each kind first, so that both workers have loaded their modules and
+    opened their database connections before the clock runs (the first request of a worker
+    takes a second or two)."""
+    token = {"Authorization": f"Token {plan['staff'][0]['token']}"}
+    for _ in range(4 * args.workers):
+        for path, headers in (
+            ("/bench/bare/", {}),
+            ("/api/v1/seniors/", token),
+            ("/api/v1/timebank/service-logs/", token),
+            ("/api/v1/coverage/snapshots/", token),
+        ):
+            request = urllib.request.Request(f"{host(args)}{path}", headers=headers)
+            with urllib.request.urlopen(request, timeout=30) as response:
+                response.read()
+
+
+def host(args) -> str:
+    return f"http://127.0.0.1:{args.port}"
+
+
+def run_locust(args, out, server, name, classes, tags, plan_file: Path, duration: int):
+    env = dict(os.environ)
+    env.update(
+        LOAD_PLAN=str(plan_file),
+        LOAD_CLAIMS_OUT=str(out / f"claims-{name}.jsonl"),
+        LOAD_RESEND_SHARE=str(args.resend_share),
+    )
+    command = [
+        str(BIN / "locust"),
+        "-f",
+        str(LOCUSTFILE),
+        *classes,  # before the options: --tags takes every word after it
+        "--headless",
+        "--users",
+        str(args.users),
+        "--spawn-rate",
+        str(args.users),
+        "--run-time",
+        f"{duration}s",
+        "--host",
+        host(args),
+        "--csv",
+        str(out / name),
+        "--only-summary",
+        "--stop-timeout",
+        "10",
+        "--loglevel",
+        "WARNING",
+        *(["--tags", tags] if tags else []),
+    ]
+    print(f"--- pass {name}: {' '.join(command[1:])}", flush=True)
+    server_cpu = cpu_seconds(server)
+    database_cpu = PostgresCpu()
+    database_cpu.start()
+    started = time.monotonic()
+    with open(out / f"locust-{name}.log", "w") as log:
+        locust = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        _pid, _status, usage = os.wait4(locust.pid, 0)
+        locust.returncode = 0
+    cpu = {
+        "wall": time.monotonic() - started,
+        "locust": usage.ru_utime + usage.ru_stime,
+        "gunicorn": cpu_seconds(server) - server_cpu,
+        "postgres": database_cpu.stop(),
+        "loadavg": os.getloadavg()[0],
+    }
+    return read_stats(out / f"{name}_stats.csv"), cpu
+
+
+class PostgresCpu(threading.Thread):
+    """CPU time of the PostgreSQL backends serving the run's database (found by their process
+    titles), sampled every half second: backends come and go with gunicorn's connections
+    (``CONN_MAX_AGE``), and a backend that ended keeps the time it had at its last sample."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.name_ = os.environ["DATABASE_URL"].rsplit("/", 1)[-1].split("?")[0]
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.stopping = threading.Event()
+
+    def sample(self) -> dict[int, float]:
+        import psutil
+
+        seen = {}
+        for process in psutil.process_iter(["cmdline"]):
+            title = " ".join(process.info["cmdline"] or [])
+            if title.startswith("postgres:") and f" {self.name_} " in title:
+                try:
+                    times = process.cpu_times()
+                except psutil.Error:
+                    continue
+                seen[process.pid] = times.user + times.system
+        return seen
+
+    def run(self):
+        self.first = self.sample()
+        while not self.stopping.wait(0.5):
+            self.last.update(self.sample())
+        self.last.update(self.sample())
+
+    def stop(self) -> float:
+        self.stopping.set()
+        self.join()
+        return sum(cpu - self.first.get(pid, 0.0) for pid, cpu in self.last.items())
+
+
+def cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU time used so far by gunicorn's master and workers."""
+    import psutil
+
+    master = psutil.Process(server.pid)
+    total = 0.0
+    for process in [master, *master.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def read_stats(path: Path) -> list[dict]:
+    """locust's ``*_stats.csv`` as rows: name, requests, failures, rps, p50, p95, p99."""
+    rows = []
+    with open(path, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            rows.append(
+                {
+                    "name": row["Name"] if row["Type"] else "Aggregated",
+                    "type": row["Type"],
+                    "requests": int(row["Request Count"]),
+                    "failures": int(row["Failure Count"]),
+                    "rps": float(row["Requests/s"]),
+                    "p50": float(row["50%"] or 0),
+                    "p95": float(row["95%"] or 0),
+                    "p99": float(row["99%"] or 0),
+                }
+            )
+    return rows
+
+
+def is_app(row: dict) -> bool:
+    return not row["name"].startswith(NOT_APP) and row["type"] != "CHECK"
+
+
+def table(results: dict[str, list[dict]], bare_rps: float) -> list[str]:
+    lines = [
+        "| pass | endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | failures | "
+        "req/s ÷ bare |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, rows in results.items():
+        for row in rows:
+            if row["name"] == "Aggregated":
+                continue
+            ratio = f"{row['rps'] / bare_rps:.2f}" if bare_rps else "–"
+            if name == "mixed" or (not is_app(row) and name != "bare"):
+                ratio = ""
+            lines.append(
+                f"| {name} | `{row['name']}` | {row['requests']} | {row['rps']:.1f} | "
+                f"{row['p50']:.0f} | {row['p95']:.0f} | {row['p99']:.0f} | {row['failures']} | "
+                f"{ratio} |"
+            )
+        if name == "mixed":
+            app = [r for r in rows if r["name"] != "Aggregated" and is_app(r)]
+            rps = sum(r["rps"] for r in app)
+            fails = sum(r["failures"] for r in app)
+            lines.append(
+                f"| mixed | **all app endpoints together** | {sum(r['requests'] for r in app)} "
+                f"| {rps:.1f} | | | | {fails} | {rps / bare_rps:.2f} |"
+            )
+    return lines
+
+
+def cpu_table(cpu: dict[str, dict], results: dict[str, list[dict]]) -> str:
+    """Where the CPU went in each pass. The server's CPU time per request does not depend on
+    what else runs on the machine, so it compares the endpoints when the machine is shared."""
+    lines = [
+        "| pass | wall s | requests | gunicorn CPU s | PostgreSQL CPU s | locust CPU s | "
+        "gunicorn CPU ms / request | load average (1 min) at the end |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, c in cpu.items():
+        total = next((r["requests"] for r in results[name] if r["name"] == "Aggregated"), 0)
+        per = f"{c['gunicorn'] * 1000 / total:.1f}" if total else "–"
+        lines.append(
+            f"| {name} | {c['wall']:.0f} | {total} | {c['gunicorn']:.1f} | {c['postgres']:.1f} "
+            f"| {c['locust']:.1f} | {per} | {c['loadavg']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--duration", type=int, default=60, help="seconds, bare and mixed pass")
+    parser.add_argument(
+        "--isolated", type=int, default=0, help="seconds for each app endpoint alone (0: skip)"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--port", type=int, default=8100)
+    parser.add_argument("--resend-share", type=float, default=0.2)
+    parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument("--access-log", action="store_true")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("set DATABASE_URL to a throwaway PostgreSQL database with the demo in it")
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = args.out or ROOT / "var" / "loadtest" / stamp
+    out.mkdir(parents=True, exist_ok=True)
+
+    load_before = os.getloadavg()[0]
+    setup_django()
+    passes = [("bare", ["BareUser"], None, args.duration)]
+    if args.isolated:
+        passes += [(n, c, t, args.isolated) for n, c, t in ISOLATED]
+    passes.append(("mixed", MIXED_CLASSES, None, args.duration))
+    plans = {}
+    for name, classes, *_ in passes:
+        volunteers = args.users + 2 if "VolunteerUser" in classes else 0
+        plans[name] = prepare(f"{stamp[-6:]}-{name[:6]}", volunteers=volunteers)
+        (out / f"plan-{name}.json").write_text(json.dumps(plans[name]), encoding="utf-8")
+
+    server = start_gunicorn(args, out)
+    warm_up(args, plans["mixed"])
+    results: dict[str, list[dict]] = {}
+    cpu: dict[str, dict] = {}
+    try:
+        for name, classes, tags, duration in passes:
+            results[name], cpu[name] = run_locust(
+                args, out, server, name, classes, tags, out / f"plan-{name}.json", duration
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    from loadtest.check import run_check
+
+    volunteer_ids = [v["volunteer_id"] for p in plans.values() for v in p["volunteers"]]
+    ok, check_lines = run_check(sorted(out.glob("claims-*.jsonl")), volunteer_ids)
+
+    bare = next(r for r in results["bare"] if r["name"].startswith("GET /bench/bare/"))
+    header = [
+        f"users {args.users} (spawned at once), bare and mixed passes {args.duration} s each"
+        + (f", each endpoint alone {args.isolated} s" if args.isolated else "")
+        + f"; gunicorn {args.workers} sync workers; no think time (each user sends its next "
+        "request when the previous one is answered)",
+    ]
+    header.append(
+        f"machine: {os.cpu_count()} cores shared by gunicorn, PostgreSQL, locust and whatever "
+        f"else runs; load average (1 min) before the run {load_before:.1f}"
+    )
+    lines = [*header, "", *table(results, bare["rps"]), "", cpu_table(cpu, results), "", "Check:"]
+    lines += [f"- {line}" for line in check_lines]
+    lines.append(f"- result: {'OK' if ok else 'FAILED'}")
+    errors = (out / "gunicorn.log").read_text(encoding="utf-8", errors="replace")
+    tracebacks = errors.count("Traceback")
+    lines.append(f"- tracebacks in gunicorn.log: {tracebacks}")
+    report = "\n".join(lines)
+    print(report)
+    (out / "summary.md").write_text(report + "\n", encoding="utf-8")
+    print(f"\nfiles: {out}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
