@@ -161,7 +161,9 @@ class RedemptionSerializer(serializers.ModelSerializer):
         user = self.context["request"].user
         account = validated_data.pop("account", None) or _own_account(user, "account")
         with domain_errors():
-            return spending.timebank_redeem(by=user, account=account, **validated_data)
+            redemption = spending.timebank_redeem(by=user, account=account, **validated_data)
+        self.created = not getattr(redemption, "replayed", False)
+        return redemption
 
 
 class TransferSerializer(serializers.ModelSerializer):
@@ -203,7 +205,7 @@ class TransferSerializer(serializers.ModelSerializer):
         else:
             to_account = validated_data["to_account"]
         with domain_errors():
-            return spending.timebank_transfer(
+            transfer = spending.timebank_transfer(
                 by=user,
                 from_account=from_account,
                 to_account=to_account,
@@ -211,6 +213,8 @@ class TransferSerializer(serializers.ModelSerializer):
                 relation=validated_data.get("relation", ""),
                 client_uuid=validated_data.get("client_uuid"),
             )
+        self.created = not getattr(transfer, "replayed", False)
+        return transfer
 
 
 def _own_account(user, field: str) -> Account:

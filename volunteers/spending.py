@@ -40,6 +40,13 @@ def _volunteer_account(account: Account, field: str) -> None:
         raise ValidationError({field: [_("Only a volunteer's account can be used here.")]})
 
 
+def _replayed(record):
+    """The record a repeated request (same ``client_uuid``) gets back: marked so that the API
+    answers 200 rather than 201."""
+    record.replayed = True
+    return record
+
+
 @transaction.atomic
 def timebank_redeem(
     *,
@@ -58,7 +65,7 @@ def timebank_redeem(
     if client_uuid is not None:
         existing = Redemption.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
-            return existing
+            return _replayed(existing)
     _volunteer_account(account, "account")
     if quantity < 1:
         raise ValidationError({"quantity": [_("Redeem at least one.")]})
@@ -67,7 +74,7 @@ def timebank_redeem(
         # a retry that waited for the item lock sees the first attempt, now committed
         existing = Redemption.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
-            return existing
+            return _replayed(existing)
     if not locked.active or not items_offered_to(account).filter(pk=locked.pk).exists():
         raise ValidationError({"item": [_("This item is not offered to this volunteer.")]})
     if locked.stock < quantity:
@@ -118,7 +125,7 @@ def timebank_transfer(
     if client_uuid is not None:
         existing = Transfer.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
-            return existing
+            return _replayed(existing)
     _volunteer_account(from_account, "from_account")
     if to_account.kind == AccountKind.FUND:
         kind = MovementKind.DONATION
