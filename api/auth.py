@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.lockout import lockout_response
+from api.schema import ErrorsDocumentedSchema
 
 
 def token_for(user) -> Token:
@@ -28,6 +29,7 @@ class TokenView(ObtainAuthToken):
     permission_classes = (AllowAny,)
     throttle_classes = (ScopedRateThrottle,)
     throttle_scope = "login"  # requests per address, on top of the per-account lockout
+    schema = ErrorsDocumentedSchema()
 
     @extend_schema(
         request=inline_serializer(

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.errors import domain_errors
-from api.filters import region_filter
+from api.filters import IdFilter, region_filter
 from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
@@ -97,8 +97,8 @@ class RejectSerializer(serializers.Serializer):
 
 class ServiceLogFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=ClaimStatus.choices)
-    senior = filters.NumberFilter(field_name="senior_id")
-    volunteer = filters.NumberFilter(field_name="volunteer_id")
+    senior = IdFilter(field_name="senior_id")
+    volunteer = IdFilter(field_name="volunteer_id")
     region = filters.CharFilter(method="filter_region")
     since = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
 

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from api.errors import domain_errors
-from api.filters import region_filter
+from api.filters import IdFilter, region_filter
 from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
 from api.seniors import ScopedSeniorField
@@ -399,7 +399,7 @@ class BedRetireSerializer(serializers.Serializer):
 
 
 class BedFilter(filters.FilterSet):
-    facility = filters.NumberFilter(field_name="facility_id")
+    facility = IdFilter(field_name="facility_id")
     kind = filters.ChoiceFilter(choices=Bed._meta.get_field("kind").choices)
     current = filters.BooleanFilter(method="filter_current", label=_("in use today"))
 
@@ -489,8 +489,8 @@ class DischargeSerializer(serializers.Serializer):
 
 
 class PlacementFilter(filters.FilterSet):
-    facility = filters.NumberFilter(field_name="facility_id")
-    senior = filters.NumberFilter(field_name="senior_id")
+    facility = IdFilter(field_name="facility_id")
+    senior = IdFilter(field_name="senior_id")
     kind = filters.ChoiceFilter(choices=PlacementKind.choices)
     open = filters.BooleanFilter(
         field_name="discharged_on", lookup_expr="isnull", label=_("not discharged")
@@ -597,7 +597,7 @@ class StaffEndSerializer(serializers.Serializer):
 
 
 class StaffFilter(filters.FilterSet):
-    facility = filters.NumberFilter(field_name="facility_id")
+    facility = IdFilter(field_name="facility_id")
     role = filters.ChoiceFilter(choices=StaffRole.choices)
     current = filters.BooleanFilter(method="filter_current", label=_("working today"))
 
@@ -883,7 +883,7 @@ class UpgradeProjectSerializer(serializers.ModelSerializer):
 
 
 class UpgradeProjectFilter(filters.FilterSet):
-    facility = filters.NumberFilter(field_name="facility_id")
+    facility = IdFilter(field_name="facility_id")
     status = filters.ChoiceFilter(choices=ProjectStatus.choices)
     kind = filters.ChoiceFilter(choices=ProjectKind.choices)
     region = filters.CharFilter(method="filter_region", label=_("region code (any level)"))

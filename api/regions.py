@@ -71,7 +71,6 @@ class RegionViewSet(
     filterset_class = RegionFilter
     ordering_fields = ("code", "name")
     ordering = ("code",)
-    lookup_value_regex = r"[0-9]{12}([0-9]{3})?"
 
     def base_queryset(self):
         return Region.objects.annotate(children_count=Count("children"))

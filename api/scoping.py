@@ -12,11 +12,16 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from api.schema import CATCH_ALL, ErrorsDocumentedSchema
 from regions.scoping import visible_to
 
 
 class ScopedViewSetMixin:
     queryset: QuerySet | None = None
+    schema = ErrorsDocumentedSchema()  # the error answers are part of the contract
+    # Any path segment reaches the view, so that ``/seniors/x.5/`` is the API's JSON 404 and
+    # not Django's HTML page for an unmatched URL (the router's default refuses dots).
+    lookup_value_regex = CATCH_ALL
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.errors import domain_errors
-from api.filters import region_filter
+from api.filters import IdFilter, region_filter
 from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
@@ -65,7 +65,7 @@ class SeniorSerializer(serializers.ModelSerializer):
     high_age = serializers.SerializerMethodField()
     disabled = serializers.SerializerMethodField()
     latest_assessment = serializers.SerializerMethodField()
-    last_visited_at = serializers.DateTimeField(read_only=True)
+    last_visited_at = serializers.DateTimeField(read_only=True, allow_null=True)  # never visited
     allowances = serializers.SerializerMethodField()
 
     class Meta:
@@ -257,7 +257,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
 
 class AssessmentFilter(filters.FilterSet):
-    senior = filters.NumberFilter(field_name="senior_id")
+    senior = IdFilter(field_name="senior_id")
     level = filters.ChoiceFilter(choices=Assessment._meta.get_field("level").choices)
     region = filters.CharFilter(method="filter_region")
 
@@ -323,7 +323,7 @@ class VisitSerializer(serializers.ModelSerializer):
 
 
 class VisitFilter(filters.FilterSet):
-    senior = filters.NumberFilter(field_name="senior_id")
+    senior = IdFilter(field_name="senior_id")
     region = filters.CharFilter(method="filter_region")
     service_type = filters.ChoiceFilter(choices=Visit._meta.get_field("service_type").choices)
     follow_up_needed = filters.BooleanFilter()

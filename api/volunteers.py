@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from accounts.models import has_role
 from api.errors import domain_errors
-from api.filters import region_filter
+from api.filters import IdFilter, region_filter
 from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
 from api.seniors import ScopedRegionField, ScopedSeniorField
@@ -326,8 +326,8 @@ class PairingFilter(filters.FilterSet):
     overdue = filters.BooleanFilter(field_name="overdue")
     mode = filters.ChoiceFilter(choices=PairingMode.choices)
     region = filters.CharFilter(method="filter_region")
-    senior = filters.NumberFilter(field_name="senior_id")
-    helper = filters.NumberFilter(field_name="helper_id")
+    senior = IdFilter(field_name="senior_id")
+    helper = IdFilter(field_name="helper_id")
     open = filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull")
 
     class Meta:
