@@ -106,6 +106,7 @@ def test_the_production_settings_pass_the_deploy_check():
         "ALLOWED_HOSTS": "eldercare.example.org",
     }
     env.pop("SECURE_SSL_REDIRECT", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the browser tests set it; production never
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=Path(__file__).resolve().parent.parent,
