@@ -50,6 +50,7 @@ def test_the_overview_shows_each_indicator_with_the_snapshots_value(client, bure
     # family doctors: 2 of the 5 seniors → 40.0 %; villages with a point: 板桥 of 2 → 50.0 %
     assert "40.0 %" in tile(body, "family_doctor_signed")
     assert "2 / 5" in tile(body, "family_doctor_signed")
+    assert "<script" not in body.split("</title>")[0]  # the page's title is plain text
     assert "50.0 %" in tile(body, "villages_with_point")
     assert "1 / 2" in tile(body, "villages_with_assistant")
     assert "2026-11-29" in body
