@@ -33,6 +33,18 @@ def queued_on_the_phone(page) -> int:
     )
 
 
+API_CLAIMS = "**/api/v1/timebank/service-logs/**"
+
+
+def go_offline(context, page):
+    """No signal: the browser's offline mode, and (as the emulation reaches the network layer
+    a moment later on a loaded machine) the claims' endpoint refused at once like a dropped
+    connection, until the test brings the signal back."""
+    context.route(API_CLAIMS, lambda route: route.abort("internetdisconnected"))
+    context.set_offline(True)
+    page.wait_for_function("!navigator.onLine")
+
+
 def wait_for_the_service_worker(page):
     """Until the worker is active and controls the page (the first load is not controlled:
     the worker installs during it; one reload puts the page under it)."""
@@ -62,7 +74,7 @@ def test_a_claim_made_offline_arrives_once_when_the_signal_returns(
     page.goto(f"{live_server.url}/me/claims/new/")
     assert fits_the_screen(page)
 
-    context.set_offline(True)
+    go_offline(context, page)
     page.select_option("#id_senior", str(zhang.pk))
     page.select_option("#id_service_type", "companionship")
     page.fill("#id_started_at", "2026-11-29T08:00")
@@ -84,6 +96,7 @@ def test_a_claim_made_offline_arrives_once_when_the_signal_returns(
     assert page.locator(QUEUED).count() == 1
     assert ServiceLog.objects.count() == 0
 
+    context.unroute(API_CLAIMS)
     context.set_offline(False)
     page.wait_for_selector(QUEUED, state="detached", timeout=30000)
     shot(page, "volunteer-claim-sent")
