@@ -19,7 +19,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, Phase, settings
@@ -62,7 +64,13 @@ def world(regions, staff_baima, zhang, liu, settings, today):
     f.staff(home, 1)
     f.VolunteerFactory(village=regions["banqiao"])
     f.AssessmentFactory(senior=zhang)
-    return {"Authorization": f"Token {Token.objects.create(user=staff_baima).key}"}
+    # schemathesis calls the WSGI application itself; Django's request signals would close the
+    # test's database connection after each request (the test client disconnects them too)
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield {"Authorization": f"Token {Token.objects.create(user=staff_baima).key}"}
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
