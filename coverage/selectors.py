@@ -99,7 +99,7 @@ def _plain(number: Decimal) -> str:
     return f"{number.normalize():,f}" if number == number.to_integral() else f"{number:,}"
 
 
-def comparisons(plan_targets: QuerySet | None = None) -> dict[int, str]:
+def comparisons() -> dict[int, str]:
     """indicator id → comparison of the target in the snapshots (the plan in force)."""
     from django.utils import timezone
 

@@ -213,3 +213,22 @@ def browser():
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def reseed_plan_rows():
+    """Put back the plan's indicators and targets (a data migration's rows): a transactional
+    test ends with a flush that empties them too."""
+    import importlib
+
+    from django.apps import apps
+
+    from coverage.models import Indicator
+
+    if not Indicator.objects.exists():
+        importlib.import_module("coverage.migrations.0002_targets_2022").create(apps, None)
+
+
+@pytest.fixture
+def plan_rows(transactional_db):
+    """The plan's indicators and targets, for transactional tests (browser, services)."""
+    reseed_plan_rows()

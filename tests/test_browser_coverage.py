@@ -23,13 +23,7 @@ DISTRICT, BAIMA, BANQIAO = "500156000000", "500156101000", "500156101201"
 
 
 @pytest.fixture
-def world(regions, bureau, staff_baima, today):
-    import importlib
-
-    from django.apps import apps
-
-    if not Indicator.objects.exists():  # a transactional test empties the migrations' rows
-        importlib.import_module("coverage.migrations.0002_targets_2022").create(apps, None)
+def world(plan_rows, regions, bureau, staff_baima, today):
     f.FacilityFactory(kind="mutual_aid_point", region=regions["banqiao"], name="板桥互助点")
     ElderlyCareAssistant.objects.create(
         village=regions["banqiao"], name="王助理", started_on=datetime.date(2022, 1, 1)

@@ -25,15 +25,9 @@ PAGES = (
 )
 
 
-def test_the_pages_pass_the_content_security_policy(browser, live_server, bureau, zhang, today):
-    import importlib
-
-    from django.apps import apps
-
-    from coverage.models import Indicator
-
-    if not Indicator.objects.exists():  # a transactional test empties the migrations' rows
-        importlib.import_module("coverage.migrations.0002_targets_2022").create(apps, None)
+def test_the_pages_pass_the_content_security_policy(
+    browser, live_server, plan_rows, bureau, zhang, today
+):
     f.FacilityFactory(kind="mutual_aid_point", region=zhang.village)
     compute(today)
     page = browser.new_page(viewport=DESKTOP, locale="zh-CN")

@@ -255,20 +255,6 @@ def test_indicators_list_the_plans_targets_and_the_bureau_edits_them(
 # --- PostgreSQL and a real worker (CI's second pass) -----------------------------------------
 
 
-@pytest.fixture
-def plan_rows(transactional_db):
-    """The plan's indicators and targets: a transactional test empties every table when it
-    ends, the rows of data migrations too, so they are put back for these tests."""
-    import importlib
-
-    from django.apps import apps
-
-    from coverage.models import Indicator
-
-    if not Indicator.objects.exists():
-        importlib.import_module("coverage.migrations.0002_targets_2022").create(apps, None)
-
-
 @pytest.mark.services
 def test_concurrent_requests_queue_one_run(plan_rows, ledger):
     results = run_together(lambda i: services.run_request(DAY)[1])

@@ -4,7 +4,6 @@ the same request sent by many clients at once through the API."""
 
 import contextlib
 import datetime
-import importlib
 import os
 import signal
 import subprocess
@@ -18,16 +17,16 @@ from decimal import Decimal
 import psycopg
 import pytest
 import time_machine
-from django.apps import apps
 from django.db import connection
 from rest_framework.test import APIClient
 
 from coverage import services
 from coverage.compute import compute
-from coverage.models import Indicator, Run, Snapshot
+from coverage.models import Run, Snapshot
 from seniors.models import Senior
 from tests import factories as f
 from tests.concurrency import CLIENTS, run_together
+from tests.conftest import reseed_plan_rows
 from volunteers import ledger
 from volunteers.models import Account, CatalogueItem, Entry, Movement, Redemption, ServiceLog
 
@@ -43,8 +42,7 @@ NOW = datetime.datetime(2026, 11, 29, 10, 0, tzinfo=WULONG)
 def _seed():
     """What the data migrations wrote: a transactional test ends with a flush that empties
     those rows too, so each test puts them back (and the module leaves them for the next)."""
-    if not Indicator.objects.exists():
-        importlib.import_module("coverage.migrations.0002_targets_2022").create(apps, None)
+    reseed_plan_rows()
     for kind in ("earning", "redemption", "expiry", "fund"):
         Account.objects.get_or_create(kind=kind, volunteer=None)
 
