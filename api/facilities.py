@@ -759,7 +759,8 @@ class TrainingViewSet(
         session = self.get_object()
         context = self.get_serializer_context()
         if request.method == "GET":
-            page = self.paginate_queryset(session.attendances.order_by("name", "id"))
+            attendances = self.scoped(session.attendances.order_by("name", "id"))
+            page = self.paginate_queryset(attendances.select_related("session"))
             rows = AttendanceSerializer(page, many=True, context=context).data
             return self.get_paginated_response(rows)
         payload = AttendanceSerializer(data=request.data, context=context)

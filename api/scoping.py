@@ -2,18 +2,31 @@
 
 The mixin owns ``get_queryset``: subclasses describe their rows in ``base_queryset()`` and the
 mixin scopes them to the user, so a list, a detail, an update and a lookup inside a filter all
-see the same subtree, and a record outside it answers 404. A subclass that defines
-``get_queryset`` itself is refused when the module is imported (the PostHog pattern); the one
-way around the rule is to override ``dangerously_get_unscoped_queryset``, named to stand out in
-review and grep.
+see the same subtree, and a record outside it answers 404. A write (any method but GET, HEAD
+and OPTIONS, the POST of a nested action such as ``trainings/{id}/attendances/`` included)
+finds its record among the rows the user may change, which leaves out the rows they only see
+from below (a district's course): a write to one of those is refused with 403. A nested
+action that lists related rows passes them through ``scoped()``, the same rule as a top-level
+list. A subclass that defines ``get_queryset`` itself is refused when the module is imported
+(the PostHog pattern); the one way around the rule is to override
+``dangerously_get_unscoped_queryset``, named to stand out in review and grep.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import SAFE_METHODS
 
 from api.schema import CATCH_ALL, ErrorsDocumentedSchema
-from regions.scoping import visible_to
+from regions.scoping import visible_to, writable_by
+
+READ_ONLY_FROM_BELOW = _(
+    "This record belongs to a region above yours: you may read it but not change it or add to it."
+)
 
 
 class ScopedViewSetMixin:
@@ -38,7 +51,32 @@ class ScopedViewSetMixin:
         unscoped = self.dangerously_get_unscoped_queryset()
         if unscoped is not None:
             return unscoped
-        return visible_to(self.base_queryset(), self.request.user)
+        if self.request.method in SAFE_METHODS:
+            return visible_to(self.base_queryset(), self.request.user)
+        return writable_by(self.base_queryset(), self.request.user)
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            if self.request.method not in SAFE_METHODS and self._seen_from_below():
+                raise PermissionDenied(READ_ONLY_FROM_BELOW) from None
+            raise
+
+    def _seen_from_below(self) -> bool:
+        """Whether the record a write missed is one the user may read (a region above theirs
+        owns it): that is a refusal (403), not a record that is not there (404)."""
+        value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        try:
+            readable = visible_to(self.base_queryset(), self.request.user)
+            return readable.filter(**{self.lookup_field: value}).exists()
+        except (TypeError, ValueError, ValidationError):
+            return False
+
+    def scoped(self, queryset: QuerySet) -> QuerySet:
+        """The related rows a nested action lists (a course's attendances), as the user may
+        see them: a parent the user sees does not open its children to them."""
+        return visible_to(queryset, self.request.user)
 
     def dangerously_get_unscoped_queryset(self) -> QuerySet | None:
         return None

@@ -117,7 +117,7 @@ class AccountViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def affordable(self, request, pk=None):
         """What the account's hours can buy now (易存难兑)."""
-        items = spending.affordable_items(self.get_object())
+        items = self.scoped(spending.affordable_items(self.get_object()))
         page = self.paginate_queryset(items)
         return self.get_paginated_response(CatalogueItemSerializer(page, many=True).data)
 

@@ -20,10 +20,11 @@ from facilities.models import (
     TrainingSession,
     UpgradeProject,
 )
+from regions.admin_scoping import ScopedInlineMixin
 from seniors.admin import ReadOnlyScopedAdmin
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ScopedInlineMixin, admin.TabularInline):
     extra = 0
     can_delete = False
 

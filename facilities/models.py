@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from regions.scoping import ScopedQuerySet
+from regions.scoping import ScopedQuerySet, scope_prefix
 
 # Who sees the facility network: everyone with a region sees the facilities in it; a facility
 # operator sees only the facilities they run (FacilityQuerySet narrows it).
@@ -472,6 +472,19 @@ class TrainingSession(models.Model):
 class AttendanceQuerySet(ScopedQuerySet):
     region_lookup = "session__region__code"
     subtree_roles = FACILITY_ROLES
+
+    def visible_to(self, user):
+        """A course's attendance list stays with the region that organised it (the names and
+        ID numbers of a district course's attendees are the district's). A township also sees
+        its own staff's attendance at courses held above it; an operator sees only the
+        attendance of the staff of the facilities they run."""
+        prefix = scope_prefix(user)
+        if not prefix or user.role not in self.subtree_roles:
+            return super().visible_to(user)
+        own_staff = Q(staff__facility__region__code__startswith=prefix)
+        if user.role == "facility_operator":
+            return self.filter(own_staff, staff__facility__operators=user)
+        return self.filter(Q(session__region__code__startswith=prefix) | own_staff)
 
 
 class TrainingAttendance(models.Model):

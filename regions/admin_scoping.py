@@ -1,6 +1,6 @@
 """Scoping for the admin: the same rule as the API and the pages."""
 
-from regions.scoping import visible_to
+from regions.scoping import ScopedQuerySet, visible_to
 
 
 class ScopedAdminMixin:
@@ -23,3 +23,20 @@ class ScopedAdminMixin:
     def _has_role(request) -> bool:
         user = request.user
         return user.is_active and user.is_staff and bool(getattr(user, "role", ""))
+
+
+class ScopedInlineMixin:
+    """An inline whose rows are scoped like a list of their own: a parent the user may see
+    (a district's training course) does not show them its children from other regions (the
+    attendees of other townships). Children of a model without a scoping rule of its own
+    belong wholly to their parent and follow it."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if isinstance(queryset, ScopedQuerySet):
+            return visible_to(queryset, request.user)
+        return queryset
+
+    def has_view_permission(self, request, obj=None):
+        # the same as the page it sits on: a role reads what the scoping rule lets it see
+        return super().has_view_permission(request, obj) or ScopedAdminMixin._has_role(request)

@@ -90,16 +90,35 @@ class ScopedQuerySet(models.QuerySet):
             | Q(**{f"{self.region_lookup}__in": above})
         )
 
+    def writable_by(self, user: User | None):
+        """The rows ``user`` may change: those they see that also lie in their own subtree.
+        Rows seen from above (a district's training course, the district's supermarket items)
+        stay the district's: a township may read them but not add to or change them."""
+        visible = self.visible_to(user)
+        prefix = scope_prefix(user)
+        if not prefix:  # nothing (visible_to gave none()) or everything (a superuser)
+            return visible
+        return visible.filter(**{f"{self.region_lookup}__startswith": prefix})
+
     def in_region(self, code_prefix: str):
         """Rows in the subtree of the region with this code prefix (a filter, not a scope)."""
         return self.filter(**{f"{self.region_lookup}__startswith": code_prefix})
 
 
-def visible_to(queryset: models.QuerySet, user: User | None) -> models.QuerySet:
-    """Scope any queryset of a scoped model; a model that is not scoped is refused loudly, so
-    that nobody serves an unscoped table by mistake."""
+def _scoped(queryset: models.QuerySet) -> ScopedQuerySet:
     if not isinstance(queryset, ScopedQuerySet):
         raise TypeError(
             f"{queryset.model.__name__} has no scoping rule: give its manager a ScopedQuerySet"
         )
-    return queryset.visible_to(user)
+    return queryset
+
+
+def visible_to(queryset: models.QuerySet, user: User | None) -> models.QuerySet:
+    """Scope any queryset of a scoped model; a model that is not scoped is refused loudly, so
+    that nobody serves an unscoped table by mistake."""
+    return _scoped(queryset).visible_to(user)
+
+
+def writable_by(queryset: models.QuerySet, user: User | None) -> models.QuerySet:
+    """The rows of a scoped queryset that ``user`` may change (see ``ScopedQuerySet``)."""
+    return _scoped(queryset).writable_by(user)
