@@ -11,7 +11,17 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from facilities.models import (
@@ -21,8 +31,10 @@ from facilities.models import (
     BedKind,
     Certificate,
     Kind,
+    OperatingFund,
     Placement,
     PlacementKind,
+    QualityCheck,
     StaffMember,
     StaffRole,
     TrainingAttendance,
@@ -169,4 +181,58 @@ def trained_people(*, kind: str, on: datetime.date, region_prefix: str = "") -> 
         .values("id_number")
         .distinct()
         .count()
+    )
+
+
+# --- what falls due ------------------------------------------------------------------------
+# Institutions checked against 《养老机构服务质量基本规范》 (plan 三(三): care centres ≥ 90 %,
+# nursing homes and service centres ≥ 65 % meeting it): a check a year keeps each one known.
+QUALITY_CHECKED_KINDS = (Kind.CARE_CENTRE, Kind.NURSING_HOME, Kind.SERVICE_CENTRE)
+QUALITY_CHECK_EVERY_DAYS = 365
+# Institutions whose yearly operating funds the bureau sets (三(三) 15 % rule): one row a year.
+FUNDED_KINDS = (Kind.CARE_CENTRE, Kind.NURSING_HOME)
+
+
+def certificates_expiring(queryset: QuerySet, on: datetime.date, *, within_days: int) -> QuerySet:
+    """Certificates of staff still employed on ``on`` that expire within ``within_days`` days
+    (or have expired in the last month and not been renewed), soonest first."""
+    renewed = Certificate.objects.filter(
+        staff=OuterRef("staff"), level=OuterRef("level"), issued_on__gt=OuterRef("issued_on")
+    )
+    return (
+        queryset.filter(
+            expires_on__gte=on - datetime.timedelta(days=30),
+            expires_on__lte=on + datetime.timedelta(days=within_days),
+            staff__ended_on__isnull=True,
+        )
+        .exclude(Exists(renewed))
+        .order_by("expires_on", "id")
+    )
+
+
+def quality_check_due(queryset: QuerySet, on: datetime.date) -> QuerySet:
+    """Operating institutions of the checked kinds with no quality check in the last year,
+    annotated with ``last_checked_on`` (None: never checked); longest waiting first."""
+    latest = QualityCheck.objects.filter(facility=OuterRef("pk"), checked_on__lte=on).order_by(
+        "-checked_on"
+    )
+    since = on - datetime.timedelta(days=QUALITY_CHECK_EVERY_DAYS)
+    return (
+        queryset.operating_on(on)
+        .filter(kind__in=QUALITY_CHECKED_KINDS)
+        .annotate(last_checked_on=Subquery(latest.values("checked_on")[:1]))
+        .filter(Q(last_checked_on__isnull=True) | Q(last_checked_on__lte=since))
+        .order_by(F("last_checked_on").asc(nulls_first=True), "name")
+    )
+
+
+def funds_report_missing(queryset: QuerySet, on: datetime.date) -> QuerySet:
+    """Care centres and nursing homes operating on ``on`` without their operating-funds row
+    for that year (未填报)."""
+    filed = OperatingFund.objects.filter(facility=OuterRef("pk"), year=on.year)
+    return (
+        queryset.operating_on(on)
+        .filter(kind__in=FUNDED_KINDS)
+        .exclude(Exists(filed))
+        .order_by("name")
     )

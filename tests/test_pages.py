@@ -19,13 +19,20 @@ def test_the_login_form_is_in_chinese(client, regions):
     assert 'lang="zh-hans"' in body
 
 
-def test_logging_in_shows_the_users_own_township(client, staff_baima):
+def test_logging_in_shows_the_clerk_the_to_do_list_of_their_township(client, staff_baima):
     response = client.post(
         "/login/", {"username": "staff-baima", "password": PASSWORD}, follow=True
     )
 
     body = response.content.decode()
     assert response.status_code == 200
+    assert "今日待办" in body and "白马镇" in body
+    assert 'href="/regions/500156101000/"' in body
+
+
+def test_the_clerks_own_township_lists_its_villages(client, staff_baima):
+    client.force_login(staff_baima)
+    body = client.get("/regions/500156101000/").content.decode()
     assert "<h1>白马镇" in body
     assert "板桥村" in body and "铁佛寺社区" in body
     assert "文凤村" not in body

@@ -200,3 +200,11 @@ def gap_counts(seniors: QuerySet, pairings: QuerySet, on: datetime.date) -> list
         )
         entry["overdue"] = row["n"]
     return [rows[code] for code in sorted(rows)]
+
+
+def pairings_due(queryset: QuerySet, on: datetime.date, *, within_days: int) -> QuerySet:
+    """Open pairings whose senior must be visited by ``on + within_days`` and is not overdue
+    yet on ``on``: the visits of the coming days, by the same rule as ``overdue``."""
+    overdue_now = pairings_with_status(queryset, on).filter(overdue=True).values("pk")
+    later = on + datetime.timedelta(days=within_days)
+    return pairings_with_status(queryset, later).filter(overdue=True).exclude(pk__in=overdue_now)

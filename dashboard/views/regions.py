@@ -3,8 +3,10 @@
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dashboard.views import today
 from dashboard.views.me import is_volunteer
 from regions.models import Level, Region
 from regions.scoping import NO_SCOPE_MESSAGE, can_see_region_code, scope_prefix, visible_to
@@ -38,12 +40,21 @@ def _region_page(request, region: Region):
 
 
 def home(request):
-    """The user's own region: where their work is (the district for an administrator)."""
+    """Where the user's work is: a volunteer's hours, the to-do list of a village assistant
+    or township clerk, the user's own region for the others (the district for an
+    administrator)."""
     user = request.user
     if is_volunteer(user):
         return redirect("dashboard:me_home")
     if scope_prefix(user) is None:
         return render(request, "dashboard/empty.html", {"message": NO_SCOPE_MESSAGE}, status=403)
+    if user.role in today.TODO_ROLES:
+        day = timezone.localdate()
+        return render(
+            request,
+            "dashboard/today.html",
+            {"items": today.items_for(user, day), "today": day, "region": user.region},
+        )
     if user.region_id is not None:
         region = _visible_regions(request).filter(code=user.region_id).first()
     else:  # an administrator without a region

@@ -1,0 +1,222 @@
+"""The first page of the people who work in the villages and townships: what waits for them
+today, each item with its count and one tap to the action. The village assistant (on a
+phone) sees claims to decide and the visits that are due; the township clerk (in the office)
+also sees certificates running out, institutions whose quality check or yearly funds report
+is due, and imports waiting for confirmation. Every list reads through the scoping rule."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from facilities.models import Certificate, Facility
+from facilities.selectors import certificates_expiring, funds_report_missing, quality_check_due
+from seniors.models import ImportStatus, SeniorImport
+from volunteers.models import ClaimStatus, Pairing, ServiceLog
+from volunteers.pairings import pairings_due, pairings_with_status
+
+# how far ahead each list looks
+VISITS_AHEAD_DAYS = 7
+CERTIFICATES_AHEAD_DAYS = 60
+# rows shown under an item; the count and the link cover the rest
+ROWS = 8
+
+
+@dataclass
+class Row:
+    text: str
+    url: str
+    note: str = ""
+    urgent: bool = False
+
+
+@dataclass
+class Item:
+    key: str
+    title: str
+    count: int
+    url: str
+    action: str
+    rows: list[Row] = field(default_factory=list)
+    empty: str = ""
+
+
+def _claims(user) -> Item:
+    waiting = (
+        ServiceLog.objects.visible_to(user)
+        .filter(status=ClaimStatus.SUBMITTED)
+        .select_related("volunteer", "senior")
+        .order_by("started_at", "id")
+    )
+    url = reverse("dashboard:claim_queue")
+    return Item(
+        key="claims",
+        title=_("Service claims waiting for your decision"),
+        count=waiting.count(),
+        url=url,
+        action=_("Review claims"),
+        rows=[
+            Row(
+                text=f"{c.volunteer.name} → {c.senior.name}",
+                note=f"{timezone.localtime(c.started_at):%m-%d %H:%M} · {c.hours} h",
+                url=f"{url}#claim-{c.pk}",
+            )
+            for c in waiting[:ROWS]
+        ],
+        empty=_("No claims are waiting."),
+    )
+
+
+def _visit_row(pairing, today: datetime.date, overdue: bool) -> Row:
+    last = pairing.last_visit_on
+    note = _("last visit %(date)s") % {"date": f"{last:%m-%d}"} if last else _("not visited yet")
+    return Row(
+        text=f"{pairing.senior.name} · {pairing.helper.name}",
+        note=(_("overdue") + " · " if overdue else "") + note,
+        url=reverse("dashboard:visit_create", args=[pairing.senior_id]),
+        urgent=overdue,
+    )
+
+
+def _visits(user, today: datetime.date) -> Item:
+    pairings = Pairing.objects.visible_to(user).select_related("senior", "helper")
+    overdue = pairings_with_status(pairings, today).filter(overdue=True)
+    due = pairings_due(pairings, today, within_days=VISITS_AHEAD_DAYS)
+    overdue_rows = list(overdue.order_by("counted_from", "id")[:ROWS])
+    due_rows = list(due.order_by("counted_from", "id")[: max(0, ROWS - len(overdue_rows))])
+    return Item(
+        key="visits",
+        title=_("Visits due this week (结对扶老)"),
+        count=overdue.count() + due.count(),
+        url=reverse("dashboard:pairing_overview"),
+        action=_("All pairings"),
+        rows=[_visit_row(p, today, True) for p in overdue_rows]
+        + [_visit_row(p, today, False) for p in due_rows],
+        empty=_("Every paired senior has been visited in time."),
+    )
+
+
+def _paper() -> Item:
+    return Item(
+        key="paper",
+        title=_("Paper service records to enter"),
+        count=-1,
+        url=reverse("dashboard:claim_paper"),
+        action=_("Enter a paper record"),
+    )
+
+
+def _certificates(user, today: datetime.date) -> Item:
+    expiring = certificates_expiring(
+        Certificate.objects.visible_to(user).select_related("staff__facility"),
+        today,
+        within_days=CERTIFICATES_AHEAD_DAYS,
+    )
+    return Item(
+        key="certificates",
+        title=_("Caregiver certificates expiring within 60 days"),
+        count=expiring.count(),
+        url=reverse("dashboard:facility_list"),
+        action=_("Facilities"),
+        rows=[
+            Row(
+                text=f"{c.staff.name} · {c.staff.facility.name}",
+                note=_("expires %(date)s") % {"date": c.expires_on.isoformat()},
+                url=reverse("dashboard:facility_detail", args=[c.staff.facility_id]),
+                urgent=c.expires_on < today,
+            )
+            for c in expiring[:ROWS]
+        ],
+        empty=_("No certificate runs out in the next 60 days."),
+    )
+
+
+def _quality(user, today: datetime.date) -> Item:
+    due = quality_check_due(Facility.objects.visible_to(user), today)
+    return Item(
+        key="quality",
+        title=_("Institutions due for their yearly quality check"),
+        count=due.count(),
+        url=reverse("dashboard:facility_list"),
+        action=_("Facilities"),
+        rows=[
+            Row(
+                text=f.name,
+                note=(
+                    _("last checked %(date)s") % {"date": f.last_checked_on.isoformat()}
+                    if f.last_checked_on
+                    else _("never checked")
+                ),
+                url=reverse("dashboard:facility_detail", args=[f.pk]),
+                urgent=f.last_checked_on is None,
+            )
+            for f in due[:ROWS]
+        ],
+        empty=_("Every institution was checked within the last year."),
+    )
+
+
+def _funds(user, today: datetime.date) -> Item:
+    missing = funds_report_missing(Facility.objects.visible_to(user), today)
+    return Item(
+        key="funds",
+        title=_("Operating funds not yet reported for %(year)s") % {"year": today.year},
+        count=missing.count(),
+        url=reverse("dashboard:facility_list"),
+        action=_("Facilities"),
+        rows=[
+            Row(
+                text=f.name,
+                note=_("not reported (未填报)"),
+                url=reverse("dashboard:facility_funds", args=[f.pk]),
+            )
+            for f in missing[:ROWS]
+        ],
+        empty=_("Every institution has reported this year's funds."),
+    )
+
+
+def _imports(user) -> Item:
+    waiting = (
+        SeniorImport.objects.visible_to(user)
+        .filter(status=ImportStatus.PREVIEWED)
+        .order_by("-created_at")
+    )
+    return Item(
+        key="imports",
+        title=_("Imports checked and waiting for confirmation"),
+        count=waiting.count(),
+        url=reverse("dashboard:senior_import"),
+        action=_("Import seniors from Excel"),
+        rows=[
+            Row(
+                text=i.file_name,
+                note=f"{timezone.localtime(i.created_at):%m-%d %H:%M}",
+                url=reverse("dashboard:senior_import_preview", args=[i.pk]),
+            )
+            for i in waiting[:ROWS]
+        ],
+        empty=_("No import is waiting."),
+    )
+
+
+def items_for(user, today: datetime.date) -> list[Item]:
+    """The to-do items of the user's role, most pressing first."""
+    if user.role == Role.VILLAGE_ASSISTANT:
+        return [_claims(user), _visits(user, today), _paper()]
+    return [
+        _visits(user, today),
+        _claims(user),
+        _certificates(user, today),
+        _quality(user, today),
+        _funds(user, today),
+        _imports(user),
+    ]
+
+
+TODO_ROLES = frozenset({Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_STAFF})
