@@ -11,6 +11,7 @@ from django.db.models import Max, Min, QuerySet, Subquery
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from coverage.compute import VILLAGE_LEVEL
 from coverage.models import (
     Comparison,
     Group,
@@ -189,8 +190,14 @@ class Tile:
         """met / behind / na (not applicable here) / tracked (no number in the plan) / missing
         (no snapshot)."""
         if self.snapshot is None:
-            # a village has no row for the indicators counted for townships and above
-            return "na" if self.level == Level.VILLAGE else "missing"
+            if self.level != Level.VILLAGE:
+                return "missing"
+            # a village has no row for the indicators counted for townships and above, nor
+            # for its own indicators when it has nobody to count
+            counted = self.indicator.code in VILLAGE_LEVEL
+            if counted and (self.target_row is None or self.target_row.value is None):
+                return "tracked"
+            return "na"
         return {
             Judgement.MET: "met",
             Judgement.NOT_MET: "behind",
@@ -202,7 +209,11 @@ class Tile:
         """Why the target does not apply here, as the page says it."""
         if self.state != "na":
             return ""
-        reason = self.snapshot.reason if self.snapshot else Reason.LEVEL
+        if self.snapshot is not None:
+            reason = self.snapshot.reason
+        else:
+            counted = self.indicator.code in VILLAGE_LEVEL
+            reason = Reason.NONE_COUNTED if counted else Reason.LEVEL
         if reason == Reason.NO_FACILITY:
             return _("not applicable (no such facility here)")
         if reason == Reason.NONE_COUNTED:
