@@ -50,12 +50,14 @@ class TargetSerializer(serializers.ModelSerializer):
 
 class IndicatorSerializer(serializers.ModelSerializer):
     target = serializers.SerializerMethodField()
+    required_functions = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Indicator
         fields = (
             "code", "name", "name_en", "group", "position", "plan_section", "unit",
-            "numerator", "denominator", "each_facility", "target",
+            "numerator", "denominator", "each_facility", "min_area", "required_functions",
+            "counting_note", "target",
         )  # fmt: skip
         read_only_fields = fields
 

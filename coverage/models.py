@@ -151,6 +151,18 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        functions = self.required_functions
+        if not isinstance(functions, list) or any(f not in FUNCTION_FIELDS for f in functions):
+            raise ValidationError(
+                {
+                    "required_functions": _("List function codes among: %(codes)s.")
+                    % {"codes": ", ".join(FUNCTION_FIELDS)}
+                }
+            )
+
 
 class Target(models.Model):
     """What a plan asks of an indicator. No value: the plan gives no number, the indicator is

@@ -378,3 +378,22 @@ def test_the_snapshot_api_carries_judgement_reason_and_failing(api_as, bureau, h
         "no_facility",
         None,
     )
+
+
+def test_the_indicator_says_how_it_is_counted(api_as, bureau, regions):
+    from django.core.exceptions import ValidationError
+
+    from coverage.models import Indicator
+
+    rows = {i["code"]: i for i in api_as(bureau).get("/api/v1/coverage/indicators/").json()}
+    assert rows["service_centres"]["min_area"] == "800.0"
+    assert rows["villages_with_point"]["required_functions"] == [
+        "day_care", "rehabilitation", "recreation", "emergency_rescue",
+    ]  # fmt: skip
+    assert "平均" in rows["township_award"]["counting_note"]
+    assert rows["township_award"]["target"]["level"] == "district"
+    point = Indicator.objects.get(code="villages_with_point")
+    point.required_functions = ["day_care", "teleport"]
+    with pytest.raises(ValidationError) as error:
+        point.clean()
+    assert "day_care, rehabilitation" in str(error.value.message_dict["required_functions"])
