@@ -50,12 +50,14 @@ class TargetSerializer(serializers.ModelSerializer):
 
 class IndicatorSerializer(serializers.ModelSerializer):
     target = serializers.SerializerMethodField()
+    required_functions = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Indicator
         fields = (
             "code", "name", "name_en", "group", "position", "plan_section", "unit",
-            "numerator", "denominator", "each_facility", "target",
+            "numerator", "denominator", "each_facility", "min_area", "required_functions",
+            "counting_note", "target",
         )  # fmt: skip
         read_only_fields = fields
 
@@ -123,8 +125,23 @@ class TargetViewSet(
         return has_role(user, TARGET_ROLES)
 
 
+class FailingSerializer(serializers.Serializer):
+    """An institution (or award) that fails the indicator on the day."""
+
+    id = serializers.IntegerField(help_text=_("the facility's id"))
+    name = serializers.CharField()
+    why = serializers.CharField(
+        help_text=_(
+            "below, no_staff, no_report, no_check, check_failed, not_registered, small_area, "
+            "missing_functions or paid_before_built"
+        )
+    )
+    value = serializers.CharField(help_text=_("its figure, the year or the missing functions"))
+
+
 class SnapshotSerializer(serializers.ModelSerializer):
     indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    failing = FailingSerializer(many=True, read_only=True)
     region_name = serializers.CharField(source="region.short_name", read_only=True)
     region_level = serializers.CharField(source="region.level", read_only=True)
 
@@ -132,7 +149,8 @@ class SnapshotSerializer(serializers.ModelSerializer):
         model = Snapshot
         fields = (
             "id", "date", "region", "region_name", "region_level", "indicator", "numerator",
-            "denominator", "value", "target", "met", "facilities", "facilities_meeting",
+            "denominator", "value", "target", "met", "judgement", "reason", "facilities",
+            "facilities_meeting", "failing",
         )  # fmt: skip
         read_only_fields = fields
 

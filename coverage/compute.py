@@ -29,6 +29,7 @@ snapshot of the same day plus theirs.
 from __future__ import annotations
 
 import datetime
+import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -38,23 +39,36 @@ from django.db import connection, transaction
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
-    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
-from coverage.models import Indicator, Plan, Snapshot, Target, Unit
+from coverage.models import (
+    FUNCTION_FIELDS,
+    Indicator,
+    Judgement,
+    Plan,
+    Reason,
+    Snapshot,
+    Target,
+    Unit,
+)
+from coverage.models import (
+    Group as IndicatorGroup,
+)
 from eldercare.querycount import QueryCounter
 from facilities.models import (
     BasicIndicator,
     Facility,
     IndicatorCheck,
     Kind,
+    Milestone,
     OperatingFund,
     Placement,
     ProjectKind,
@@ -96,6 +110,7 @@ VILLAGE_LEVEL = frozenset(
         "family_care_beds",
         "home_adaptations",
         "key_seniors_with_wristband",
+        "points_led_by_centre",
     }
 )
 # indicators whose village rows are written for every counted village, data or not
@@ -113,25 +128,31 @@ LEVEL_RANK = {level: rank for rank, level in enumerate(PREFIX_LENGTH)}  # provin
 
 
 class Tally:
-    """Sums of a region: ints for counts, Decimal where money is summed (they mix)."""
+    """Sums of a region: ints for counts, Decimal where money is summed (they mix), and the
+    institutions that fail (each one once, from the leaf it sits in)."""
 
-    __slots__ = ("denominator", "facilities", "facilities_meeting", "numerator")
+    __slots__ = ("denominator", "facilities", "facilities_meeting", "failing", "numerator")
     numerator: int | Decimal
     denominator: int | Decimal
     facilities: int
     facilities_meeting: int
+    failing: list[dict]
 
-    def __init__(self, numerator=0, denominator=0, facilities=0, facilities_meeting=0):
+    def __init__(
+        self, numerator=0, denominator=0, facilities=0, facilities_meeting=0, failing=None
+    ):
         self.numerator = numerator
         self.denominator = denominator
         self.facilities = facilities
         self.facilities_meeting = facilities_meeting
+        self.failing = list(failing or ())
 
     def add(self, other: Tally) -> None:
         self.numerator += other.numerator
         self.denominator += other.denominator
         self.facilities += other.facilities
         self.facilities_meeting += other.facilities_meeting
+        self.failing.extend(other.failing)
 
 
 @dataclass
@@ -181,12 +202,43 @@ class _Leaves:
         denominator=0,
         facilities: int = 0,
         facilities_meeting: int = 0,
+        failing: dict | None = None,
     ) -> None:
         tally = self.tallies[indicator, code]
         tally.numerator += numerator or 0
         tally.denominator += denominator or 0
         tally.facilities += facilities
         tally.facilities_meeting += facilities_meeting
+        if failing is not None:
+            tally.failing.append(failing)
+
+    def judged(
+        self,
+        indicator: str,
+        code: str,
+        facility,
+        meets: bool,
+        numerator=0,
+        denominator=0,
+        *,
+        why: str = "below",
+        value: str = "",
+    ) -> None:
+        """One institution judged on its own: counted, and named when it fails."""
+        failing = None if meets else _failing(facility, why, value)
+        self.add(indicator, code, numerator, denominator, 1, int(meets), failing)
+
+
+def _failing(facility, why: str, value: str = "") -> dict:
+    """An institution that fails, as the tile lists it: why is a code the pages translate
+    (below, no_staff, no_report, no_check, check_failed, not_registered, small_area,
+    missing_functions, paid_before_built)."""
+    return {"id": facility.pk, "name": facility.name, "why": why, "value": value}
+
+
+def _pct(numerator, denominator) -> str:
+    share = HUNDRED * Decimal(numerator) / Decimal(denominator)
+    return f"{share.quantize(Decimal('0.1'))} %"
 
 
 # --- the seniors: one pass over the ledger --------------------------------------------------
@@ -360,6 +412,7 @@ def _facilities(
     on: datetime.date,
     prefixes: list[str] | None,
     targets: dict[str, Target],
+    indicators: dict[str, Indicator],
     villages_served: set[str],
 ) -> None:
     last_check = QualityCheck.objects.filter(facility=OuterRef("pk"), checked_on__lte=on).order_by(
@@ -383,12 +436,6 @@ def _facilities(
         .annotate(n=Count("indicator", distinct=True))
         .values("n")
     )
-    # 三(三): the latest year's operating funds on or before the day's year
-    fund_year = (
-        OperatingFund.objects.filter(facility=OuterRef("pk"), year__lte=on.year)
-        .order_by("-year")
-        .values("year")[:1]
-    )
     facilities = (
         with_figures(Facility.objects.filter(_region_q("region__code", prefixes)), on)
         .annotate(
@@ -397,32 +444,22 @@ def _facilities(
             indicators_met=Coalesce(
                 Subquery(indicators_met, output_field=IntegerField()), Value(0)
             ),
-            fund_year=Subquery(fund_year),
+            lead_region=F("lead_centre__region_id"),
+            lead_opened_on=F("lead_centre__opened_on"),
         )
         .order_by()
     )
+    # 三(三): each home and centre, each year — the day's year's row only (no older year's)
     funds = {
-        (row["facility_id"], row["year"]): row
+        row["facility_id"]: row
         for row in OperatingFund.objects.filter(
-            _region_q("facility__region__code", prefixes), year__lte=on.year
-        ).values("facility_id", "year", "operating_funds", "residents_basic_allowance")
+            _region_q("facility__region__code", prefixes), year=on.year
+        ).values("facility_id", "operating_funds", "residents_basic_allowance")
     }
-    awards = (
-        UpgradeProject.objects.filter(
-            _region_q("facility__region__code", prefixes),
-            facility__kind__in=[Kind.SERVICE_CENTRE, Kind.MUTUAL_AID_POINT],
-            award_paid_on__lte=on,
-        )
-        .annotate(township=Substr("facility__region_id", 1, 9))
-        .order_by()
-        .values("township")
-        .annotate(total=Sum("award_amount"))
-    )
-    for row in awards:
-        leaves.add("township_award", row["township"] + "000", row["total"], 0)
-
-    def judged(code: str, region: str, meets: bool, numerator, denominator) -> None:
-        leaves.add(code, region, numerator, denominator, 1, int(meets))
+    _awards(leaves, on, prefixes)
+    min_area = indicators["service_centres"].min_area if "service_centres" in indicators else None
+    functions = _required_functions(indicators)
+    funds_target = targets.get("operating_funds_ratio")
 
     for f in facilities:
         kind, region = f.kind, f.region_id
@@ -436,17 +473,18 @@ def _facilities(
             leaves.add("care_centres", region, 1, 0)
             by_operator = bool(f.run_by_institution_since and f.run_by_institution_since <= on)
             leaves.add("care_centres_run_by_operator", region, int(by_operator), 1)
-            leaves.add("care_centres_quality", region, int(bool(f.last_check_passed)), 1)
+            _quality(leaves, "care_centres_quality", region, f)
             if f.beds_count:
                 target = targets.get("care_centre_nursing_bed_ratio")
                 share = HUNDRED * f.nursing_beds_count / f.beds_count
-                meets = target.is_met(share) if target else None
-                judged(
-                    "care_centre_nursing_bed_ratio", region, bool(meets),
+                meets = bool(target.is_met(share)) if target else False
+                leaves.judged(
+                    "care_centre_nursing_bed_ratio", region, f, meets,
                     f.nursing_beds_count, f.beds_count,
+                    value=_pct(f.nursing_beds_count, f.beds_count),
                 )  # fmt: skip
             if f.residents_count:
-                _staffing(leaves, "care_centre_staffing", region, f.residents_count,
+                _staffing(leaves, "care_centre_staffing", region, f, f.residents_count,
                           f.service_staff_count, targets)  # fmt: skip
         elif kind == Kind.NURSING_HOME:
             socialised = (
@@ -455,28 +493,45 @@ def _facilities(
                 and f.run_by_institution_since <= on
             )
             leaves.add("nursing_homes_socialised", region, int(socialised), 1)
-            leaves.add("homes_and_centres_quality", region, int(bool(f.last_check_passed)), 1)
+            _quality(leaves, "homes_and_centres_quality", region, f)
             registered = bool(
                 f.legal_person_registered_on
                 and f.legal_person_registered_on <= on
                 and f.filed_on
                 and f.filed_on <= on
             )
-            leaves.add("nursing_homes_registered", region, int(registered), 1)
+            leaves.judged(
+                "nursing_homes_registered", region, f, registered, int(registered), 1,
+                why="not_registered",
+            )  # fmt: skip
             if f.retention == Retention.RETAINED:
                 meets = active_indicators > 0 and f.indicators_met >= active_indicators
                 leaves.add("nursing_homes_meeting_basic_indicators", region, int(meets), 1)
             if f.residents_count:
-                _staffing(leaves, "nursing_home_staffing", region, f.residents_count,
+                _staffing(leaves, "nursing_home_staffing", region, f, f.residents_count,
                           f.management_and_service_staff_count, targets)  # fmt: skip
         elif kind == Kind.SERVICE_CENTRE:
-            leaves.add("service_centres", region, 1, 0)
+            # 二(三): 面积原则上不低于800平方米 — smaller (or unmeasured) centres are not counted
+            big = min_area is None or (f.floor_area is not None and f.floor_area >= min_area)
+            area = "" if f.floor_area is None else f"{f.floor_area.normalize():f} ㎡"
+            leaves.add(
+                "service_centres", region, int(big), 0, 1, int(big),
+                None if big else _failing(f, "small_area", area),
+            )  # fmt: skip
             by_operator = bool(f.run_by_institution_since and f.run_by_institution_since <= on)
             leaves.add("service_centres_run_by_operator", region, int(by_operator), 1)
-            leaves.add("homes_and_centres_quality", region, int(bool(f.last_check_passed)), 1)
+            _quality(leaves, "homes_and_centres_quality", region, f)
             leaves.add("township_award", township, 0, 1)
         elif kind == Kind.MUTUAL_AID_POINT:
             leaves.add("mutual_aid_points", region, 1, 0)
+            # 中心带点: led by an operating service centre of the point's own township
+            led = bool(
+                f.lead_region
+                and f.lead_region[:9] == region[:9]
+                and f.lead_opened_on is not None
+                and f.lead_opened_on <= on
+            )
+            leaves.add("points_led_by_centre", region, int(led), 1)
             if f.large_village:
                 fit = (
                     f.siting == Siting.STANDALONE
@@ -489,31 +544,113 @@ def _facilities(
                     and f.has_library
                 )
                 leaves.add("large_points_min_area", region, int(fit), 1)
-        if kind in (Kind.MUTUAL_AID_POINT, Kind.SERVICE_CENTRE) and len(region) == 12:
-            villages_served.add(region)  # a point's village, or the village hosting a centre
+        if len(region) == 12:
+            if kind == Kind.SERVICE_CENTRE:
+                villages_served.add(region)  # the village hosting a centre
+            elif kind == Kind.MUTUAL_AID_POINT:
+                missing = [code for code in functions if not getattr(f, FUNCTION_FIELDS[code])]
+                if missing:  # a point without the plan's functions does not make a village's
+                    leaves.add(
+                        "villages_with_point", region,
+                        failing=_failing(f, "missing_functions", ",".join(missing)),
+                    )  # fmt: skip
+                else:
+                    villages_served.add(region)
         if kind in (Kind.NURSING_HOME, Kind.CARE_CENTRE):
             leaves.add("caregivers_certified", region, f.certified_caregivers_count,
                        f.caregivers_count)  # fmt: skip
-            fund = funds.get((f.pk, f.fund_year))
-            if fund is not None:
-                leaves.add("operating_funds_ratio", region, fund["operating_funds"],
-                           fund["residents_basic_allowance"])  # fmt: skip
-    # villages served by an operating point or centre elsewhere (merged villages, the host)
-    served = Facility.served_regions.through.objects.filter(
-        facility__kind__in=[Kind.MUTUAL_AID_POINT, Kind.SERVICE_CENTRE],
-        facility__opened_on__lte=on,
+            fund = funds.get(f.pk)
+            if fund is None:
+                leaves.judged("operating_funds_ratio", region, f, False, why="no_report",
+                              value=str(on.year))  # fmt: skip
+            else:
+                paid, allowance = fund["operating_funds"], fund["residents_basic_allowance"]
+                # no centrally supported resident that year: 15 % of nothing is met
+                share = HUNDRED * paid / allowance if allowance else None
+                meets = share is None or bool(funds_target and funds_target.is_met(share))
+                leaves.judged(
+                    "operating_funds_ratio", region, f, meets, paid, allowance,
+                    value=_pct(paid, allowance) if allowance else "",
+                )  # fmt: skip
+    # villages served by an operating point or centre elsewhere (merged villages, the host);
+    # a point serving another village must offer the functions too
+    offers = Q()
+    for code in functions:
+        offers &= Q(**{f"facility__{FUNCTION_FIELDS[code]}": True})
+    served = (
+        Facility.served_regions.through.objects.filter(
+            Q(facility__kind=Kind.SERVICE_CENTRE)
+            | (Q(facility__kind=Kind.MUTUAL_AID_POINT) & offers),
+            facility__opened_on__lte=on,
+        )
     ).exclude(facility__status__in=STOPPED, facility__status_on__lte=on)
     if prefixes:
         served = served.filter(_region_q("region__code", prefixes))
     villages_served.update(served.values_list("region_id", flat=True))
 
 
-def _staffing(leaves, code, region, residents, staff, targets) -> None:
+def _required_functions(indicators: dict[str, Indicator]) -> list[str]:
+    indicator = indicators.get("villages_with_point")
+    codes = indicator.required_functions if indicator is not None else []
+    return [code for code in codes or () if code in FUNCTION_FIELDS]
+
+
+def _quality(leaves: _Leaves, code: str, region: str, f) -> None:
+    """Judged as a share; the institutions whose latest check failed (or that have none) are
+    named."""
+    passed = bool(f.last_check_passed)
+    why = "no_check" if f.last_check_passed is None else "check_failed"
+    leaves.judged(code, region, f, passed, int(passed), 1, why=why)
+
+
+def _awards(leaves: _Leaves, on: datetime.date, prefixes: list[str] | None) -> None:
+    """三(二) 先建后补: every award paid by the day, to the township of its centre or point, and
+    whether the project was built and accepted before it was paid (completed and accepted, no
+    acceptance milestone done after the payment)."""
+    accepted_late = Milestone.objects.filter(project=OuterRef("pk"), name__contains="验收").filter(
+        Q(done_on__isnull=True) | Q(done_on__gt=OuterRef("award_paid_on"))
+    )
+    awards = (
+        UpgradeProject.objects.filter(
+            _region_q("facility__region__code", prefixes),
+            facility__kind__in=[Kind.SERVICE_CENTRE, Kind.MUTUAL_AID_POINT],
+            award_paid_on__lte=on,
+            award_amount__isnull=False,
+        )
+        .annotate(accepted_late=Exists(accepted_late))
+        .order_by()
+        .values(
+            "pk", "facility_id", "facility__name", "facility__region_id", "title", "status",
+            "completed_on", "award_paid_on", "award_amount", "accepted_late",
+        )
+    )  # fmt: skip
+    for row in awards:
+        built_first = (
+            row["status"] == ProjectStatus.ACCEPTED
+            and row["completed_on"] is not None
+            and row["completed_on"] <= row["award_paid_on"]
+            and not row["accepted_late"]
+        )
+        failing = None
+        if not built_first:
+            failing = {
+                "id": row["facility_id"],
+                "name": f"{row['facility__name']} · {row['title']}",
+                "why": "paid_before_built",
+                "value": row["award_paid_on"].isoformat(),
+            }
+        township = _township_code(row["facility__region_id"])
+        leaves.add("township_award", township, row["award_amount"], 0, 1, int(built_first), failing)
+
+
+def _staffing(leaves, code, region, facility, residents, staff, targets) -> None:
     """1:3 or 1:10: residents per counted staff member, at most the target."""
     target = targets.get(code)
     value = Decimal(residents) / staff if staff else None
     meets = bool(staff) and bool(target.is_met(value) if target else False)
-    leaves.add(code, region, residents, staff, 1, int(meets))
+    shown = f"1 : {value.quantize(Decimal('0.1'))}" if value is not None else ""
+    leaves.judged(code, region, facility, meets, residents, staff,
+                  why="below" if staff else "no_staff", value=shown)  # fmt: skip
 
 
 # --- the village network --------------------------------------------------------------------
@@ -658,7 +795,7 @@ def compute(on: datetime.date, *, townships: list[str] | None = None, run=None) 
 
 COLUMNS = (
     "date", "region_id", "indicator_id", "numerator", "denominator", "value", "target", "met",
-    "facilities", "facilities_meeting", "run_id",
+    "facilities", "facilities_meeting", "run_id", "judgement", "reason", "failing",
 )  # fmt: skip
 
 
@@ -670,13 +807,19 @@ def _insert(rows: list[tuple]) -> None:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row(row)
+                    copy.write_row((*row[:-1], json.dumps(row[-1], ensure_ascii=False)))
             return
         marks = ", ".join(["%s"] * len(COLUMNS))
         cursor.executemany(
             f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})",
             [
-                (_date(row[0]), *row[1:3], *(_decimal(v) for v in row[3:7]), *row[7:])
+                (
+                    _date(row[0]),
+                    *row[1:3],
+                    *(_decimal(v) for v in row[3:7]),
+                    *row[7:-1],
+                    json.dumps(row[-1], ensure_ascii=False),
+                )
                 for row in rows
             ],
         )
@@ -706,7 +849,7 @@ def _snapshots(on: datetime.date, townships: list[str] | None, run) -> tuple[lis
     villages = counted_villages(prefixes)
     villages_served: set[str] = set()
     _seniors(leaves, on, prefixes)
-    _facilities(leaves, on, prefixes, targets, villages_served)
+    _facilities(leaves, on, prefixes, targets, indicators, villages_served)
     _village_network(leaves, on, prefixes, villages, villages_served)
 
     # roll up: each leaf into every region whose prefix its code starts with
@@ -746,11 +889,9 @@ def _snapshots(on: datetime.date, townships: list[str] | None, run) -> tuple[lis
         target = targets.get(code)
         applies = target is not None and target.applies_to(level)
         value = _value(indicator.unit, tally)
-        if indicator.each_facility:
-            every = tally.facilities > 0 and tally.facilities == tally.facilities_meeting
-            met = every if applies else None
-        else:
-            met = target.is_met(value) if applies else None
+        judgement, reason = _judge(indicator, target, level, value, tally)
+        met = {Judgement.MET: True, Judgement.NOT_MET: False}.get(judgement)
+        judged_facilities = indicator.each_facility or tally.facilities > 0
         snapshots.append(
             (
                 on,
@@ -763,12 +904,41 @@ def _snapshots(on: datetime.date, townships: list[str] | None, run) -> tuple[lis
                 value,
                 target.value if applies else None,
                 met,
-                tally.facilities if indicator.each_facility else None,
-                tally.facilities_meeting if indicator.each_facility else None,
+                tally.facilities if judged_facilities else None,
+                tally.facilities_meeting if judged_facilities else None,
                 run.pk if run is not None else None,
+                judgement,
+                reason,
+                sorted(tally.failing, key=lambda item: (item["name"], item["id"])),
             )
         )
     return snapshots, prefixes
+
+
+# facility indicators: a region without the kind of facility counted has nothing to judge
+FACILITY_GROUPS = frozenset(
+    {IndicatorGroup.FACILITIES, IndicatorGroup.OPERATION, IndicatorGroup.MONEY}
+)
+
+
+def _judge(indicator: Indicator, target: Target | None, level: str, value, tally: Tally):
+    """(judgement, reason): tracked where the plan sets no number; not applicable where the
+    target is set for another level, or the region has nothing of the kind counted (no care
+    centre to judge 1:3 by); else met or not met — every institution, for the indicators judged
+    institution by institution."""
+    if target is None or target.value is None:
+        return Judgement.TRACKED, ""
+    if not target.applies_to(level):
+        return Judgement.NOT_APPLICABLE, Reason.LEVEL
+    empty = Reason.NO_FACILITY if indicator.group in FACILITY_GROUPS else Reason.NONE_COUNTED
+    if indicator.each_facility:
+        if not tally.facilities:
+            return Judgement.NOT_APPLICABLE, empty
+        every = tally.facilities == tally.facilities_meeting
+        return (Judgement.MET if every else Judgement.NOT_MET), ""
+    if value is None:  # a share of nothing
+        return Judgement.NOT_APPLICABLE, empty
+    return (Judgement.MET if target.is_met(value) else Judgement.NOT_MET), ""
 
 
 def _in_scope(region: str, level: str, prefixes: list[str] | None) -> bool:
@@ -788,11 +958,11 @@ def _add_other_townships(totals, on, prefixes, prefix_to_region, lengths, level_
     found = set(rows.values_list("region_id", flat=True).distinct())
     if set(others) - found:
         raise IncompleteDay(on)
-    for code, region, numerator, denominator, facilities, meeting in rows.values_list(
+    for code, region, numerator, denominator, facilities, meeting, failing in rows.values_list(
         "indicator__code", "region_id", "numerator", "denominator", "facilities",
-        "facilities_meeting",
+        "facilities_meeting", "failing",
     ):  # fmt: skip
-        tally = Tally(numerator, denominator or 0, facilities or 0, meeting or 0)
+        tally = Tally(numerator, denominator or 0, facilities or 0, meeting or 0, failing)
         for length in lengths:
             if length >= 9:
                 continue

@@ -42,6 +42,33 @@ class Comparison(models.TextChoices):
     AT_MOST = "lte", _("at most")
 
 
+class Judgement(models.TextChoices):
+    """How a region stands against a target: met, not met, not applicable (with a reason), or
+    tracked (the plan sets no number)."""
+
+    MET = "met", _("met")
+    NOT_MET = "not_met", _("not met")
+    NOT_APPLICABLE = "not_applicable", _("not applicable")
+    TRACKED = "tracked", _("tracked")
+
+
+class Reason(models.TextChoices):
+    """Why a target does not apply to a region."""
+
+    NO_FACILITY = "no_facility", _("no such facility in the region")
+    NONE_COUNTED = "none_counted", _("nobody or nothing to count in the region")
+    LEVEL = "level", _("the target is set for another level of region")
+
+
+# what a village point must offer (一(二)): function code → the facility's field
+FUNCTION_FIELDS = {
+    "day_care": "offers_day_care",
+    "rehabilitation": "offers_rehabilitation",
+    "recreation": "offers_recreation",
+    "emergency_rescue": "offers_emergency_rescue",
+}
+
+
 class Plan(models.Model):
     """A plan that sets targets, such as 武隆府办发〔2021〕31号 with its 2022 targets."""
 
@@ -91,6 +118,28 @@ class Indicator(models.Model):
             "The target applies to every facility: a region meets it when all its facilities do."
         ),
     )
+    min_area = models.DecimalField(
+        _("counted from floor area (m²)"),
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("Only facilities with at least this floor area are counted; empty: any."),
+    )
+    required_functions = models.JSONField(
+        _("functions required"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Function codes a facility must offer to count (day_care, rehabilitation, "
+            "recreation, emergency_rescue); empty: none."
+        ),
+    )
+    counting_note = models.TextField(
+        _("how counted"),
+        blank=True,
+        help_text=_("The choices made in counting, shown under the tile."),
+    )
 
     history = HistoricalRecords()
 
@@ -101,6 +150,18 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        functions = self.required_functions
+        if not isinstance(functions, list) or any(f not in FUNCTION_FIELDS for f in functions):
+            raise ValidationError(
+                {
+                    "required_functions": _("List function codes among: %(codes)s.")
+                    % {"codes": ", ".join(FUNCTION_FIELDS)}
+                }
+            )
 
 
 class Target(models.Model):
@@ -177,10 +238,19 @@ class Snapshot(models.Model):
         _("target"), max_digits=14, decimal_places=4, null=True, blank=True
     )
     met = models.BooleanField(_("met"), null=True, blank=True)
+    judgement = models.CharField(
+        _("judgement"), max_length=14, choices=Judgement.choices, default=Judgement.TRACKED
+    )
+    reason = models.CharField(
+        _("why not applicable"), max_length=14, choices=Reason.choices, blank=True
+    )
     facilities = models.PositiveIntegerField(_("facilities judged"), null=True, blank=True)
     facilities_meeting = models.PositiveIntegerField(
         _("facilities meeting it"), null=True, blank=True
     )
+    # the institutions (or awards) that fail, as they stood that day: [{"id", "name", "value",
+    # "why"}]; kept with the row (a day's figure and its reasons are read together)
+    failing = models.JSONField(_("failing institutions"), default=list, blank=True)
     run = models.ForeignKey(
         "coverage.Run",
         on_delete=models.SET_NULL,

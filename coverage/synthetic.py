@@ -533,7 +533,7 @@ class _Writer:
             f"""
             INSERT INTO {facility} {cols}
             SELECT 'service_centre', '养老服务中心' || t, code, 'operating', NULL,
-                :on::date - 100 - ({u("t", 64)} % 700)::int, 600, true, true, true, true,
+                :on::date - 100 - ({u("t", 64)} % 700)::int, 900, true, true, true, true,
                 true, true, true, true, true, false, true, false, '', false, NULL, '',
                 NULL, NULL, 'public', '',
                 CASE WHEN {u("t", 65)} < 500000 THEN :on::date - 50 END, '', now(), now()
@@ -550,7 +550,7 @@ class _Writer:
                 CASE WHEN j % 50 = 3 THEN :on::date - 100 END,
                 :on::date - 400 - (j % 300), 60 + ({u("j", 70)} % 150),
                 true, true, true, {u("j", 71)} < 600000, {u("j", 72)} < 700000,
-                true, false, true, false, {u("j", 73)} < 200000, true, true,
+                true, true, true, true, {u("j", 73)} < 200000, true, true,
                 CASE WHEN {u("j", 74)} < 600000 THEN 'standalone' ELSE 'village_service_centre'
                 END,
                 {u("j", 75)} < 300000, NULL, '', NULL, NULL, 'public', '', NULL, '', now(), now()

@@ -7,7 +7,6 @@ import datetime
 import io
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -16,12 +15,6 @@ from coverage.selectors import Row, Tile, indicator_name
 
 BOLD = Font(bold=True)
 HEAD = PatternFill("solid", fgColor="EEF2F6")
-MET = {
-    "met": gettext_lazy("met"),
-    "behind": gettext_lazy("behind"),
-    "tracked": gettext_lazy("tracked"),
-    "missing": "",
-}
 
 
 def _number(value):
@@ -44,7 +37,8 @@ def _sheet(wb: Workbook, title: str, heading: str, header: list[str], first: boo
 
 
 def _state(tile: Tile) -> str:
-    return str(MET[tile.state])
+    """met, behind, not applicable (why), tracked — as the tile says it."""
+    return str(tile.label)
 
 
 def overview_workbook(*, region, on: datetime.date, groups, columns, rows: list[Row]) -> bytes:
@@ -59,7 +53,7 @@ def overview_workbook(*, region, on: datetime.date, groups, columns, rows: list[
         heading,
         [_("Group"), _("Indicator"), _("Plan section"), _("Value"), _("Target"), _("Met"),
          _("Numerator"), _("Denominator"), _("Facilities judged"), _("Facilities meeting it"),
-         _("Snapshot day")],
+         _("Snapshot day"), _("Deadline"), _("Failing"), _("How counted")],
         first=True,
     )  # fmt: skip
     ws.column_dimensions["B"].width = 44
@@ -79,6 +73,9 @@ def overview_workbook(*, region, on: datetime.date, groups, columns, rows: list[
                     s.facilities if s else None,
                     s.facilities_meeting if s else None,
                     on,
+                    str(tile.deadline) if tile.deadline else "",
+                    "；".join(tile.failing),
+                    tile.indicator.counting_note,
                 ]
             )
     if rows:
@@ -86,12 +83,19 @@ def overview_workbook(*, region, on: datetime.date, groups, columns, rows: list[
             wb,
             _("Regions below"),
             heading,
-            [_("Code"), _("Name"), _("Targets met")] + [indicator_name(i) for i in columns],
+            [_("Code"), _("Name"), _("Met / applicable")] + [indicator_name(i) for i in columns],
         )
         for row in rows:
             table.append(
                 [row.code, row.name, f"{row.met} / {row.judged}"]
-                + [_number(c.snapshot.value) if c.snapshot else None for c in row.cells]
+                + [
+                    _("n/a")
+                    if c.state == "na" and c.snapshot.value is None
+                    else _number(c.snapshot.value)
+                    if c.snapshot
+                    else None
+                    for c in row.cells
+                ]
             )
     out = io.BytesIO()
     wb.save(out)

@@ -140,6 +140,15 @@ class FacilityFactory(factory.django.DjangoModelFactory):
     opened_on = datetime.date(2020, 1, 1)
 
 
+# the functions 一(二) names for a village point (日间照料、康复理疗、休闲娱乐、紧急救援)
+POINT_FUNCTIONS = {
+    "offers_day_care": True,
+    "offers_rehabilitation": True,
+    "offers_recreation": True,
+    "offers_emergency_rescue": True,
+}
+
+
 def beds(facility, count, *, kind="ordinary", start=1, in_use_from=datetime.date(2020, 1, 1)):
     from facilities.models import Bed
 

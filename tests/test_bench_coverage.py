@@ -83,8 +83,8 @@ def test_bench_prints_the_figures_and_writes_the_snapshots():
     }
     assert regions == {"province": 1, "city": 1, "district": 1, "township": 3, "village": 12}
     # every indicator at the province, the city, the district and each township
-    assert snapshots.filter(region__level="province").count() == 35
-    assert snapshots.filter(region__level="township").count() == 3 * 35
+    assert snapshots.filter(region__level="province").count() == 36
+    assert snapshots.filter(region__level="township").count() == 3 * 36
 
     expected = {
         "villages_with_point": (11, 12),

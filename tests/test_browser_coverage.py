@@ -58,7 +58,7 @@ def test_the_bureau_reads_drills_down_and_downloads(browser, live_server, world)
         )
     }
     shown = tiles_on_the_page(page)
-    assert len(shown) == Indicator.objects.count() == 35
+    assert len(shown) == Indicator.objects.count() == 36
     assert shown == expected
     doctor = page.inner_text("article[data-indicator=family_doctor_signed]")
     assert "33.3 %" in doctor and "1 / 3" in doctor  # one of the three seniors

@@ -91,12 +91,13 @@ def xinhua(houping):
 
 
 def point(village, opened, **fields):
+    """A point offering the four functions the plan names, unless told otherwise."""
     return f.FacilityFactory(
         kind="mutual_aid_point",
         region=village,
         opened_on=opened,
         name=f"{village.short_name}点",
-        **fields,
+        **{**f.POINT_FUNCTIONS, **fields},
     )
 
 
@@ -388,6 +389,7 @@ def network(regions):
     sc1 = f.FacilityFactory(
         kind="service_centre",
         region=baima,
+        floor_area=Decimal(900),
         opened_on=d(2022, 5, 1),
         run_by_institution_since=d(2022, 5, 1),
     )
@@ -487,14 +489,22 @@ def test_each_care_centre_and_home_is_judged_on_its_own(network):
 
 def test_money(network):
     compute(DAY)
-    # 白马: the centre's 600,000 and 板桥 point's 400,000, one centre in operation
+    # 白马: the centre's 600,000 and 板桥 point's 400,000, one centre in operation; both built
+    # and accepted before they were paid. The 100万 is the district's average: a township
+    # shows its amount, not judged
     award = snap("township_award", BAIMA)
-    assert (award.numerator, award.denominator, award.met) == (1_000_000, 1, True)
+    assert (award.numerator, award.denominator) == (1_000_000, 1)
+    assert (award.judgement, award.reason, award.met) == ("not_applicable", "level", None)
+    assert (award.facilities, award.facilities_meeting, award.failing) == (2, 2, [])
     assert nd("township_award", DISTRICT) == (1_000_000, 1)  # 文凤's award came in 2023
+    assert snap("township_award", DISTRICT).judgement == "met"  # 1,000,000 per township
     funds = snap("operating_funds_ratio", DISTRICT)
-    # 2022: nh1 15,000 of 100,000 and cc1 1,000 of 20,000 → 16,000 / 120,000
+    # 2022 rows: nh1 15,000 of 100,000 (15 %, meets) and cc1 1,000 of 20,000 (5 %) → pooled
+    # 16,000 / 120,000; nh2 and cc3 filed nothing for 2022: 未填报. 1 of 4 institutions meets
     assert (funds.numerator, funds.denominator) == (16_000, 120_000)
     assert funds.value == Decimal("13.3333") and funds.met is False
+    assert (funds.facilities, funds.facilities_meeting) == (4, 1)
+    assert sorted(item["why"] for item in funds.failing) == ["below", "no_report", "no_report"]
 
 
 def test_trained_people_are_counted_once(regions):

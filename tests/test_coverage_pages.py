@@ -22,7 +22,9 @@ BAIMA, HOUPING, BANQIAO = "500156101000", "500156208000", "500156101201"
 def world(regions, today):
     """板桥 (白马): a point, an assistant, 4 seniors of whom 2 have a family doctor and one is
     80+ living alone without a pairing. 文凤 (后坪): 1 senior, nothing else."""
-    f.FacilityFactory(kind="mutual_aid_point", region=regions["banqiao"], name="板桥互助点")
+    f.FacilityFactory(
+        kind="mutual_aid_point", region=regions["banqiao"], name="板桥互助点", **f.POINT_FUNCTIONS
+    )
     ElderlyCareAssistant.objects.create(
         village=regions["banqiao"], name="王助理", started_on=datetime.date(2022, 1, 1)
     )
@@ -55,7 +57,7 @@ def test_the_overview_shows_each_indicator_with_the_snapshots_value(client, bure
     assert "1 / 2" in tile(body, "villages_with_assistant")
     assert "2026-11-29" in body
     # every indicator of the plan has its tile
-    assert body.count('class="tile ') == 35
+    assert body.count('class="tile ') == 36  # and 中心带点
     # 白马 and 后坪 in the drill-down, each linking to its page
     assert 'href="/coverage/500156101000/?date=2026-11-29"' in body
     assert 'href="/coverage/500156208000/?date=2026-11-29"' in body

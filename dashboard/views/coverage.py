@@ -106,9 +106,12 @@ def coverage_region(request, code: str):
         "descending": descending,
     }
     if on is not None:
-        context["groups"] = selectors.tiles(snapshots, region.code, on)
+        targets = selectors.targets_in_force(on)
+        context["groups"] = selectors.tiles(
+            snapshots, region.code, on, level=region.level, targets=targets
+        )
         regions = visible_to(Region.objects.all(), request.user)
-        indicators, rows = selectors.children_table(snapshots, regions, region.code, on)
+        indicators, rows = selectors.children_table(snapshots, regions, region.code, on, targets)
         context["columns"] = indicators
         context["rows"] = selectors.sort_rows(rows, sort, descending)
     if region.level == Level.VILLAGE:
@@ -258,9 +261,10 @@ def coverage_export(request, code: str):
     on = _day(request, snapshots, region)
     if on is None:
         raise Http404(_("No coverage has been computed for this region yet."))
-    groups = selectors.tiles(snapshots, region.code, on)
+    targets = selectors.targets_in_force(on)
+    groups = selectors.tiles(snapshots, region.code, on, level=region.level, targets=targets)
     columns, rows = selectors.children_table(
-        snapshots, visible_to(Region.objects.all(), request.user), region.code, on
+        snapshots, visible_to(Region.objects.all(), request.user), region.code, on, targets
     )
     body = overview_workbook(region=region, on=on, groups=groups, columns=columns, rows=rows)
     return _xlsx(body, f"{region.short_name}-覆盖情况-{on:%Y%m%d}.xlsx")
@@ -274,11 +278,12 @@ def coverage_screen(request, code: str):
     on = _day(request, snapshots, region)
     context = {"region": region, "on": on}
     if on is not None:
-        groups = selectors.tiles(snapshots, region.code, on)
+        targets = selectors.targets_in_force(on)
+        groups = selectors.tiles(snapshots, region.code, on, level=region.level, targets=targets)
         tiles = [t for _label, members in groups for t in members]
         judged = [t for t in tiles if t.state in ("met", "behind")]
         _columns, rows = selectors.children_table(
-            snapshots, visible_to(Region.objects.all(), request.user), region.code, on
+            snapshots, visible_to(Region.objects.all(), request.user), region.code, on, targets
         )
         context.update(
             groups=groups,
