@@ -222,3 +222,44 @@ def test_listing_costs_a_fixed_number_of_queries(staff_baima, django_assert_max_
         login("staff-baima")
     with django_assert_max_num_queries(6):
         assert phone(token).get(TOKENS_URL).json()["count"] == 6
+
+
+def test_the_migration_drops_drf_s_token_table_and_its_traces(db):
+    """Upgrading a database that had DRF's tokens: the table, its migration records and its
+    content type (with its permissions) go; every old token stops working."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamp, "
+            "user_id integer)"
+        )
+        cursor.execute("INSERT INTO authtoken_token VALUES ('0123', '2026-01-01', 1)")
+    MigrationRecorder(connection).record_applied("authtoken", "0004_alter_tokenproxy_options")
+    old = ContentType.objects.create(app_label="authtoken", model="token")
+    Permission.objects.create(content_type=old, codename="view_token", name="Can view token")
+
+    class Editor:  # what the migration uses of a schema editor
+        def __init__(self):
+            self.connection = connection
+            self.quote_name = connection.ops.quote_name
+
+        def execute(self, sql):
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+
+    migration = importlib.import_module("accounts.migrations.0004_drop_drf_authtoken")
+    migration.drop_drf_tokens(apps, Editor())
+
+    assert "authtoken_token" not in connection.introspection.table_names()
+    assert not MigrationRecorder(connection).migration_qs.filter(app="authtoken").exists()
+    assert not ContentType.objects.filter(app_label="authtoken").exists()
+    assert not Permission.objects.filter(codename="view_token").exists()
+    # a database that never had them goes through too
+    migration.drop_drf_tokens(apps, Editor())
