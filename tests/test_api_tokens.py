@@ -263,3 +263,26 @@ def test_the_migration_drops_drf_s_token_table_and_its_traces(db):
     assert not Permission.objects.filter(codename="view_token").exists()
     # a database that never had them goes through too
     migration.drop_drf_tokens(apps, Editor())
+
+
+def test_the_admin_lists_and_revokes_tokens_scoped(client, bureau, staff_baima):
+    staff_baima.is_staff = True  # township staff who may open the admin
+    staff_baima.save()
+    login("bureau")
+    login("staff-baima")
+    client.force_login(staff_baima)
+    page = client.get("/admin/accounts/apitoken/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    mine = ApiToken.objects.get(user=staff_baima)
+    theirs = ApiToken.objects.get(user=bureau)
+    assert mine.public_id in body and theirs.public_id not in body
+    assert client.get(f"/admin/accounts/apitoken/{theirs.pk}/change/").status_code == 302
+    assert client.get("/admin/knox/authtoken/").status_code == 404
+    client.force_login(bureau)
+    body = client.get("/admin/accounts/apitoken/").content.decode()
+    assert mine.public_id in body and theirs.public_id in body
+    # the bureau revokes staff-baima's token (a lost phone) from the admin
+    response = client.post(f"/admin/accounts/apitoken/{mine.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert list(ApiToken.objects.values_list("user__username", flat=True)) == ["bureau"]
