@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken, AuthTokenManager
 from simple_history.models import HistoricalRecords
 
 from regions.scoping import ScopedQuerySet
@@ -90,3 +91,45 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full = self.get_full_name()
         return f"{full} ({self.username})" if full else self.username
+
+
+class ApiTokenQuerySet(ScopedQuerySet):
+    """API tokens are seen through their owner: the bureau (and administrators) see the tokens
+    of the users in their region's subtree, everyone else only their own."""
+
+    region_lookup = "user__region__code"
+
+    def visible_to(self, user):
+        scoped = super().visible_to(user)
+        if user is not None and (user.is_superuser or getattr(user, "role", "") == Role.BUREAU):
+            return scoped
+        return scoped.filter(user_id=getattr(user, "pk", None))
+
+    def current(self):
+        """Tokens that still open the API (an expired token is refused, and deleted, when used)."""
+        from django.utils import timezone
+
+        return self.filter(models.Q(expiry__isnull=True) | models.Q(expiry__gt=timezone.now()))
+
+
+class ApiTokenManager(AuthTokenManager.from_queryset(ApiTokenQuerySet)):
+    pass
+
+
+class ApiToken(AuthToken):
+    """django-rest-knox's token (a SHA-512 digest of the token, never the token itself), seen
+    with the project's scoping rule. Revoked on logout, password change and deactivation
+    (``accounts.signals``); listed and revoked at ``/api/v1/auth/tokens/``."""
+
+    objects = ApiTokenManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    @property
+    def public_id(self) -> str:
+        """What the owner and the bureau see and name a token by: the start of its digest
+        (64 bits), which reveals nothing of the token."""
+        return self.digest[:16]

@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
-from api.auth import TokenView
+from api.auth import ApiTokenViewSet, LogoutAllView, LogoutView, TokenView
 from api.claims import ServiceLogViewSet
 from api.coverage import IndicatorViewSet, RecomputeView, SnapshotViewSet, TargetViewSet
 from api.facilities import (
@@ -36,6 +36,7 @@ from api.volunteers import (
 app_name = "api"
 
 router = DefaultRouter()
+router.register("auth/tokens", ApiTokenViewSet, basename="auth-token")
 router.register("regions", RegionViewSet, basename="region")
 router.register("seniors", SeniorViewSet, basename="senior")
 router.register("assessments", AssessmentViewSet, basename="assessment")
@@ -65,6 +66,8 @@ router.register("coverage/snapshots", SnapshotViewSet, basename="coverage-snapsh
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/logout/", LogoutView.as_view(), name="logout"),
+    path("auth/logoutall/", LogoutAllView.as_view(), name="logoutall"),
     path("coverage/recompute/", RecomputeView.as_view(), name="coverage-recompute"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path(

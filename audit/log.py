@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from accounts.addresses import client_address
 from audit.models import Channel, PersonView
 
 
 def _address(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None if request is not None else None
+    return client_address(request) if request is not None else None
 
 
 def person_viewed(request, senior, channel: str = Channel.PAGE) -> None:

@@ -6,10 +6,13 @@ Django's ``jsonl`` serialisation with its primary key. It is written in one read
 (PostgreSQL: ``REPEATABLE READ``), so the manifest and the rows are the same moment.
 
 What is in it: every concrete model of every installed app, history tables, users with their
-password hashes, API tokens, the admin's log, django-axes' logs, django-celery-beat's schedules,
-content types and permissions; the rows of many-to-many tables inside their owners. What is not:
-sessions (people log in again) and django-celery-beat's change tracker (a single row that the
-scheduler rewrites itself); nothing is read from the cache.
+password hashes, the admin's log, django-axes' logs, django-celery-beat's schedules, content
+types and permissions; the rows of many-to-many tables inside their owners. What is not:
+sessions and API tokens (people and phones log in again: a token lives hours, a backup years,
+and a file of digests is one more thing to guard), and django-celery-beat's change tracker (a
+single row that the scheduler rewrites itself); nothing is read from the cache. The file is
+created readable by its owner only (0600), whatever the umask: it holds password hashes and
+everyone's personal data.
 
 Restoring into an empty database migrated to the same state
 ----------------------------------------------------------------
@@ -35,10 +38,12 @@ from __future__ import annotations
 
 import datetime
 import gzip
+import io
 import json
 import os
 import platform
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -53,9 +58,9 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 FORMAT = "eldercare-backup/1"
-# never exported: sessions (people log in again) and the beat scheduler's change tracker (one row
-# the scheduler's own signals write when schedules are saved)
-EXCLUDED = frozenset({"sessions.session", "django_celery_beat.periodictasks"})
+# never exported: sessions and API tokens (people and phones log in again) and the beat
+# scheduler's change tracker (one row the scheduler's own signals write when schedules are saved)
+EXCLUDED = frozenset({"sessions.session", "knox.authtoken", "django_celery_beat.periodictasks"})
 # tables that ``migrate`` fills by itself (post_migrate: content types, permissions; the data
 # migrations of coverage, facilities, volunteers and the beat schedule; the history of those
 # rows, should they have been seeded again through the models) and django-axes' login logs (a
@@ -86,12 +91,15 @@ SEEDED = frozenset(
         "axes.accessfailurelog",
     }
 )
-# the data migrations whose rows SEEDED covers (tests/test_backup_restore.py checks that there
+# the migrations that run code: the data migrations whose rows SEEDED covers, and one that
+# writes no rows (it drops the old token table) (tests/test_backup_restore.py checks that there
 # are no others)
 DATA_MIGRATIONS = frozenset(
     {
+        ("accounts", "0004_drop_drf_authtoken"),
         ("coverage", "0002_targets_2022"),
         ("coverage", "0003_beat_schedule"),
+        ("coverage", "0006_counting_rules_2022"),
         ("facilities", "0002_basic_indicators"),
         ("volunteers", "0002_system_accounts"),
     }
@@ -213,11 +221,29 @@ def _rows(model, using: str):
     return queryset.iterator(chunk_size=CHUNK)
 
 
+PRIVATE = 0o600
+
+
+@contextmanager
+def _private_gzip(path: Path):
+    """A new gzip text stream at ``path``, readable and writable by its owner only: the mode is
+    given when the file is created and set again on the open file (the umask can only take bits
+    away, and a left-over file would keep the mode it had)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE)
+    with open(fd, "wb") as raw:
+        os.fchmod(raw.fileno(), PRIVATE)
+        with (
+            gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6) as zipped,
+            io.TextIOWrapper(zipped, encoding="utf-8") as out,
+        ):
+            yield out
+
+
 def export(path: str | os.PathLike, using: str = "default") -> ExportResult:
     """Write the backup to ``path`` (through a temporary file beside it, renamed at the end, so a
     crash never leaves a file that looks whole)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     connection = connections[using]
     connection.ensure_connection()
@@ -229,7 +255,7 @@ def export(path: str | os.PathLike, using: str = "default") -> ExportResult:
                 with connection.cursor() as cursor:  # one consistent picture of every table
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             header = manifest(using)
-            with gzip.open(partial, "wt", encoding="utf-8", compresslevel=6) as out:
+            with _private_gzip(partial) as out:
                 out.write(json.dumps({"manifest": header}, ensure_ascii=False) + "\n")
                 for model in exported_models():
                     serializers.serialize("jsonl", _rows(model, using), stream=out)

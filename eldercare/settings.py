@@ -12,6 +12,7 @@ and production comes from the environment:
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -52,7 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # third party
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -158,13 +159,22 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_MINUTES", "15")) / 60  # hours
 # A username from one address: township offices share one public address, so locking the address
-# alone would lock out a whole office; the token endpoint's per-address throttle limits volume.
+# alone would lock out a whole office, and locking the username alone would let anyone lock the
+# bureau out from elsewhere; the per-address login throttle limits volume.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+
+# --- Client addresses ---------------------------------------------------------------------------
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For. 0 (the default, and
+# the compose stack, where gunicorn is reached directly): the address is the connection's
+# (REMOTE_ADDR) and X-Forwarded-For is ignored. n: the n-th address from the right of
+# X-Forwarded-For, the one the outermost trusted proxy saw. One rule (accounts/addresses.py) for
+# the login throttles, the lockout (django-axes) and the audit log.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_address"
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -198,7 +208,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes a missing login a 401, not a 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Closed by default: a view must be reached by a user with a role and a region.
@@ -211,8 +221,21 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("LOGIN_THROTTLE_RATE", "30/min")},
+    # the login throttle keys by accounts.addresses.client_address; any DRF throttle added later
+    # reads X-Forwarded-For the same way (DRF without NUM_PROXIES would trust all of it)
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# API tokens (django-rest-knox): stored as SHA-512 digests, one per login (per phone), valid for
+# API_TOKEN_HOURS (default 10: one working day, so a phone lost in the field holds no valid
+# token by the evening; the owner or the bureau revoke one sooner at /api/v1/auth/tokens/).
+# Sent as "Authorization: Token <token>", as the DRF tokens before them were.
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=float(os.environ.get("API_TOKEN_HOURS", "10"))),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "武隆区农村养老服务管理系统 API",

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from accounts.views import LoginView
 from eldercare.health import healthz
 
 admin.site.site_header = "武隆区农村养老服务管理系统"
@@ -16,7 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # switching language works before login too (the login page has the switch)
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("dashboard.urls")),
 ]

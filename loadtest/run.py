@@ -72,9 +72,8 @@ def prepare(tag: str, volunteers: int) -> dict:
     from django.db import connection
     from django.db.models import Count
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
-    from accounts.models import Role, User
+    from accounts.models import ApiToken, Role, User
     from regions.models import Region
     from seniors.models import Senior, Status
     from volunteers.models import Volunteer, VolunteerKind
@@ -90,7 +89,7 @@ def prepare(tag: str, volunteers: int) -> dict:
             .annotate(n=Count("id"))
             .order_by("-n")[:12]
         )
-        token = Token.objects.get_or_create(user=user)[0].key
+        token = ApiToken.objects.create(user=user)[1]
         staff.append(
             {"username": username, "token": token, "township": township, "villages": villages}
         )
@@ -125,7 +124,7 @@ def prepare(tag: str, volunteers: int) -> dict:
         accounts.append(
             {
                 "username": username,
-                "token": Token.objects.get_or_create(user=user)[0].key,
+                "token": ApiToken.objects.create(user=user)[1],
                 "volunteer_id": volunteer.pk,
                 "township": account["township"],
                 "seniors": seniors,

@@ -25,13 +25,14 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, Phase, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
+
+from accounts.models import ApiToken
 
 from . import factories as f
 
@@ -68,7 +69,7 @@ def world(regions, staff_baima, zhang, liu, settings, today):
     # test's database connection after each request (the test client disconnects them too)
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    yield {"Authorization": f"Token {Token.objects.create(user=staff_baima).key}"}
+    yield {"Authorization": f"Token {ApiToken.objects.create(user=staff_baima)[1]}"}
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
 

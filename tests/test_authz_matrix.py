@@ -18,6 +18,7 @@ from decimal import Decimal
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from accounts.models import ApiToken, Role
 from coverage.compute import compute
 from coverage.models import Snapshot, Target
 from facilities.models import (
@@ -134,7 +135,12 @@ def _side(world, region_village, region_township, senior, user_for_volunteer, ta
         client_uuid=uuid.uuid4(),
     )
     snapshot = Snapshot.objects.filter(region_id=region_village.code).first()
+    token_owner = user_for_volunteer or f.UserFactory(
+        username=f"token-{tag}", role=Role.VOLUNTEER, region=region_village
+    )
+    token = ApiToken.objects.create(user=token_owner)[0]
     return {
+        "token": token.public_id,
         "region": region_village.code,
         "senior": senior.pk,
         "assessment": assessment.pk,
@@ -242,6 +248,9 @@ EXPECTED = {
     "coverage-indicator-detail": ("indicator", "200/200 200/200 200/200 200/200 200/200 403/403"),
     "coverage-target-detail": ("target", "200/200 200/200 200/200 200/200 200/200 403/403"),
     "coverage-snapshot-detail": ("snapshot", "200/200 200/404 200/404 404/404 404/404 403/403"),
+    # an API token: the bureau sees everyone's in its region, the others only their own (the
+    # one inside belongs to the volunteer of 板桥)
+    "auth-token-detail": ("token", "200/200 404/404 404/404 200/404 404/404 403/403"),
     "region": ("region", "200/200 200/404 200/404 200/404 404/200 404/404"),
     "coverage": ("region", "200/200 200/404 200/404 403/403 403/403 403/403"),
     "coverage_trends": ("region", "200/200 200/404 200/404 403/403 403/403 403/403"),
@@ -397,6 +406,7 @@ RECORDS = {
     "coverage-snapshot": "snapshot",
     "coverage-target": "target",
     "coverage-indicator": "indicator",
+    "auth-token": "token",
     # pages
     "assessment_create": "senior",
     "visit_create": "senior",

@@ -18,8 +18,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
+from accounts.models import ApiToken
 from backups import archive
 from coverage.compute import compute
 from coverage.models import Snapshot, Target
@@ -36,8 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def world(regions, bureau, staff_baima, volunteer, zhang, liu, today):
     """Seniors, a facility with beds and the villages it serves, a volunteer who earned and
-    spent hours, snapshots of two days, a target the bureau changed (history), a token, a
-    group of users, an admin log entry (a generic reference by content-type id)."""
+    spent hours, snapshots of two days, a target the bureau changed (history), an API token
+    (which the backup leaves out), a group of users, an admin log entry (a generic reference
+    by content-type id)."""
     for _ in range(3):
         f.SeniorFactory(village=regions["banqiao"])
     f.AssessmentFactory(senior=zhang, bathing=0, total=95)
@@ -60,7 +61,7 @@ def world(regions, bureau, staff_baima, volunteer, zhang, liu, today):
     target.save()
     compute(datetime.date(2026, 10, 31))
     compute(DAY)
-    Token.objects.create(user=bureau)
+    ApiToken.objects.create(user=bureau)
     Group.objects.create(name="审核组").user_set.add(staff_baima)
     LogEntry.objects.create(
         user=bureau, content_type=ContentType.objects.get_for_model(Senior),
@@ -126,7 +127,6 @@ def test_the_round_trip_gives_back_every_row_and_the_books(world, tmp_path, bure
     assert books["entries_sum"] == "0.00" and books["books_problems"] == {}
     senior_type = ContentType.objects.get_for_model(Senior).pk
     password_hash = bureau.password
-    token = Token.objects.get(user=bureau).key
     snapshots = sorted(Snapshot.objects.values_list("date", "region_id", "indicator_id", "value"))
 
     path = tmp_path / "backup.jsonl.gz"
@@ -135,6 +135,7 @@ def test_the_round_trip_gives_back_every_row_and_the_books(world, tmp_path, bure
     assert exported.manifest["ledger"] == books
     assert exported.manifest["migrations"]["volunteers"][-1] == "0002_system_accounts"
     assert "sessions.Session" not in before
+    assert "knox.AuthToken" not in before
 
     fresh_database()
     assert archive.data_present() == {}
@@ -149,7 +150,7 @@ def test_the_round_trip_gives_back_every_row_and_the_books(world, tmp_path, bure
     assert LogEntry.objects.get().get_edited_object().name == "张大爷"
     user = type(bureau).objects.get(username="bureau")
     assert user.password == password_hash and user.check_password(PASSWORD)
-    assert Token.objects.get(user=user).key == token
+    assert not ApiToken.objects.exists()  # phones log in again
     assert sorted(Snapshot.objects.values_list("date", "region_id", "indicator_id", "value")) == (
         snapshots
     )
@@ -173,20 +174,49 @@ def test_the_round_trip_gives_back_every_row_and_the_books(world, tmp_path, bure
     assert movement.pk == Movement.objects.order_by("-pk").values_list("pk", flat=True)[0]
     assert ledger.books_balance() == {}
     assert compute(DAY).rows > 0
-    Token.objects.create(user=type(bureau).objects.get(username="staff-baima"))
+    ApiToken.objects.create(user=type(bureau).objects.get(username="staff-baima"))
     ContentType.objects.create(app_label="backups", model="anything")
 
 
-def test_the_commands_export_and_restore_and_a_token_still_logs_in(world, tmp_path, api):
+def test_the_commands_export_and_restore_and_the_users_log_in_again(world, tmp_path, api):
     path = tmp_path / "via-commands.jsonl.gz"
     out = call_command("backup_export", str(path), stdout=_Sink())
     fresh_database()
     sink = _Sink()
     call_command("backup_restore", str(path), stdout=sink)
     assert "match the manifest" in sink.text, (out, sink.text)
-    token = Token.objects.get(user__username="bureau").key
+    login = api.post(
+        "/api/v1/auth/token/", {"username": "bureau", "password": PASSWORD}, secure=True
+    )
+    assert login.status_code == 200
+    token = login.json()["token"]
     response = api.get("/api/v1/regions/", secure=True, HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
+
+
+def test_the_file_holds_no_token_and_only_its_owner_may_read_it(world, tmp_path):
+    """Written 0600 whatever the umask (a permissive 000 here), also over a left-over file."""
+    import os
+
+    digest = ApiToken.objects.get().digest
+    path = tmp_path / "private" / "backup.jsonl.gz"
+    path.parent.mkdir()
+    leftover = path.with_name(path.name + ".partial")
+    leftover.write_bytes(b"old")
+    leftover.chmod(0o666)
+    old_umask = os.umask(0)
+    try:
+        archive.export(path)
+        call_command("backup_export", str(tmp_path / "fresh" / "b.jsonl.gz"), stdout=_Sink())
+    finally:
+        os.umask(old_umask)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "fresh" / "b.jsonl.gz").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "fresh").stat().st_mode & 0o777 == 0o700
+    text = gzip.decompress(path.read_bytes()).decode()
+    assert [line[:300] for line in text.splitlines() if digest in line] == []
+    assert '"model": "knox.authtoken"' not in text
+    assert "knox.authtoken" in json.loads(text.splitlines()[0])["manifest"]["excluded"]
 
 
 def test_a_database_with_data_is_refused_and_left_alone(world, tmp_path):

@@ -52,3 +52,42 @@ def test_the_secret_key_must_come_from_the_environment():
     env = compose()["services"]["web"]["environment"]
     assert env["SECRET_KEY"].startswith("${SECRET_KEY:?")
     assert env.get("DEBUG", "0") in ("0", "false", "")
+
+
+def test_a_backup_service_dumps_the_database_nightly_into_its_own_volume():
+    data = compose()
+    backup = data["services"]["backup"]
+    db = data["services"]["db"]
+    # the same PostgreSQL as the database (pg_dump must not be older than the server)
+    assert backup["image"] == db["image"]
+    assert backup["depends_on"]["db"]["condition"] == "service_healthy"
+    env = backup["environment"]
+    assert env["PGHOST"] == "db"
+    assert env["PGUSER"] == db["environment"]["POSTGRES_USER"]
+    assert env["PGDATABASE"] == db["environment"]["POSTGRES_DB"]
+    assert env["PGPASSWORD"] == db["environment"]["POSTGRES_PASSWORD"]
+    assert env["BACKUP_KEEP_DAYS"].startswith("${BACKUP_KEEP_DAYS:-")
+    assert env["BACKUP_AT"].startswith("${BACKUP_AT:-")
+    assert "pgbackups:/backups" in backup["volumes"]
+    assert "pgbackups" in data["volumes"]
+    script = backup["entrypoint"][-1]
+    mounted = {v.split(":")[1]: v.split(":")[0] for v in backup["volumes"] if v.startswith("./")}
+    assert (ROOT / mounted[script]).is_file()
+    assert backup.get("restart") == "unless-stopped"
+    assert "test" in backup["healthcheck"]
+
+
+def test_the_backup_script_is_valid_bash_and_dumps_in_custom_format():
+    import subprocess
+
+    script = ROOT / "docker" / "pg-backup.sh"
+    subprocess.run(["bash", "-n", str(script)], check=True)
+    text = script.read_text(encoding="utf-8")
+    assert "pg_dump --format=custom" in text
+    assert "umask 077" in text
+
+
+def test_the_app_takes_the_client_address_rule_from_the_environment():
+    env = compose()["services"]["web"]["environment"]
+    assert env["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-0}"
+    assert env["API_TOKEN_HOURS"].startswith("${API_TOKEN_HOURS:-")

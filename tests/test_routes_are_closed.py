@@ -12,6 +12,8 @@ pytestmark = pytest.mark.django_db
 # Views that serve no records and are open on purpose, with the reason.
 OPEN_API_VIEWS = {
     "TokenView": "the login itself",
+    "LogoutView": "ends the token the request came with, holds no records",
+    "LogoutAllView": "ends the tokens of the user the request came from, holds no records",
     "SpectacularAPIView": "the schema describes the API, it holds no records",
     "SpectacularSwaggerSplitView": "the docs page for the schema (its script a separate file)",
     "APIRootView": "lists the endpoints, holds no records",

@@ -1,6 +1,10 @@
 """Token login for phones and the lockout after repeated failures (web form and API alike)."""
 
+import datetime
+import zoneinfo
+
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 from tests.conftest import PASSWORD
@@ -8,6 +12,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 TOKEN_URL = "/api/v1/auth/token/"
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 def test_it_returns_a_token_that_opens_the_api(api, staff_baima):
@@ -22,10 +27,13 @@ def test_it_returns_a_token_that_opens_the_api(api, staff_baima):
     assert [r["code"] for r in listed.json()["results"]] == ["500156101000"]
 
 
-def test_logging_in_twice_returns_the_same_token(api, staff_baima):
-    first = api.post(TOKEN_URL, {"username": "staff-baima", "password": PASSWORD}).json()
-    second = api.post(TOKEN_URL, {"username": "staff-baima", "password": PASSWORD}).json()
-    assert first == second
+def test_each_login_gets_its_own_token_valid_for_ten_hours(api, staff_baima):
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 8, 0, tzinfo=SHANGHAI), tick=False):
+        first = api.post(TOKEN_URL, {"username": "staff-baima", "password": PASSWORD}).json()
+        second = api.post(TOKEN_URL, {"username": "staff-baima", "password": PASSWORD}).json()
+    assert first["token"] != second["token"]
+    # 08:00 in Chongqing plus ten hours
+    assert first["expiry"] == "2026-12-01T18:00:00+08:00"
 
 
 def test_a_wrong_password_is_a_400_in_chinese(api, staff_baima):

@@ -1,7 +1,8 @@
 """Write everything needed to rebuild the system into one gzipped file (see backups/archive.py):
-every app's rows with their keys, history tables, users with password hashes, tokens, the beat
-schedules; not sessions or caches. The first line is a manifest: Django version, applied
-migrations, rows per table, the time bank's totals."""
+every app's rows with their keys, history tables, users with password hashes, the beat
+schedules; not sessions, API tokens or caches. The file is created readable by its owner only.
+The first line is a manifest: Django version, applied migrations, rows per table, the time
+bank's totals."""
 
 from __future__ import annotations
 
