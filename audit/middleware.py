@@ -12,8 +12,8 @@ from audit.personal import people_shown
 
 class PersonalDataMiddleware:
     """Writes one view-log row per person whose full numbers the answer carries (noted by
-    ``audit.personal.shown`` while the view built it; nothing for an error answer, which
-    carries none), and marks every answer to a logged-in user ``Cache-Control: no-store``:
+    ``audit.personal.shown`` while the view built it; nothing for an error or a redirect,
+    which carry none), and marks every answer to a logged-in user ``Cache-Control: no-store``:
     a person's record carries full numbers, and lists and pages carry names, ages and
     addresses that must not stay in a shared township computer's browser cache or a proxy.
     A view that sets its own ``Cache-Control`` (the volunteer's service worker) keeps it,
@@ -25,7 +25,7 @@ class PersonalDataMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         people = people_shown(request)
-        if people and response.status_code < 400:
+        if people and 200 <= response.status_code < 300:
             channel = Channel.API if request.path.startswith("/api/") else Channel.PAGE
             people_viewed(request, people, channel)
         user = getattr(request, "user", None)
