@@ -12,11 +12,24 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 
 STARTED = "_session_started_at"
 SEEN = "_session_seen_at"
 # the last-seen time is saved at most this often (one session write a minute, not one a request)
 SEEN_RESOLUTION = 60
+
+
+@receiver(user_logged_in, dispatch_uid="session_limits_start")
+def start_the_clocks(sender, request, user, **kwargs):
+    """Both clocks start at the login (a session from before this rule starts them at its next
+    request)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        now = int(time.time())
+        session[STARTED] = now
+        session[SEEN] = now
 
 
 class SessionLimitsMiddleware:

@@ -23,4 +23,3 @@ def can_record_visits(user) -> bool:
 
 def can_see_full_id(user) -> bool:
     return has_role(user, FULL_ID_ROLES)
-
