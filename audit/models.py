@@ -1,7 +1,7 @@
 """The view log: every time a full ID or phone number of a person (a senior, a facility's staff
 member, a volunteer) is shown (their record's page, the API record, an export with full
-numbers), who saw it and when. Together with the
-change history (django-simple-history) it answers "who looked at or changed this person"."""
+numbers), who saw it and when. Together with the change history (django-simple-history) it
+answers "who looked at or changed this person"."""
 
 from __future__ import annotations
 
@@ -72,6 +72,14 @@ class PersonView(models.Model):
         verbose_name_plural = _("views of personal data")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["senior", "-at"], name="personview_senior")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(staff_member__isnull=True, volunteer__isnull=True)
+                | models.Q(senior__isnull=True, volunteer__isnull=True)
+                | models.Q(senior__isnull=True, staff_member__isnull=True),
+                name="personview_one_person_at_most",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.person or self.count}"
