@@ -7,4 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Users and roles")
 
     def ready(self) -> None:
-        from accounts import signals  # noqa: F401  (revokes tokens on password change)
+        from accounts import (  # noqa: F401  (connect their signals)
+            session_limits,  # starts the session clocks at login
+            signals,  # revokes tokens on password change and deactivation
+        )

@@ -27,8 +27,10 @@ from accounts.models import User
 from api.errors import domain_errors
 from api.filters import IdFilter, region_filter
 from api.permissions import WriteRule
+from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
 from api.seniors import ScopedSeniorField
+from audit.personal import Number, masked
 from facilities import selectors, services
 from facilities.models import (
     FACILITY_ROLES,
@@ -56,16 +58,10 @@ from facilities.models import (
 from facilities.rules import LEDGER_KEEPERS, SUPERVISED_FACILITY_FIELDS, SUPERVISORS, has_role
 from regions.models import Level, Region
 from regions.scoping import scope_prefix, visible_to
-from seniors.idnumber import mask
-from seniors.rules import can_see_full_id
 
 
 def today() -> datetime.date:
     return timezone.localdate()
-
-
-def masked_id(user, number: str) -> str:
-    return number if can_see_full_id(user) else mask(number)
 
 
 # --- fields that only reach what the user may see --------------------------------------------
@@ -555,7 +551,10 @@ class CertificateSerializer(serializers.ModelSerializer):
         return obj.issued_on <= day and (obj.expires_on is None or obj.expires_on >= day)
 
 
-class StaffSerializer(serializers.ModelSerializer):
+class StaffSerializer(PersonalNumbersMixin, serializers.ModelSerializer):
+    """A person working at a facility; ID and phone numbers by ``audit.personal`` (masked in
+    lists, in full on the member's record for the roles that may see them, logged)."""
+
     facility = VisiblePrimaryKeyField(queryset=Facility.objects.all())
     facility_name = serializers.CharField(source="facility.name", read_only=True)
     id_number = serializers.CharField(
@@ -581,11 +580,6 @@ class StaffSerializer(serializers.ModelSerializer):
             "ended_on",
             "certificates",
         )
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["id_number"] = masked_id(self.context["request"].user, instance.id_number)
-        return data
 
     def create(self, validated_data):
         with domain_errors():
@@ -695,8 +689,9 @@ class AttendanceSerializer(serializers.ModelSerializer):
         validators = []  # the same person twice is the service's idempotent answer
 
     def to_representation(self, instance):
+        # a row of a session, not a person's record: masked for everyone (audit.personal)
         data = super().to_representation(instance)
-        data["id_number"] = masked_id(self.context["request"].user, instance.id_number)
+        data["id_number"] = masked(instance.id_number, Number.ID)
         return data
 
 

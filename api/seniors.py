@@ -14,19 +14,14 @@ from api.errors import domain_errors
 from api.filters import IdFilter, region_filter
 from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
+from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
-from audit.log import person_viewed
-from audit.models import Channel
 from regions.models import Level, Region
 from regions.scoping import visible_to
 from seniors import rules, services
 from seniors.filters import SeniorFilter
-from seniors.idnumber import mask, mask_phone
 from seniors.models import BARTHEL_ITEMS, DISABLED_LEVELS, Assessment, Senior, Status, Visit
 from seniors.selectors import allowances_for, senior_list
-
-# the actions that answer with one person's record (the others list many)
-ONE_RECORD_ACTIONS = frozenset({"retrieve", "create", "update", "partial_update"})
 
 
 class ScopedRegionField(serializers.SlugRelatedField):
@@ -52,7 +47,11 @@ class LatestAssessmentSerializer(serializers.Serializer):
     level = serializers.CharField()
 
 
-class SeniorSerializer(serializers.ModelSerializer):
+class SeniorSerializer(PersonalNumbersMixin, serializers.ModelSerializer):
+    """A person of the ledger. ID and phone numbers: masked in lists; in full on the person's
+    record (a read, or the answer to a write) for the roles that may see them, each such answer
+    logged (``audit.personal``)."""
+
     id_number = serializers.CharField(
         max_length=24,
         help_text=_("18 characters; write-once; masked for roles that do not need it"),
@@ -142,25 +141,6 @@ class SeniorSerializer(serializers.ModelSerializer):
         return allowances_for(
             obj, on=self._today(), latest_level=getattr(obj, "latest_level", None)
         )
-
-    def to_representation(self, instance):
-        """Full ID and phone numbers only on one person's record (retrieve, and the answer to
-        a create or update) for the roles that may see them; masked in lists. Every full view
-        is logged (``audit``)."""
-        data = super().to_representation(instance)
-        user = self.context["request"].user
-        view = self.context.get("view")
-        one_record = getattr(view, "action", None) in ONE_RECORD_ACTIONS
-        full_id = one_record and rules.can_see_full_id(user)
-        full_phone = one_record and rules.can_see_full_phone(user)
-        if not full_id:
-            data["id_number"] = mask(instance.id_number)
-        if not full_phone and instance.phone:
-            data["phone"] = mask_phone(instance.phone)
-        shown_in_full = full_id or (full_phone and instance.phone)
-        if shown_in_full and view.action == "retrieve":
-            person_viewed(self.context["request"], instance, Channel.API)
-        return data
 
     def create(self, validated_data):
         with domain_errors():

@@ -22,6 +22,7 @@ from accounts.models import has_role
 from api.errors import domain_errors
 from api.filters import IdFilter, region_filter
 from api.permissions import WriteRule
+from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
 from api.seniors import ScopedRegionField, ScopedSeniorField
 from regions.models import Level
@@ -48,7 +49,10 @@ class ScopedVolunteerField(serializers.PrimaryKeyRelatedField):
 
 
 # --- volunteers ----------------------------------------------------------------------------
-class VolunteerSerializer(serializers.ModelSerializer):
+class VolunteerSerializer(PersonalNumbersMixin, serializers.ModelSerializer):
+    """A volunteer; the phone number by ``audit.personal`` (masked in lists, in full on the
+    volunteer's record for the roles that may see it and for the volunteer themself)."""
+
     village = ScopedRegionField(Level.VILLAGE)
     villager_group = ScopedRegionField(Level.GROUP, required=False, allow_null=True)
     village_name = serializers.CharField(source="village.short_name", read_only=True)

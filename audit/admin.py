@@ -8,10 +8,10 @@ from regions.admin_scoping import ScopedAdminMixin
 class PersonViewAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """The view log, read-only (the bureau's audit page shows it beside the changes)."""
 
-    list_display = ("at", "user", "senior", "channel", "count", "address")
+    list_display = ("at", "user", "person", "channel", "count", "address")
     list_filter = ("channel",)
-    list_select_related = ("user", "senior")
-    search_fields = ("user__username", "senior__name")
+    list_select_related = ("user", "senior", "staff_member", "volunteer")
+    search_fields = ("user__username", "senior__name", "staff_member__name", "volunteer__name")
 
     def has_add_permission(self, request):
         return False

@@ -1,9 +1,11 @@
-"""The view log: every time a full ID or phone number of a person is shown (their record's
-page, the API record, an export with full numbers), who saw it and when. Together with the
-change history (django-simple-history) it answers "who looked at or changed this person"."""
+"""The view log: every time a full ID or phone number of a person (a senior, a facility's staff
+member, a volunteer) is shown (their record's page, the API record, an export with full
+numbers), who saw it and when. Together with the change history (django-simple-history) it
+answers "who looked at or changed this person"."""
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +24,9 @@ class PersonViewQuerySet(ScopedQuerySet):
 
 
 class PersonView(models.Model):
-    """A person's full numbers shown to a user. An export is one row for all its people
-    (``senior`` empty, ``count`` people, ``query`` the filters)."""
+    """A person's full numbers shown to a user: a senior, a staff member or a volunteer (their
+    record's page or API answer). An export is one row for all its people (no person,
+    ``count`` people, ``query`` the filters)."""
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -34,6 +37,23 @@ class PersonView(models.Model):
         verbose_name=_("senior"),
         on_delete=models.PROTECT,
         related_name="views",
+        null=True,
+        blank=True,
+    )
+    # the person is a senior, a member of a facility's staff or a volunteer (one of the three)
+    staff_member = models.ForeignKey(
+        "facilities.StaffMember",
+        verbose_name=_("staff member"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    volunteer = models.ForeignKey(
+        "volunteers.Volunteer",
+        verbose_name=_("volunteer"),
+        on_delete=models.PROTECT,
+        related_name="+",
         null=True,
         blank=True,
     )
@@ -52,6 +72,19 @@ class PersonView(models.Model):
         verbose_name_plural = _("views of personal data")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["senior", "-at"], name="personview_senior")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(staff_member__isnull=True, volunteer__isnull=True)
+                | models.Q(senior__isnull=True, volunteer__isnull=True)
+                | models.Q(senior__isnull=True, staff_member__isnull=True),
+                name="personview_one_person_at_most",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.senior_id or self.count}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.person or self.count}"
+
+    @property
+    @admin.display(description=_("person"))
+    def person(self):
+        return self.senior or self.staff_member or self.volunteer

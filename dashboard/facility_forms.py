@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from audit.personal import Number, masked
 from dashboard.forms import DATE_WIDGET
 from facilities.models import (
     Bed,
@@ -27,9 +28,7 @@ from facilities.models import (
 from facilities.rules import SUPERVISED_FACILITY_FIELDS
 from regions.models import Level, Region
 from regions.scoping import visible_to
-from seniors.idnumber import mask
 from seniors.models import Senior
-from seniors.rules import can_see_full_id
 
 FIELD_GROUPS = (
     (
@@ -229,12 +228,11 @@ class BedRetireForm(ModelFieldsForm):
 
 
 class SeniorChoiceField(forms.ModelChoiceField):
-    def __init__(self, *args, full_id: bool, **kwargs):
-        self.full_id = full_id
-        super().__init__(*args, **kwargs)
+    """Seniors to choose from: a list of people, so every ID number is masked
+    (``audit.personal``); searching by the full number still finds the person."""
 
     def label_from_instance(self, obj):
-        shown = obj.id_number if self.full_id else mask(obj.id_number)
+        shown = masked(obj.id_number, Number.ID)
         return f"{obj.name} · {obj.village.short_name} · {shown}"
 
 
@@ -261,7 +259,6 @@ class AdmitForm(ModelFieldsForm):
             candidates = candidates.filter(wants_centralised_care=True)
         field = SeniorChoiceField(
             queryset=seniors,
-            full_id=can_see_full_id(user),
             label=capfirst(Placement._meta.get_field("senior").verbose_name),
             widget=forms.RadioSelect,
         )

@@ -8,6 +8,7 @@ and production comes from the environment:
 - ``CACHE_URL``: ``redis://...`` for a shared cache; default a per-process memory cache.
 - ``SECRET_KEY``: required when ``DEBUG`` is off; web, worker and beat refuse the demo key.
 - ``DEBUG``, ``ALLOWED_HOSTS``, ``CSRF_TRUSTED_ORIGINS``.
+- ``SESSION_HOURS``, ``SESSION_IDLE_MINUTES``: how long a login lasts at most, and idle.
 """
 
 from __future__ import annotations
@@ -83,7 +84,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # a session idle or older than its limit is ended before the view sees the user
+    "accounts.session_limits.SessionLimitsMiddleware",
     "eldercare.middleware.PagesLoginRequiredMiddleware",
+    # the view log of full personal numbers shown, and no-store for logged-in answers
+    "audit.middleware.PersonalDataMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -282,6 +287,10 @@ CELERY_IMPORTS = ("eldercare.tasks",)  # the project's own tasks; apps' tasks ar
 
 # --- Security -----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# A login lasts a working day at most, and ends after SESSION_IDLE_MINUTES without a request
+# (accounts/session_limits.py checks both on the server).
+SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_HOURS", "10")) * 3600)
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Content security policy (django-csp): every script, style, font and image from this site

@@ -62,7 +62,6 @@ class StaffAdmin(ReadOnlyScopedAdmin):
     list_display = ("name", "facility", "role", "started_on", "ended_on")
     list_filter = ("role",)
     list_select_related = ("facility",)
-    exclude = ("id_number",)
 
 
 @admin.register(Certificate)

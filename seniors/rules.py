@@ -8,8 +8,8 @@ from accounts.models import has_role
 MANAGE_ROLES = frozenset({"bureau", "township_staff"})
 # record visits and home services
 VISIT_ROLES = frozenset({"bureau", "township_staff", "village_assistant"})
-# see the full ID number on a person's record (lists always show 5001**********123X; every
-# full view is logged in audit.PersonView)
+# see the full ID number on a person's record and in the ledger's export (lists always show
+# 5001**********123X); what each role sees of which number where: audit/personal.py
 FULL_ID_ROLES = frozenset({"bureau", "township_staff"})
 
 
@@ -23,8 +23,3 @@ def can_record_visits(user) -> bool:
 
 def can_see_full_id(user) -> bool:
     return has_role(user, FULL_ID_ROLES)
-
-
-def can_see_full_phone(user) -> bool:
-    """The phone number in full, on the record's page: the roles that call on people."""
-    return has_role(user, VISIT_ROLES)

@@ -2,9 +2,13 @@
 in full only on a person's record for the roles that may, and every such view logged; the
 bureau's audit page lists who viewed or changed whose record."""
 
+import datetime
+
 import pytest
 
 from audit.models import PersonView
+from facilities.models import StaffMember
+from tests import factories as f
 from tests.conftest import ZHANG_ID
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +73,28 @@ def test_the_bureau_reads_who_viewed_and_changed_a_record(client, bureau, staff_
     assert body.count('<tr class="change">') >= 2  # registered, then the phone added
     none = client.get("/audit/", {"user": "nobody"}).content.decode()
     assert "staff-baima" not in none
+
+
+def test_views_of_staff_and_volunteers_are_logged_and_named_on_the_audit_page(
+    client, api_as, bureau, staff_baima, regions
+):
+    home = f.FacilityFactory(kind="nursing_home", region=regions["baima"], name="白马敬老院")
+    member = StaffMember.objects.create(
+        facility=home, name="周护理", id_number="500232197003050022", phone="13900001111",
+        role="caregiver", started_on=datetime.date(2020, 1, 1),
+    )  # fmt: skip
+    helper = f.VolunteerFactory(village=regions["banqiao"], name="吴志愿", phone="13700002222")
+    staff = api_as(staff_baima)
+
+    assert staff.get(f"/api/v1/staff/{member.pk}/").json()["phone"] == "13900001111"
+    assert staff.get(f"/api/v1/volunteers/{helper.pk}/").json()["phone"] == "13700002222"
+    assert staff.get("/api/v1/volunteers/").json()["results"][0]["phone"] == "137****2222"
+
+    logged = PersonView.objects.order_by("id")
+    assert [(v.staff_member_id, v.volunteer_id, v.region_id) for v in logged] == [
+        (member.pk, None, "500156101000"),
+        (None, helper.pk, "500156101201"),
+    ]
+    client.force_login(bureau)
+    body = client.get("/audit/", {"person": "周护理"}).content.decode()
+    assert "周护理" in body and "吴志愿" not in body

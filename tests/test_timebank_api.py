@@ -177,17 +177,17 @@ def test_staff_may_not_redeem_an_item_not_offered_in_the_volunteers_village(
     assert balance(far) == Decimal("5")
 
 
-def test_a_transfer_to_family_moves_the_hours(api_as, volunteer, mine, far):
+def test_a_transfer_to_family_moves_the_hours(api_as, volunteer, mine, neighbour):
     response = api_as(volunteer).post(
-        TRANSFERS, {"to_account": far.pk, "hours": "1.5", "relation": "女儿"}
+        TRANSFERS, {"to_account": neighbour.pk, "hours": "1.5", "relation": "女儿"}
     )
     assert response.status_code == 201, response.json()
     assert balance(mine) == Decimal("3.5")
-    assert balance(far) == Decimal("1.5")
+    assert balance(neighbour) == Decimal("1.5")
 
 
-def test_a_short_transfer_answers_400_and_writes_nothing(api_as, volunteer, mine, far):
-    response = api_as(volunteer).post(TRANSFERS, {"to_account": far.pk, "hours": "6"})
+def test_a_short_transfer_answers_400_and_writes_nothing(api_as, volunteer, mine, neighbour):
+    response = api_as(volunteer).post(TRANSFERS, {"to_account": neighbour.pk, "hours": "6"})
 
     assert response.status_code == 400
     assert "hours" in response.json()

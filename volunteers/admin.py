@@ -57,7 +57,6 @@ class VolunteerAdmin(ReadOnlyScopedAdmin):
     list_display = ("name", "kind", "village", "joined_on", "left_on")
     list_filter = ("kind",)
     list_select_related = ("village",)
-    exclude = ("id_number",)
 
 
 @admin.register(Group)

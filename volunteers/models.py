@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from regions.scoping import ScopedQuerySet
+from regions.scoping import ScopedQuerySet, scope_prefix
 
 VOLUNTEER_SIDE_ROLES = frozenset({"bureau", "township_staff", "village_assistant"})
 
@@ -483,14 +483,26 @@ class SpendingQuerySet(ScopedQuerySet):
 
 
 class TransferQuerySet(SpendingQuerySet):
+    """A transfer is seen on both sides: by whoever sees the giving account and by whoever
+    sees the receiving one (the receiving village's assistant, and the staff of its township
+    even for a transfer made before transfers stayed within a township)."""
+
     region_lookup = "from_account__volunteer__village__code"
+    receiving_lookup = "to_account__volunteer__village__code"
 
     def visible_to(self, user):
         if user is not None and getattr(user, "role", "") == "volunteer" and user.is_active:
             return self.filter(
                 Q(from_account__volunteer__user=user) | Q(to_account__volunteer__user=user)
             )
-        return ScopedQuerySet.visible_to(self, user)
+        giving = ScopedQuerySet.visible_to(self, user)  # fails closed as every scope does
+        prefix = scope_prefix(user)
+        if not prefix or user.role not in self.subtree_roles:
+            return giving  # nothing at all, or everything (administrators)
+        return self.filter(
+            Q(**{f"{self.region_lookup}__startswith": prefix})
+            | Q(**{f"{self.receiving_lookup}__startswith": prefix})
+        )
 
 
 class Redemption(models.Model):

@@ -40,6 +40,12 @@ def _volunteer_account(account: Account, field: str) -> None:
         raise ValidationError({field: [_("Only a volunteer's account can be used here.")]})
 
 
+def _township_of(account: Account) -> str:
+    """The township a volunteer's account belongs to: the first nine digits of the village's
+    code (district 6, township 3)."""
+    return account.volunteer.village_id[:9]
+
+
 def _replayed(record):
     """The record a repeated request (same ``client_uuid``) gets back: marked so that the API
     answers 200 rather than 201."""
@@ -118,9 +124,10 @@ def timebank_transfer(
     """Give hours to a family member's account, or donate them to the district fund (issue 5:
     Chinese time banks allow gifts to direct relatives and donation to elders in hardship).
 
-    A transfer between volunteers needs ``Policy.transfers_allowed``; a donation to the fund
-    is always allowed. A short balance raises ``InsufficientHours`` and writes nothing. The
-    same ``client_uuid`` again returns the first transfer.
+    A transfer between volunteers needs ``Policy.transfers_allowed`` and both accounts in the
+    same township; a donation to the fund is always allowed. A short balance raises
+    ``InsufficientHours`` and writes nothing. The same ``client_uuid`` again returns the first
+    transfer.
     """
     if client_uuid is not None:
         existing = Transfer.objects.filter(client_uuid=client_uuid).first()
@@ -132,6 +139,12 @@ def timebank_transfer(
     elif to_account.kind == AccountKind.VOLUNTEER:
         if not Policy.current().transfers_allowed:
             raise ValidationError({"to_account": [_("Transfers to family are not allowed.")]})
+        if _township_of(to_account) != _township_of(from_account):
+            # hours are redeemed at the township's supermarket and watched by its staff: a
+            # family transfer stays within the township (a donation to the fund does not)
+            raise ValidationError(
+                {"to_account": [_("Hours can be given only to an account in the same township.")]}
+            )
         kind = MovementKind.TRANSFER
     else:
         raise ValidationError({"to_account": [_("Only a volunteer's account can be used here.")]})

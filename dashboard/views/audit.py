@@ -43,14 +43,21 @@ def audit_log(request):
     seniors = visible_to(Senior.objects.all(), request.user)
     if person:
         seniors = seniors.filter(Q(name__contains=person) | Q(pk=person if person.isdigit() else 0))
-    views = visible_to(PersonView.objects.select_related("user", "senior", "region"), request.user)
+    views = visible_to(
+        PersonView.objects.select_related("user", "senior", "staff_member", "volunteer", "region"),
+        request.user,
+    )
     history = Senior.history.filter(id__in=seniors.values("pk")).select_related("history_user")
     assessments = Assessment.history.filter(senior_id__in=seniors.values("pk")).select_related(
         "history_user"
     )
     visits = Visit.history.filter(senior_id__in=seniors.values("pk")).select_related("history_user")
     if person:
-        views = views.filter(senior__in=seniors)
+        views = views.filter(
+            Q(senior__in=seniors)
+            | Q(staff_member__name__contains=person)
+            | Q(volunteer__name__contains=person)
+        )
     if username:
         views = views.filter(user__username=username)
         history = history.filter(history_user__username=username)
@@ -75,9 +82,11 @@ def audit_log(request):
             "user": v.user,
             "what": v.get_channel_display(),
             "person": v.senior,
+            # a staff member or a volunteer: named, without a link (their record is elsewhere)
+            "person_name": "" if v.senior_id else str(v.person or ""),
             "detail": (
                 _("%(count)s people, filters: %(query)s") % {"count": v.count, "query": v.query}
-                if v.senior_id is None
+                if v.person is None
                 else _("full ID and phone numbers shown")
             ),
             "kind": "view",

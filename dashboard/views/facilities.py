@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.personal import Context, Number, shown
 from dashboard.facility_forms import (
     AdmitForm,
     BedForm,
@@ -53,9 +54,7 @@ from facilities.rules import can_keep_ledgers, can_supervise, has_role
 from facilities.selectors import STAFF_RATIO, figures_of, with_figures
 from regions.models import Level, Region
 from regions.scoping import visible_to
-from seniors.idnumber import mask
 from seniors.models import PEOPLE_ROLES, Senior
-from seniors.rules import can_see_full_id
 
 PAGE_SIZE = 30
 HISTORY_SHOWN = 30
@@ -326,10 +325,11 @@ def facility_detail(request, pk: int):
             Senior.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
         )
 
-    full_id = can_see_full_id(user)
     staff = list(facility.staff.prefetch_related("certificates").order_by("role", "name"))
     for member in staff:
-        member.shown_id = (member.id_number if full_id else mask(member.id_number)) or ""
+        # a table of the staff: masked for everyone (audit.personal)
+        member.shown_id = shown(request, member, Number.ID, Context.LIST)
+        member.shown_phone = shown(request, member, Number.PHONE, Context.LIST)
         member.certs = list(member.certificates.all())
         for certificate in member.certs:
             certificate.state = _certificate_state(certificate, today)

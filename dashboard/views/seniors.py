@@ -13,15 +13,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.log import person_viewed
-from audit.models import Channel
+from audit.personal import Context, Number, shown
 from dashboard.forms import AssessmentForm, SeniorForm, StatusForm, VisitForm
 from dashboard.views.forms_support import apply_errors
 from regions.models import Level, Region
 from regions.scoping import visible_to
 from seniors import rules, selectors, services
 from seniors.filters import SeniorFilter
-from seniors.idnumber import mask, mask_phone
 from seniors.models import DISABLED_LEVELS, PEOPLE_ROLES, Senior, Status
 
 PAGE_SIZE = 50
@@ -70,7 +68,7 @@ def senior_list(request):
     today = timezone.localdate()
     for senior in page.object_list:
         # lists show every number masked; the full one is on the person's page (logged)
-        senior.shown_id = mask(senior.id_number)
+        senior.shown_id = shown(request, senior, Number.ID, Context.LIST)
         senior.age = senior.age_on(today)
         senior.is_disabled = senior.latest_level in DISABLED_LEVELS
     # the export and the pages of the list carry the same filters as what is shown
@@ -120,17 +118,13 @@ def senior_detail(request, pk: int):
         )
     if len(history) <= HISTORY_SHOWN and history:
         changes.append({"record": history[-1], "fields": []})  # the registration itself
-    full_id = rules.can_see_full_id(request.user)
-    full_phone = rules.can_see_full_phone(request.user)
-    if full_id or (full_phone and senior.phone):
-        person_viewed(request, senior, Channel.PAGE)
     return render(
         request,
         "dashboard/seniors/detail.html",
         {
             "senior": senior,
-            "shown_id": senior.id_number if full_id else mask(senior.id_number),
-            "shown_phone": senior.phone if full_phone else mask_phone(senior.phone),
+            "shown_id": shown(request, senior, Number.ID, Context.RECORD),
+            "shown_phone": shown(request, senior, Number.PHONE, Context.RECORD),
             "age": senior.age_on(today),
             "high_age": senior.is_high_age_on(today),
             "is_disabled": senior.latest_level in DISABLED_LEVELS,
@@ -165,6 +159,8 @@ def senior_edit(request, pk: int):
     _require(rules.can_manage_seniors, request)
     senior = _get_senior(request, pk)
     initial = {name: getattr(senior, name) for name in services.SENIOR_FIELDS}
+    # the form holds the phone number in full to edit it: the record's rule, and logged
+    initial["phone"] = shown(request, senior, Number.PHONE, Context.RECORD)
     form = SeniorForm(
         request.POST or None, initial=initial, user=request.user, with_id_number=False
     )

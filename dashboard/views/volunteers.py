@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.personal import Context, Number, shown
 from regions.models import Level, Region
 from regions.scoping import visible_to
 from seniors.models import Senior
@@ -105,13 +106,17 @@ def volunteer_register(request):
         volunteers = volunteers.in_region(prefix)
         groups = groups.in_region(prefix)
         assistants = assistants.in_region(prefix)
+    shown_volunteers = list(volunteers[:SHOWN])
+    for volunteer in shown_volunteers:
+        # a list of people: masked for everyone (audit.personal)
+        volunteer.shown_phone = shown(request, volunteer, Number.PHONE, Context.LIST)
     return render(
         request,
         "dashboard/volunteers/register.html",
         {
             **filters,
             "volunteer_count": volunteers.count(),
-            "volunteers": volunteers[:SHOWN],
+            "volunteers": shown_volunteers,
             "groups": groups[:SHOWN],
             "assistants": assistants[:SHOWN],
             "shown": SHOWN,
