@@ -39,9 +39,9 @@ was checked, the figure is of the order the plan and its vocabulary suggest):
 
 Size: one scale, the district's (``SCALE`` = 1). Beds, residents, staff, trainees and operating
 funds are those of Wulong's network as it is, in proportion to one another: 20 retained homes
-of 25–55 beds, 60–90 % full when the plan was issued (about 600 centrally supported 特困),
+of 25–55 beds, 60–90 % full when the plan was issued (about 700 centrally supported 特困),
 staffed near 1:10 (``HOME_RESIDENTS_PER_STAFF``; ``UNDERSTAFFED_HOMES`` short of it), care
-centres near 1:3, the plan's 50 directors and 300 caregivers trained against about 150
+centres near 1:3, the plan's 50 directors and 300 caregivers trained against about 100
 caregivers employed, and operating funds of tens of thousands of yuan a year per home (15–32 %
 of its residents' allowance, ``FUNDS_BELOW_SHARE`` below 15 %). The ledger's default population
 is a tenth of the district's seniors (``seniors.population``), which holds a tenth of the homes'

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 
 from facilities.demo import (
     ANCHOR,
+    SCALE,
     TARGET_DAY,
     _Planner,
     _regions,
@@ -312,11 +313,11 @@ def test_rerun_adds_nothing_and_the_plan_is_stable(network):
     # planning is a pure function of the seed, today and the regions
     plans = []
     for _ in range(2):
-        planner = _Planner(seed=2021, today=TODAY, scale=0.1, regions=_regions())
+        planner = _Planner(seed=2021, today=TODAY, scale=SCALE, regions=_regions())
         planner.plan_network()
         plans.append([(f.kind, f.region, f.name, f.rec.events) for f in planner.facs])
     assert plans[0] == plans[1]
-    other = _Planner(seed=7, today=TODAY, scale=0.1, regions=_regions())
+    other = _Planner(seed=7, today=TODAY, scale=SCALE, regions=_regions())
     other.plan_network()
     assert [(f.kind, f.region, f.name) for f in other.facs] != [p[:3] for p in plans[0]]
 
@@ -326,9 +327,7 @@ def test_a_bureau_official_recognises_the_homes_staff_and_money(network):
     and funds, near the plan's 1:10 and 1:3 with some short of them."""
     for day in (TARGET_DAY, TODAY):
         homes = list(
-            with_figures(
-                Facility.objects.filter(kind=Kind.NURSING_HOME, retention="retained"), day
-            )
+            with_figures(Facility.objects.filter(kind=Kind.NURSING_HOME, retention="retained"), day)
         )
         assert len(homes) == 20
         residents = sum(h.residents_count for h in homes)
@@ -344,8 +343,7 @@ def test_a_bureau_official_recognises_the_homes_staff_and_money(network):
         assert 1 <= len(short) <= 8, (day, per_home)  # some fail 1:10, most meet it
     # care centres: service staff 1:3, met by two of the three, not by 白马
     centres = {
-        f.region_id: f
-        for f in with_figures(Facility.objects.filter(kind=Kind.CARE_CENTRE), TODAY)
+        f.region_id: f for f in with_figures(Facility.objects.filter(kind=Kind.CARE_CENTRE), TODAY)
     }
     for code, centre in centres.items():
         assert centre.residents_count >= 15, code  # the area's disabled 特困 moved in
@@ -357,13 +355,13 @@ def test_a_bureau_official_recognises_the_homes_staff_and_money(network):
     working = StaffMember.objects.working_on(TODAY)
     employed = working.filter(role="caregiver").count()
     trained = trained_people(kind="caregiver", on=TODAY)
-    assert 80 <= employed and employed <= trained <= 4 * employed, (employed, trained)
+    assert employed >= 80 and employed <= trained <= 4 * employed, (employed, trained)
     directors = working.filter(role__in=["director", "manager"]).count()
     assert trained_people(kind="director", on=TODAY) <= 4 * directors
     # operating funds (三(三)): a retained home's year is tens of thousands of yuan
     for fund in OperatingFund.objects.filter(
         facility__retention="retained", year__in=[2022, 2023, 2024]
     ):
-        assert 8_000 <= fund.operating_funds <= 150_000, (fund.facility.name, fund.year)
+        assert 5_000 <= fund.operating_funds <= 150_000, (fund.facility.name, fund.year)
         # the allowance is that of 8–55 residents at about 7,500 yuan a year
         assert 8 * 7_000 <= fund.residents_basic_allowance <= 55 * 8_000

@@ -8,6 +8,23 @@ Proportions (assumptions, no source checked): of the key targets about 85 % pair
 留守 seniors about 75 % in grid or area pairings, 5 % one-to-one, 20 % unpaired. Villages
 without seniors to pair still get a few volunteers.
 
+Dates follow the plan's ramp-up: each village's regular visits start on its own day
+(``seniors.population.visit_programme``: a few villages in 2021, most by the end of 2022, all
+by mid-2023), and its volunteers join, its team, association, mutual-aid groups and assistant
+start and its pairings begin around that day (a pairing not before the senior's registration
+nor the helper's joining), some later; so the coverage trends rise month by month.
+
+The time bank (时间银行, 二(八)) runs in 白马镇 since 2022-07 and in ``TIMEBANK_LATER`` more
+townships since 2023: a supermarket catalogue, and a fifth of their paired volunteers (and
+``volunteer-demo``, paired with seniors of 板桥村) log their services every one to three months
+(every two to four weeks for the demo account). Each claim is decided through the claim
+services (``claim_verify``: a visit and one credit of hours; ``claim_reject`` for a few); the
+last week's wait (the demo account's through ``claim_submit``); redemptions and donations to
+the fund go through ``timebank_redeem`` and ``timebank_transfer``, so every movement is
+``ledger.post_movement``'s and the books balance. They run in the order they happened; the
+rows the services stamp "now" are then dated on their day. Without the ``bureau`` account
+(``create_demo_accounts``) nobody could verify: no time bank.
+
 Deterministic for a seed: one ``random.Random`` and one seeded Faker (zh_CN), villages and
 seniors taken in code and id order. All or nothing in one transaction; when any volunteer is
 already in the ledger the demo is considered there and nothing is added (the demo account is
