@@ -466,14 +466,17 @@ def _timebank(
     opened = {t: d for t, d in opened.items() if d < today}
     if not opened:
         return created
+    wanted = [row for row in CATALOGUE if row[0][:9] in opened or row[0].endswith("000000")]
+    names = [name for _code, name, _price, _stock in wanted]
+    there = set(CatalogueItem.objects.filter(name__in=names).values_list("region_id", "name"))
     items = [
         CatalogueItem(region_id=code, name=name, hours_price=Decimal(price), stock=stock)
-        for code, name, price, stock in CATALOGUE
-        if code[:9] in opened or code.endswith("000000")
+        for code, name, price, stock in wanted
+        if (code, name) not in there
     ]
-    items = bulk_create_with_history(items, CatalogueItem, default_change_reason=REASON)
-    items = list(CatalogueItem.objects.filter(name__in=[i.name for i in items]))
+    bulk_create_with_history(items, CatalogueItem, default_change_reason=REASON)
     created["catalogue_items"] = len(items)
+    items = list(CatalogueItem.objects.filter(name__in=names).order_by("id"))
 
     of_helper: dict[int, list[Pairing]] = defaultdict(list)
     for p in pairings:
