@@ -15,7 +15,7 @@ start and its pairings begin around that day (a pairing not before the senior's 
 nor the helper's joining), some later; so the coverage trends rise month by month.
 
 The time bank (时间银行, 二(八)) runs in 白马镇 since 2022-07 and in ``TIMEBANK_LATER`` more
-townships since 2023: a supermarket catalogue, and a fifth of their paired volunteers (and
+townships since 2023: a supermarket catalogue, and an eighth of their paired volunteers (and
 ``volunteer-demo``, paired with seniors of 板桥村) log their services every one to three months
 (every two to four weeks for the demo account). Each claim is decided through the claim
 services (``claim_verify``: a visit and one credit of hours; ``claim_reject`` for a few); the
@@ -318,7 +318,7 @@ def volunteers_generate(*, seed: int = 2021, today: datetime.date | None = None)
 TIMEBANK_PILOT = ("500156101", datetime.date(2022, 7, 1))
 TIMEBANK_LATER = 2
 TIMEBANK_LATER_FROM = (datetime.date(2023, 3, 1), datetime.date(2023, 12, 31))
-P_TIMEBANK = 0.2  # paired volunteers of those townships who log their hours
+P_TIMEBANK = 0.12  # paired volunteers of those townships who log their hours
 CLAIM_GAP = (35, 90)  # days between a volunteer's claims
 DEMO_CLAIM_GAP = (12, 30)
 PENDING_DAYS = 7  # claims of the last days not yet decided
@@ -502,7 +502,7 @@ def _timebank(
         claims += planned
         decided = [c for c in planned if c.decided_at and not c.rejected]
         # spending: now and then a redemption; a few donate hours to the fund
-        for claim in decided[3::6] if not is_demo else decided[4:5]:
+        for claim in decided[3::6] if not is_demo else decided[4::15]:
             if is_demo or rng.random() < 0.6:
                 spends.append(
                     _Spend(volunteer, claim.decided_at + DAY * rng.randint(3, 20), "redeem")
