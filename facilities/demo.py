@@ -37,11 +37,19 @@ was checked, the figure is of the order the plan and its vocabulary suggest):
   checks, operating funds, projects with funding, milestones, awards and basic-indicator
   checks, and training sessions with attendances.
 
-Size. The ledger's default population is a tenth of Wulong's (``seniors.population``), so the
-beds are sized to the ledger: each facility's assumed real bed count times the ledger's share of
-``LEDGER_FULL_SIZE`` (at least ``MIN_SCALE``), never below a floor per kind. Staff follow the
-residents the facility has had. Training and floor areas are not scaled: the plan's 50
-directors and 300 caregivers are district-wide numbers.
+Size: one scale, the district's (``SCALE`` = 1). Beds, residents, staff, trainees and operating
+funds are those of Wulong's network as it is, in proportion to one another: 20 retained homes
+of 25–55 beds, 60–90 % full when the plan was issued (about 700 centrally supported 特困),
+staffed near 1:10 (``HOME_RESIDENTS_PER_STAFF``; ``UNDERSTAFFED_HOMES`` short of it), care
+centres near 1:3, the plan's 50 directors and 300 caregivers trained against about 100
+caregivers employed, and operating funds of tens of thousands of yuan a year per home (15–32 %
+of its residents' allowance, ``FUNDS_BELOW_SHARE`` below 15 %). The ledger's default population
+is a tenth of the district's seniors (``seniors.population``), which holds a tenth of the homes'
+residents too: ``_add_residents`` registers the others (centrally supported 特困 of each home's
+township, planned by ``seniors.population.residents_plan`` with the population's own rules), so
+the ledger holds the district's institution residents and a tenth of the people at home. The
+people's ratios (coverage percentages) are the same at any scale; the homes' are not, which is
+why the network is not scaled down.
 
 History. Every dated change is a history row on its day (09:00 in Wulong), with the change
 reason ``CHANGE_REASON`` and the ``bureau`` account as the user when it exists (no user
@@ -104,6 +112,13 @@ from regions.models import Level, Region
 from seniors.idnumber import make_id_number
 from seniors.models import DISABLED_LEVELS, Assessment, ExtremePoverty, Senior
 from seniors.models import Status as SeniorStatus
+from seniors.population import (
+    PlannedSenior,
+    VillageInfo,
+    population_write,
+    residents_plan,
+    village_infos,
+)
 
 date = datetime.date
 days = datetime.timedelta
@@ -115,9 +130,14 @@ CHANGE_REASON = "演示数据 demo facilities (seed {seed})"
 BATCH = 1_000
 
 # --- size ---------------------------------------------------------------------------------
-LEDGER_FULL_SIZE = 50_000  # seniors.population.FULL_SIZE: Wulong's rural people aged 60+
-MIN_SCALE = 0.1  # the default population is a tenth; beds are never scaled below that
+SCALE = 1.0  # the district's network as it is: beds, residents, staff, trainees and funds
 MIN_BEDS = {"care_centre": 10, "home": 4, "merged": 3, "service_centre": 2}
+# Of a township home's beds, the share its centrally supported 特困 held when the plan was
+# issued (assumption: rural homes were 60–90 % full; deaths and later admissions move it).
+HOME_OCCUPANCY = (0.62, 0.9)
+# Newly approved 特困 admitted to a retained home each year since 2022-07, of its residents in
+# 2021 (assumption: about what deaths and moves to the care centres take away).
+HOME_ADMISSIONS = 0.08
 
 # --- areas (片区) -------------------------------------------------------------------------
 # The plan puts one care centre in each of the 白马, 鸭平 and 桐梓 areas. Which townships belong
@@ -142,7 +162,7 @@ class CareCentreSpec:
     planned_completion: date
     completed: date
     opened: date
-    beds: int  # assumed real bed count (scaled to the ledger)
+    beds: int  # assumed real bed count
     nursing_share: float  # nursing-type beds (护理型床位) of all; the plan asks ≥ 0.8
     meets_staffing: bool  # 1:3 service staff to residents (二(五))
     operator: str  # "" = run by the township itself
@@ -258,7 +278,9 @@ REGISTERED_BEFORE_PLAN = 12
 REGISTERED_BY_2022 = 5  # 17 of 20 at the end of 2022
 REGISTERED_LATER = 1  # 18 of 20 today; 2 never
 REGISTERED_NOT_FILED = 1  # registered but not filed
-UNDERSTAFFED_HOMES = 2  # short of 1:10 where they have enough residents to be (full size)
+UNDERSTAFFED_HOMES = 3  # short of 1:10
+# residents per management and service staff member of a home: (meeting 1:10, short of it)
+HOME_RESIDENTS_PER_STAFF = {False: (7.0, 10.5), True: (12.5, 16.0)}
 
 # --- service centres (乡镇(街道)养老服务中心) -------------------------------------------------
 # No centre in the two central sub-districts (urban community stations serve them) nor in the
@@ -369,7 +391,7 @@ FUNDS_RATIO = ((0.15, 0.32), (0.09, 0.145))  # meeting / below
 DIRECTORS_TRAINED_BY_2022 = 53  # met
 CAREGIVERS_TRAINED_BY_2022 = 281  # missed
 NOT_PASSED_SHARE = 0.03  # attendees who did not complete the course
-LATER_NEW_SHARE = 0.7  # of the seats of courses after 2022, people trained for the first time
+LATER_NEW_SHARE = 0.35  # of the seats of courses after 2022, people trained the first time
 # (held on, title, organiser, hours, seats, township or "" for the district)
 DIRECTOR_SESSIONS = (
     (date(2021, 7, 20), "全区养老机构院长（主管）培训班（第一期）", "武隆区民政局", 24, 18, ""),
@@ -426,6 +448,7 @@ class FacilityResult:
     scale: float
     already_present: int  # planned facilities found in the ledger; then nothing was added
     residents_skipped: bool  # no seniors in the ledger: no placements, no operating funds
+    residents_added: int  # centrally supported 特困 registered for the homes (see _add_residents)
     created: dict[str, int]  # model → rows
     by_kind_status: dict[str, dict[str, dict[str, int]]]  # "2022-12-31" / "today" → kind → …
     villages_with_point: dict[str, int]  # day → villages with an operating point
@@ -554,7 +577,7 @@ class _Fac:
     staff: list[_Staff] = field(default_factory=list)
     understaffed: bool = False
     lead: _Fac | None = None  # a point's township centre (中心带点)
-    full_beds: int = 0  # assumed real beds, before scaling
+    full_beds: int = 0  # assumed real beds (before an upgrade or a supplement)
     upgraded: tuple[date, int] | None = None  # upgrade completed, nursing beds it adds
     opened_on: date | None = None  # as of today
     closes: date | None = None  # as of today
@@ -821,6 +844,7 @@ class _Planner:
                 old.key, old.area, old.successor = "predecessor", spec.area, fac
                 old.add(spec.opened, status=Status.CLOSED, status_on=spec.opened)
                 beds = self.beds_scaled(spec.predecessor_beds, "home")
+                old.full_beds = spec.predecessor_beds
                 nursing = round(beds * 0.1)
                 old.add_beds(nursing, BedKind.NURSING, spec.predecessor_opened)
                 old.add_beds(beds - nursing, BedKind.ORDINARY, spec.predecessor_opened)
@@ -946,7 +970,9 @@ class _Planner:
                     filed = on + days(fac.rng.randint(10, 90))
                     fac.add(filed, filed_on=filed)
             cursor += count
-        for fac in rng.sample(homes, min(UNDERSTAFFED_HOMES, len(homes))):
+        # the homes short of staff are among the larger ones (a small home is run by two)
+        larger = sorted(homes, key=lambda f: (-f.full_beds, f.township))[: 2 * UNDERSTAFFED_HOMES]
+        for fac in rng.sample(larger, min(UNDERSTAFFED_HOMES, len(larger))):
             fac.understaffed = True
         # GB/T 35796 checks
         self.quality_plan(homes, "homes")
@@ -1453,6 +1479,16 @@ class _Planner:
             and f is not home
         ]
         others.sort(key=lambda f: (abs(int(f.township) - int(person.township)), f.township))
+        if person.poverty == ExtremePoverty.CENTRALISED:
+            # 应养尽养: when the area's homes are full, one elsewhere in the district
+            others += sorted(
+                (
+                    f
+                    for f in self.facs
+                    if f.kind == Kind.NURSING_HOME and f.key == "retained" and f.area != area
+                ),
+                key=lambda f: f.township,
+            )
         if person.disabled_on(day):
             order = [centre, home, service, *others]
         elif social:
@@ -1479,7 +1515,7 @@ class _Planner:
                     if first > min(p.registered_on, ANCHOR):
                         start = p.registered_on
                 else:
-                    start = p.registered_on + days(rng.randint(0, 20))
+                    start = min(p.registered_on + days(rng.randint(0, 20)), today)
                 kind = "poor"
             elif p.poverty == ExtremePoverty.DISPERSED and p.wants_centralised:
                 if rng.random() >= POOR_ADMITTED_SHARE:
@@ -1659,9 +1695,10 @@ class _Planner:
         )
 
     def usual_residents(self, fac: _Fac) -> int:
-        """The median of the residents at the end of each month the facility has operated."""
+        """The median of the residents at the end of each month the facility has operated
+        since the plan was issued."""
         counts = []
-        day = fac.opened_on
+        day = None if fac.opened_on is None else max(fac.opened_on, ANCHOR)
         while day is not None and day <= self.today:
             counts.append(fac.residents_on(day))
             day = _add_months_end(day)
@@ -1689,17 +1726,19 @@ class _Planner:
             roles += [(r, True) for r in extra]
             roles += [(StaffRole.CAREGIVER, True)] * max(1, service - len(extra))
         elif fac.kind == Kind.NURSING_HOME:
-            if fac.understaffed:
-                roles += [(StaffRole.CAREGIVER, True)] * max(1, peak // 15)
-            else:
-                roles.append((StaffRole.COOK, True))
-                roles += [(StaffRole.CAREGIVER, True)] * max(1, math.ceil(peak / 8))
-                if peak >= 20:
-                    roles.append((StaffRole.OTHER, True))
-                if peak >= 30:
-                    roles.append((StaffRole.MANAGER, True))
-                if fac.rng.random() < 0.3:
-                    roles.append((StaffRole.NURSE, False))  # the township clinic's doctor
+            # 1:10 counts management and service staff, the director included
+            per = fac.rng.uniform(*HOME_RESIDENTS_PER_STAFF[fac.understaffed])
+            service = max(2, math.ceil(self.usual_residents(fac) / per)) - 1  # the director aside
+            others = [StaffRole.COOK]
+            if service >= 5:
+                others.append(StaffRole.MANAGER)
+            if service >= 7:
+                others.append(StaffRole.OTHER)
+            others = others[: service - 1]  # one caregiver at least
+            roles += [(r, True) for r in others]
+            roles += [(StaffRole.CAREGIVER, True)] * (service - len(others))
+            if not fac.understaffed and fac.rng.random() < 0.3:
+                roles.append((StaffRole.NURSE, False))  # the township clinic's doctor
         elif fac.kind == Kind.SERVICE_CENTRE:
             if fac.rng.random() < 0.7:
                 roles.append((StaffRole.SOCIAL_WORKER, True))
@@ -2056,6 +2095,58 @@ def _regions() -> list[dict]:
     )
 
 
+def _add_residents(planner: _Planner, *, seed: int, today: date) -> int:
+    """Register the homes' residents that the ledger's sample lacks: per township, its home's
+    beds times ``HOME_OCCUPANCY`` less the centrally supported 特困 of the township already in
+    the ledger (registered in the plan's first year, so living in the home when it was issued),
+    planned by ``seniors.population.residents_plan`` and written as the population is. A full
+    population (``generate_population --full``) needs few or none. The number registered."""
+    present: Counter[str] = Counter(
+        code[6:9]
+        for code in Senior.objects.filter(
+            extreme_poverty=ExtremePoverty.CENTRALISED, registered_on__lte=ANCHOR + days(400)
+        ).values_list("village_id", flat=True)
+    )
+    infos: dict[str, list[VillageInfo]] = defaultdict(list)
+    for info in village_infos():
+        if info.kind == RegionKind.VILLAGE:
+            infos[info.code[6:9]].append(info)
+    people: list[PlannedSenior] = []
+    for key, home in sorted(planner.homes.items()):
+        villages = infos.get(key)
+        if not villages or not home.full_beds:
+            continue
+        occupancy = planner.rng("occupancy", key).uniform(*HOME_OCCUPANCY)
+        residents = round(home.full_beds * occupancy)
+        wanted = residents - present[key]
+        if wanted > 0:
+            people += residents_plan(
+                seed=seed, today=today, villages=villages, count=wanted, stream=key
+            )
+        later = ANCHOR + days(400)
+        if home.key == "retained" and today > later:
+            years = (today - later).days / 365
+            people += residents_plan(
+                seed=seed,
+                today=today,
+                villages=villages,
+                count=round(residents * HOME_ADMISSIONS * years),
+                stream=f"{key}:later",
+                registered_from=later,
+            )
+    numbers = [p.id_number for p in people]
+    taken = {
+        n
+        for i in range(0, len(numbers), 500)
+        for n in Senior.objects.filter(id_number__in=numbers[i : i + 500]).values_list(
+            "id_number", flat=True
+        )
+    }
+    people = [p for p in people if p.id_number not in taken]
+    population_write(people, reason=CHANGE_REASON.format(seed=seed))
+    return len(people)
+
+
 def _status_on(fac: _Fac, day: date) -> str | None:
     state = fac.rec.state_on(day)
     return None if state is None else state["status"]
@@ -2071,7 +2162,7 @@ def facilities_generate(*, seed: int = 2021, today: date | None = None) -> Facil
     if not any(r["level"] == Level.VILLAGE for r in regions):
         raise FacilityDemoError("No villages of Wulong (500156…): load the regions first.")
     ledger = Senior.objects.count()
-    scale = min(1.0, max(MIN_SCALE, ledger / LEDGER_FULL_SIZE))
+    scale = SCALE
     planner = _Planner(seed=seed, today=today, scale=scale, regions=regions)
     planner.plan_network()
     with transaction.atomic():
@@ -2090,6 +2181,7 @@ def facilities_generate(*, seed: int = 2021, today: date | None = None) -> Facil
                 scale=scale,
                 already_present=present,
                 residents_skipped=False,
+                residents_added=0,
                 created={},
                 by_kind_status={},
                 villages_with_point={},
@@ -2097,7 +2189,9 @@ def facilities_generate(*, seed: int = 2021, today: date | None = None) -> Facil
                 trained={},
             )
         residents_skipped = ledger == 0
+        residents_added = 0
         if not residents_skipped:
+            residents_added = _add_residents(planner, seed=seed, today=today)
             planner.load_people()
             planner.plan_residents()
         # staff and trainees are not people of the ledger: keep their numbers apart
@@ -2119,7 +2213,13 @@ def facilities_generate(*, seed: int = 2021, today: date | None = None) -> Facil
         writer = _Writer(today=today, user_id=bureau, reason=CHANGE_REASON.format(seed=seed))
         _write_all(planner, writer)
     return _result(
-        planner, writer, seed=seed, today=today, scale=scale, residents_skipped=residents_skipped
+        planner,
+        writer,
+        seed=seed,
+        today=today,
+        scale=scale,
+        residents_skipped=residents_skipped,
+        residents_added=residents_added,
     )
 
 
@@ -2227,6 +2327,7 @@ def _result(
     today: date,
     scale: float,
     residents_skipped: bool,
+    residents_added: int,
 ) -> FacilityResult:
     by_kind_status: dict[str, dict[str, dict[str, int]]] = {}
     points: dict[str, int] = {}
@@ -2262,6 +2363,7 @@ def _result(
         scale=scale,
         already_present=0,
         residents_skipped=residents_skipped,
+        residents_added=residents_added,
         created=dict(writer.created),
         by_kind_status=by_kind_status,
         villages_with_point=points,

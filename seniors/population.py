@@ -89,9 +89,13 @@ the order the brief and the plan's vocabulary suggest):
   the 80+; a quarter (half of the 80+ and the dependent) assessed again one to two and a half
   years later, 35 % of them (50 % of the 80+) one level worse, 8 % one level better;
   assumptions;
-- visits over the last ``VISIT_DAYS`` days: the key groups of plan 二(七) (dispersed 特困, 低保,
-  低收入, 计划生育特殊家庭) 92 % visited about monthly; the dependent, the 80+ and those alone
-  85 % about every 45 days; the left-behind 60 % about every 75 days; others 5 % now and then;
+- visits since registration, with the plan's ramp-up: each village starts its regular visits
+  (定期巡访, plan 二(七)) on a day of its own (``VISIT_PROGRAMMES``: about 15 % of the villages
+  in 2021, 85 % by the end of 2022, all by mid-2023); before that the assistant drops by only
+  now and then (every ``BEFORE_PROGRAMME_FACTOR`` times the usual interval, the key groups
+  only). Once it runs: the key groups of plan 二(七) (dispersed 特困, 低保, 低收入,
+  计划生育特殊家庭) 92 % visited about monthly; the dependent, the 80+ and those alone 85 %
+  about every 45 days; the left-behind 60 % about every 75 days; others 5 % now and then;
   nobody in an institution. 巡访 about 60 % of the visits, the rest 精神慰藉, 助医, 助餐,
   家政, 代买代缴, 春种秋收 (in season), 助浴 (mostly the dependent) and 紧急救援; a finding
   that needs follow-up in 6 % (12 % for the dependent and those alone) brings another visit
@@ -111,7 +115,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from django.conf import settings
-from django.db import reset_queries, transaction
+from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 from faker import Faker
 from faker.providers.person.zh_CN import Provider as PersonProvider
@@ -142,7 +146,16 @@ ADAPTATIONS_FROM = datetime.date(2021, 9, 1)
 WRISTBANDS_FROM = datetime.date(2021, 10, 1)
 FULL_SIZE = 50_000
 DEFAULT_SIZE = FULL_SIZE // 10
-VISIT_DAYS = 365
+# The day each village's regular visits start (定期巡访): (first day, last day, share of the
+# villages), drawn per village from a stream of its own. Assumption: the plan's ramp-up, a few
+# pilot villages in 2021, most during 2022, the last ones in early 2023.
+VISIT_PROGRAMMES = (
+    (datetime.date(2021, 6, 15), datetime.date(2021, 12, 31), 0.15),
+    (datetime.date(2022, 1, 1), datetime.date(2022, 6, 30), 0.35),
+    (datetime.date(2022, 7, 1), datetime.date(2022, 12, 31), 0.35),
+    (datetime.date(2023, 1, 1), datetime.date(2023, 6, 30), 0.15),
+)
+BEFORE_PROGRAMME_FACTOR = 4  # visits this much rarer before the village's programme
 CHANGE_REASON = "演示数据 demo population (seed {seed})"
 ADDRESS_CODES = ("500232", "500156")
 NEW_CODE_SHARE = 0.03
@@ -477,7 +490,7 @@ class _Planner:
             )
         )
         self.used: set[str] = set()
-        self.visit_from = today - datetime.timedelta(days=VISIT_DAYS)
+        self.visit_programme = {v.code: visit_programme(seed, v.code) for v in self.villages}
 
     # -- who the person is: does not depend on today -----------------------------------------
 
@@ -726,10 +739,12 @@ class _Planner:
             chance, interval = 0.05, 120
         if rng.random() >= chance:
             return
-        first = max(person.registered_on, self.visit_from)
+        first = person.registered_on
         last = min(last, self.today - datetime.timedelta(days=1))  # none later today
         if first > last:
             return
+        programme = self.visit_programme[person.village]
+        occasional = person.key_group  # before the programme only they get the odd visit
         helpers = self.staff.helpers[person.village]
         usual = helpers[0] if person.key_group or rng.random() < 0.6 else rng.choice(helpers)
         weights = dict(SERVICE_WEIGHTS)
@@ -745,6 +760,9 @@ class _Planner:
         follow_up_chance = 0.12 if dependent or alone else 0.06
         day = first + datetime.timedelta(days=rng.randint(0, interval - 1))
         while day <= last:
+            if day < programme and not occasional:  # the first visit of the programme
+                day = programme + datetime.timedelta(days=rng.randint(0, interval - 1))
+                continue
             service = rng.choices(
                 services, in_season if day.month in FARMING_MONTHS else off_season
             )[0]
@@ -772,11 +790,26 @@ class _Planner:
                 )
             )
             gap = rng.randint(2, 10) if follow_up else round(interval * rng.uniform(0.6, 1.4))
+            if day < programme:
+                gap = max(gap, round(interval * BEFORE_PROGRAMME_FACTOR * rng.uniform(0.6, 1.4)))
+                gap = min(gap, (programme - day).days + rng.randint(0, interval - 1))
             day += datetime.timedelta(days=gap)
 
 
 SURNAMES = tuple(PersonProvider.last_names)
 SURNAME_WEIGHTS = tuple(PersonProvider.last_names.values())
+
+
+def visit_programme(seed: int, village: str) -> datetime.date:
+    """The day ``village``'s regular visits start (``VISIT_PROGRAMMES``): a pure function of
+    the seed and the village code."""
+    rng = random.Random(f"{seed}:programme:{village}")
+    draw = rng.random()
+    for first, last, share in VISIT_PROGRAMMES:
+        if draw < share:
+            return _day_between(rng, first, last)
+        draw -= share
+    return _day_between(rng, VISIT_PROGRAMMES[-1][0], VISIT_PROGRAMMES[-1][1])
 
 
 def _caregiver_name(rng: random.Random) -> str:
@@ -949,8 +982,34 @@ def _write(people: Sequence[PlannedSenior], *, reason: str) -> None:
         bulk_create_with_history(
             assessments, Assessment, batch_size=BATCH, default_change_reason=reason
         )
-        bulk_create_with_history(visits, Visit, batch_size=BATCH, default_change_reason=reason)
+        _visits_with_history(visits, reason=reason)
         reset_queries()  # with DEBUG on, the logged INSERTs would hold tens of megabytes
+
+
+def _visits_with_history(visits: list[Visit], *, reason: str) -> None:
+    """Write ``visits`` and their history rows: what ``bulk_create_with_history`` writes (a
+    "+" row per visit, dated when the visit was made, no user, the change reason), the history
+    rows copied from the new visits by the database, one ``INSERT … SELECT`` a batch, instead
+    of a model instance built and bound for each (most of the population's writing time)."""
+    if not connection.features.can_return_rows_from_bulk_insert:  # no keys back: the slow way
+        bulk_create_with_history(visits, Visit, batch_size=BATCH, default_change_reason=reason)
+        return
+    Visit.objects.bulk_create(visits, batch_size=BATCH)
+    quote = connection.ops.quote_name
+    history = Visit.history.model
+    columns = ", ".join(quote(f.column) for f in history.tracked_fields)
+    sql = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({columns}, {quote('history_date')}, "
+        f"{quote('history_change_reason')}, {quote('history_type')}, "
+        f"{quote('history_user_id')}) "
+        f"SELECT {columns}, {quote('visited_at')}, %s, %s, NULL "
+        f"FROM {quote(Visit._meta.db_table)} WHERE {quote('id')} IN ({{}})"
+    )
+    pks = [v.pk for v in visits]
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), 500):
+            part = pks[start : start + 500]
+            cursor.execute(sql.format(", ".join(["%s"] * len(part))), [reason, "+", *part])
 
 
 CATEGORIES = (
@@ -1047,3 +1106,56 @@ def population_generate(
         by_status={s: n for s in Status.values if (n := sum(p.status == s for p in people))},
         by_category={name: by_category[name] for name in CATEGORIES},
     )
+
+
+# --- the residents of the institutions -----------------------------------------------------
+
+RESIDENT_MIN_AGE = 65  # on ANCHOR: people living in a 敬老院 are seldom younger
+RESIDENT_WOMEN_KEPT = 0.45  # most centrally supported 特困 are men who never married
+
+
+def residents_plan(
+    *,
+    seed: int,
+    today: datetime.date,
+    villages: Sequence[VillageInfo],
+    count: int,
+    stream: str,
+    registered_from: datetime.date | None = None,
+) -> list[PlannedSenior]:
+    """``count`` centrally supported 特困 people (集中供养) of ``villages`` as the ledger holds
+    them on ``today``, for the facility demo: a network of the district's size over a sample
+    of the population needs the district's residents, which the sample holds a tenth of.
+
+    A pure function of its arguments, like ``population_plan``, with identities from a stream
+    of their own (``stream``: the facility demo gives the township), aged 65 and over on
+    2021-05-25 and mostly men; registration, status, assessments and family doctor follow the
+    rules of everyone else. With ``registered_from``, only people registered on or after that
+    day (those who came to need central support later)."""
+    planner = _Planner(seed=seed, today=today, villages=villages)
+    planner.identity = random.Random(f"{seed}:residents:{stream}")
+    planner.faker.seed_instance(f"{seed}:residents:{stream}")
+    people: list[PlannedSenior] = []
+    index = 0
+    while len(people) < count:
+        person, age = planner.person()
+        index += 1
+        if age < RESIDENT_MIN_AGE or (
+            person.sex == "F" and planner.identity.random() >= RESIDENT_WOMEN_KEPT
+        ):
+            continue
+        person.extreme_poverty = ExtremePoverty.CENTRALISED
+        person.living_situation = LivingSituation.ALONE
+        person.subsistence_allowance = person.low_income = False
+        life = random.Random(f"{seed}:residents:{stream}:{index}")
+        if planner.live(person, age, life) and (
+            registered_from is None or person.registered_on >= registered_from
+        ):
+            people.append(person)
+    return people
+
+
+def population_write(people: Sequence[PlannedSenior], *, reason: str) -> None:
+    """Write planned people (and their assessments and visits) as ``population_generate``
+    does, in the caller's transaction."""
+    _write(people, reason=reason)

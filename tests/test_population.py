@@ -19,6 +19,7 @@ from seniors.population import (
     population_generate,
     population_plan,
     village_infos,
+    visit_programme,
 )
 
 TODAY = datetime.date(2026, 11, 29)  # the suite's "today" (tests/conftest.py)
@@ -344,3 +345,31 @@ def test_the_command_prints_the_counts(regions, today):
 def test_without_villages_the_command_refuses():
     with pytest.raises(CommandError, match="load the regions first"):
         call_command("generate_population", "--size", "10")
+
+
+def test_visits_are_there_every_year_and_rise_with_the_plans_ramp_up(big):
+    years = Counter(v.visited_at.year for p in big for v in p.visits)
+    assert set(years) == {2021, 2022, 2023, 2024, 2025, 2026}
+    # the cast's villages start their regular visits in 2022-06 and 2023-05/06: before that
+    # only the key groups get the odd visit
+    assert years[2021] < years[2022] < years[2023] < years[2024]
+    assert years[2021] < 0.1 * years[2024]
+    # once every village's programme runs, about the same number each year
+    assert 0.85 < years[2025] / years[2024] < 1.15
+    for person in big:
+        for visit in person.visits:
+            if visit.visited_at.date() < visit_programme(2021, person.village):
+                assert person.key_group
+
+
+def test_villages_start_their_regular_visits_from_2021_most_by_the_end_of_2022():
+    starts = [
+        visit_programme(2021, f"500156{township}{village}")
+        for township in range(101, 121)
+        for village in range(200, 210)
+    ]
+    assert min(starts) >= datetime.date(2021, 6, 15)
+    assert max(starts) <= datetime.date(2023, 6, 30)
+    assert 0.05 < share(starts, lambda d: d <= datetime.date(2021, 12, 31)) < 0.25
+    assert 0.75 < share(starts, lambda d: d <= datetime.date(2022, 12, 31)) < 0.95
+    assert visit_programme(2021, "500156101201") == visit_programme(2021, "500156101201")

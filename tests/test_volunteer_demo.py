@@ -1,14 +1,25 @@
 """The demo volunteer side (volunteers/demo.py): deterministic, rerun adds nothing, pairings
-in the same village as their helper, gaps left, and the demo account linked in 板桥村."""
+in the same village as their helper, gaps left, dated with the plan's ramp-up, the demo account
+linked in 板桥村, and a time bank seeded through the claim and ledger services."""
 
 import datetime
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from seniors.models import Senior
 from volunteers.demo import volunteers_generate
-from volunteers.models import ElderlyCareAssistant, Group, Pairing, Volunteer
+from volunteers.ledger import books_balance
+from volunteers.models import (
+    Account,
+    ElderlyCareAssistant,
+    Group,
+    Pairing,
+    Redemption,
+    ServiceLog,
+    Volunteer,
+)
 from volunteers.pairings import seniors_lacking_pairing
 
 from . import factories as f
@@ -59,3 +70,50 @@ def test_a_second_run_adds_nothing_and_a_seed_gives_the_same_demo(ledger):
     Volunteer.objects.all().delete()
     volunteers_generate(seed=7, today=ON)
     assert snapshot() == first
+
+
+def test_the_time_bank_is_seeded_through_the_services_and_the_books_balance(
+    ledger, volunteer, bureau, assistant_baima, today
+):
+    created = volunteers_generate(seed=7, today=ON)
+    assert created["claims_verified"] > 0 and created["claims_pending"] > 0
+    assert books_balance() == {}
+    # volunteer-demo logs in to a history: claims verified over months, one waiting, hours
+    # spent at the supermarket and given to the fund, and hours left
+    mine = Volunteer.objects.get(user=volunteer)
+    claims = ServiceLog.objects.filter(volunteer=mine)
+    verified = claims.filter(status="verified")
+    assert verified.count() >= 6
+    months = {(c.started_at.year, c.started_at.month) for c in verified}
+    assert len(months) >= 6
+    assert claims.filter(status="submitted").exists()
+    account = Account.objects.get(volunteer=mine)
+    assert account.balance > 0
+    kinds = set(account.entries.values_list("movement__kind", flat=True))
+    assert {"earn", "redeem", "donation"} <= kinds
+    earned = sum(c.hours for c in verified)
+    spent = -sum(e.amount for e in account.entries.filter(amount__lt=0))
+    assert account.balance == earned - spent
+    # the services' traces: every verified claim is a visit to its senior and one credit,
+    # decided by someone of the senior's village, dated on its day
+    for claim in ServiceLog.objects.filter(status="verified").select_related("visit", "movement"):
+        assert claim.visit.senior_id == claim.senior_id
+        assert claim.visit.visited_at == claim.started_at
+        assert claim.movement.hours == claim.hours
+        assert claim.decided_by is not None
+        assert claim.started_at < claim.decided_at <= timezone.now()
+        assert claim.movement.created_at == claim.decided_at
+        assert datetime.date(2022, 7, 1) <= claim.started_at.date() < ON
+    assert Redemption.objects.filter(account=account).exists()
+
+
+def test_pairings_and_the_village_network_ramp_up_with_the_plan(ledger):
+    volunteers_generate(seed=7, today=ON)
+    starts = sorted(Pairing.objects.values_list("started_on", flat=True))
+    assert starts[0] < datetime.date(2023, 7, 1)
+    # few pairings in 2021, most started by the end of 2022 or soon after
+    by_2021 = sum(s <= datetime.date(2021, 12, 31) for s in starts)
+    by_mid_2023 = sum(s <= datetime.date(2023, 6, 30) for s in starts)
+    assert by_2021 < len(starts) / 2 < by_mid_2023
+    for assistant in ElderlyCareAssistant.objects.all():
+        assert datetime.date(2021, 6, 1) <= assistant.started_on <= ON

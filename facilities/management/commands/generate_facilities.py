@@ -89,7 +89,8 @@ class Command(BaseCommand):
             )
             assign_demo_operator(self.stdout)
             return
-        out(f"Demo facility network, seed {seed}, as on {result.today} (beds × {result.scale:g}):")
+        out(f"Demo facility network, seed {seed}, as on {result.today} (scale {result.scale:g}):")
+        out(f"  {'residents registered':<26} {result.residents_added:>7,}")
         for model, label in MODEL_LABELS.items():
             out(f"  {label:<26} {result.created.get(model, 0):>7,}")
         if result.residents_skipped:

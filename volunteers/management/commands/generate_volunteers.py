@@ -8,9 +8,10 @@ from volunteers.demo import volunteers_generate
 class Command(BaseCommand):
     help = (
         "Generate the demo volunteers, teams, elders' associations, mutual-aid groups, "
-        "elderly-care assistants and 结对扶老 pairings (since 2021, with gaps) on the loaded "
-        "regions and seniors. Deterministic for a seed; one transaction; when volunteers are "
-        "already there, nothing is added. Run generate_population first."
+        "elderly-care assistants and 结对扶老 pairings (since 2021 with the plan's ramp-up, "
+        "with gaps) and a time bank (claims, redemptions, donations) on the loaded regions and "
+        "seniors. Deterministic for a seed; one transaction; when volunteers are already "
+        "there, nothing is added. Run create_demo_accounts and generate_population first."
     )
 
     def add_arguments(self, parser):
