@@ -1302,8 +1302,10 @@ class _Planner:
             "model_happy_home": happy_home,
             "model_happy_canteen": canteen,
             "model_happy_paradise": paradise,
-            "offers_day_care": happy_home or (rooms["has_rest_room"] and rng.random() < 0.5),
-            "offers_rehabilitation": rooms["has_rehab_room"],
+            # the plan's four functions (二(三)): most points offer them with a rest room and
+            # simple rehabilitation equipment in a shared room; about one in five lacks one
+            "offers_day_care": happy_home or rooms["has_rest_room"] or rng.random() < 0.85,
+            "offers_rehabilitation": rooms["has_rehab_room"] or rng.random() < 0.9,
             "offers_recreation": paradise or rooms["has_activity_room"],
             "offers_emergency_rescue": rng.random() < 0.95,
             "notes": "",
