@@ -91,6 +91,16 @@ class Indicator(models.Model):
             "The target applies to every facility: a region meets it when all its facilities do."
         ),
     )
+    parameters = models.JSONField(
+        _("how it is counted"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "The choices the figure is counted with: disabled_levels (Barthel grades counted as "
+            "失能: mild, moderate, severe), key_targets (listed or disabled_of_households), "
+            "count_communities (true: residents of every 社区 count). Empty: the defaults."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -101,6 +111,15 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from coverage.definitions import parameter_errors
+
+        errors = parameter_errors(self.code, self.parameters)
+        if errors:
+            raise ValidationError({"parameters": errors})
 
 
 class Target(models.Model):

@@ -1,9 +1,11 @@
 """The pairing rule of plan 二(七) as querysets, as of a date.
 
-Key targets (重点对象) need a one-to-one pairing: home-living 特困 (dispersed support), 低保 or
-低收入 households, and disabled seniors of 计划生育特殊家庭. Other 高龄 (80+), 独居 and 留守
-seniors need at least grid or area coverage (a one-to-one pairing covers them too). Everything
-here is a filter or an annotation evaluated by the database: no loop over people in Python.
+Key targets (重点对象) need a one-to-one pairing; other 高龄 (80+), 独居 and 留守 seniors need at
+least grid or area coverage (a one-to-one pairing covers them too). Who is a key target, and
+which Barthel grades count as 失能, are the choices of the one-to-one indicator
+(``coverage.definitions.pairing_rule``); the person-level rules live in ``seniors.selectors``
+and read each person's categories as of the day. Everything here is a filter or an
+annotation evaluated by the database: no loop over people in Python.
 """
 
 from __future__ import annotations
@@ -26,54 +28,27 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 
-from seniors.models import (
-    DISABLED_LEVELS,
-    Assessment,
-    ExtremePoverty,
-    LivingSituation,
-    Status,
-    Visit,
-    years_before,
+from seniors.models import Visit
+from seniors.selectors import (
+    PeopleRule,
+    in_ledger_q,
+    key_target_q,
+    other_target_q,
+    with_facts_on,
 )
 from volunteers.models import Pairing, PairingMode
 
 # the coverage a senior who is not a key target needs: any open pairing
 GRID_OR_AREA = "grid_or_area"
+active_on_q = in_ledger_q
 
 
-def with_level_on(queryset: QuerySet, on: datetime.date) -> QuerySet:
-    """Annotate ``level_on``: the level of each senior's latest assessment on or before ``on``."""
-    latest = Assessment.objects.filter(senior=OuterRef("pk"), assessed_on__lte=on).order_by(
-        "-assessed_on", "-id"
-    )
-    return queryset.annotate(level_on=Subquery(latest.values("level")[:1]))
+def _rule(rule: PeopleRule | None) -> PeopleRule:
+    if rule is not None:
+        return rule
+    from coverage.definitions import pairing_rule
 
-
-def active_on_q(on: datetime.date) -> Q:
-    """In the ledger on ``on``: registered by then, and still active or left after it."""
-    return Q(registered_on__lte=on) & (Q(status=Status.ACTIVE) | Q(status_on__gt=on))
-
-
-def key_target_q(on: datetime.date) -> Q:
-    """重点对象 needing a one-to-one pairing; the queryset needs ``with_level_on(qs, on)``."""
-    return active_on_q(on) & (
-        Q(extreme_poverty=ExtremePoverty.DISPERSED)
-        | Q(subsistence_allowance=True)
-        | Q(low_income=True)
-        | Q(family_planning_special=True, level_on__in=DISABLED_LEVELS)
-    )
-
-
-def other_target_q(on: datetime.date) -> Q:
-    """高龄, 独居 or 留守 seniors who are not key targets: grid or area coverage at least."""
-    return (
-        active_on_q(on)
-        & ~key_target_q(on)
-        & (
-            Q(birth_date__lte=years_before(on, 80))
-            | Q(living_situation__in=[LivingSituation.ALONE, LivingSituation.LEFT_BEHIND])
-        )
-    )
+    return pairing_rule()
 
 
 def open_pairings_on(on: datetime.date) -> QuerySet:
@@ -83,16 +58,20 @@ def open_pairings_on(on: datetime.date) -> QuerySet:
     )
 
 
-def with_required_pairing(queryset: QuerySet, on: datetime.date) -> QuerySet:
+def with_required_pairing(
+    queryset: QuerySet, on: datetime.date, rule: PeopleRule | None = None
+) -> QuerySet:
     """Annotate ``required_mode`` (``one_to_one``, ``grid_or_area`` or null when the rule asks
-    nothing), ``has_one_to_one`` and ``has_pairing`` (open pairings on ``on``)."""
+    nothing), ``has_one_to_one`` and ``has_pairing`` (open pairings on ``on``). ``rule``: the
+    choices of the one-to-one indicator unless given."""
+    rule = _rule(rule)
     open_for = open_pairings_on(on).filter(senior=OuterRef("pk"))
     return (
-        with_level_on(queryset, on)
+        with_facts_on(queryset, on)
         .annotate(
             required_mode=Case(
-                When(key_target_q(on), then=Value(PairingMode.ONE_TO_ONE.value)),
-                When(other_target_q(on), then=Value(GRID_OR_AREA)),
+                When(key_target_q(on, rule), then=Value(PairingMode.ONE_TO_ONE.value)),
+                When(other_target_q(on, rule), then=Value(GRID_OR_AREA)),
                 default=Value(None),
                 output_field=CharField(),
             )
@@ -104,10 +83,14 @@ def with_required_pairing(queryset: QuerySet, on: datetime.date) -> QuerySet:
     )
 
 
-def seniors_lacking_pairing(queryset: QuerySet, on: datetime.date) -> QuerySet:
+def seniors_lacking_pairing(
+    queryset: QuerySet, on: datetime.date, rule: PeopleRule | None = None
+) -> QuerySet:
     """The seniors of ``queryset`` without the pairing the rule asks for on ``on``, annotated
-    with ``required_mode``."""
-    return with_required_pairing(queryset, on).filter(
+    with ``required_mode``. Engine twin: ``d_key_seniors_paired_one_to_one = 1 AND
+    n_… = 0`` (and the same for ``other_seniors_grid_covered``) of
+    ``coverage.compute._person_sql``."""
+    return with_required_pairing(queryset, on, rule).filter(
         Q(required_mode=PairingMode.ONE_TO_ONE, has_one_to_one=False)
         | Q(required_mode=GRID_OR_AREA, has_pairing=False)
     )
