@@ -95,14 +95,18 @@ def rule_of(code: str, parameters: dict | None) -> PeopleRule:
     )
 
 
+def pairing_indicator():
+    """The one-to-one indicator, whose choices the pairing pages and API follow."""
+    from coverage.models import Indicator
+
+    return Indicator.objects.filter(code=PAIRING_INDICATOR).first()
+
+
 def pairing_rule() -> PeopleRule:
     """The choices the pairing rule follows on the pages and the API: those of the one-to-one
     indicator, so a page's list of seniors lacking a pairing is the indicator's gap."""
-    from coverage.models import Indicator
-
-    found = Indicator.objects.filter(code=PAIRING_INDICATOR).values_list("parameters", flat=True)
-    parameters = found.first()
-    return rule_of(PAIRING_INDICATOR, parameters)
+    indicator = pairing_indicator()
+    return rule_of(PAIRING_INDICATOR, indicator.parameters if indicator else None)
 
 
 def how_counted(indicator) -> str:

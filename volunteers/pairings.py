@@ -19,6 +19,7 @@ from django.db.models import (
     Count,
     DateField,
     Exists,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -36,7 +37,7 @@ from seniors.selectors import (
     other_target_q,
     with_facts_on,
 )
-from volunteers.models import Pairing, PairingMode
+from volunteers.models import Pairing, PairingMode, Policy
 
 # the coverage a senior who is not a key target needs: any open pairing
 GRID_OR_AREA = "grid_or_area"
@@ -96,7 +97,38 @@ def seniors_lacking_pairing(
     )
 
 
-def pairings_with_status(queryset: QuerySet, on: datetime.date) -> QuerySet:
+def with_helper_load(queryset: QuerySet, on: datetime.date, cap: int | None = None) -> QuerySet:
+    """Annotate ``helper_one_to_one`` (the open one-to-one pairings the pairing's helper holds
+    on ``on``), ``helper_cap`` (the bureau's ``Policy.one_to_one_per_helper`` unless ``cap``
+    is given) and ``over_cap``: an open one-to-one pairing whose helper holds more than the
+    cap. "一对一" means one helper for one key target: more is allowed, shown as a warning."""
+    if cap is None:
+        cap = Policy.current().one_to_one_per_helper
+    held = (
+        open_pairings_on(on)
+        .filter(helper=OuterRef("helper_id"), mode=PairingMode.ONE_TO_ONE)
+        .order_by()
+        .values("helper")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    is_open = Q(started_on__lte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+    return queryset.annotate(
+        helper_one_to_one=Coalesce(Subquery(held, output_field=IntegerField()), Value(0)),
+        helper_cap=Value(cap, output_field=IntegerField()),
+    ).annotate(
+        over_cap=Case(
+            When(
+                is_open & Q(mode=PairingMode.ONE_TO_ONE, helper_one_to_one__gt=cap),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def pairings_with_status(queryset: QuerySet, on: datetime.date, cap: int | None = None) -> QuerySet:
     """Annotate ``last_visit`` (the senior's latest visit on or before ``on``, by anyone: the
     registry's visits, verified service logs included) and ``overdue``.
 
@@ -115,12 +147,16 @@ def pairings_with_status(queryset: QuerySet, on: datetime.date) -> QuerySet:
         .order_by("-visited_at")
         .annotate(day=TruncDate("visited_at"))
     )
-    annotated = queryset.annotate(
-        last_visit=Subquery(last.values("visited_at")[:1]),
-        last_visit_on=Subquery(last.values("day")[:1], output_field=DateField()),
-    ).annotate(
-        counted_from=Greatest(
-            Coalesce("last_visit_on", "started_on"), "started_on", output_field=DateField()
+    annotated = (
+        with_helper_load(queryset, on)
+        .annotate(
+            last_visit=Subquery(last.values("visited_at")[:1]),
+            last_visit_on=Subquery(last.values("day")[:1], output_field=DateField()),
+        )
+        .annotate(
+            counted_from=Greatest(
+                Coalesce("last_visit_on", "started_on"), "started_on", output_field=DateField()
+            )
         )
     )
     intervals = sorted(
@@ -139,11 +175,19 @@ def pairings_with_status(queryset: QuerySet, on: datetime.date) -> QuerySet:
     )
 
 
-def gap_counts(seniors: QuerySet, pairings: QuerySet, on: datetime.date) -> list[dict]:
+def gap_counts(
+    seniors: QuerySet,
+    pairings: QuerySet,
+    on: datetime.date,
+    rule: PeopleRule | None = None,
+    cap: int | None = None,
+) -> list[dict]:
     """Per village: how many seniors lack a one-to-one pairing, how many lack any coverage,
-    and how many open pairings are overdue; villages with nothing to report are left out."""
+    how many open pairings are overdue and how many one-to-one pairings belong to a helper
+    holding more than the policy allows (``over_cap``); villages with nothing to report are
+    left out."""
     lacking = (
-        seniors_lacking_pairing(seniors, on)
+        seniors_lacking_pairing(seniors, on, rule)
         .order_by()
         .values("village_id", "village__short_name")
         .annotate(
@@ -152,11 +196,13 @@ def gap_counts(seniors: QuerySet, pairings: QuerySet, on: datetime.date) -> list
         )
     )
     overdue = (
-        pairings_with_status(pairings, on)
-        .filter(overdue=True)
+        pairings_with_status(pairings, on, cap)
+        .filter(Q(overdue=True) | Q(over_cap=True))
         .order_by()
         .values("senior__village_id", "senior__village__short_name")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk", filter=Q(overdue=True)), over_cap=Count("pk", filter=Q(over_cap=True))
+        )
     )
     rows: dict[str, dict] = {}
     for row in lacking:
@@ -167,6 +213,7 @@ def gap_counts(seniors: QuerySet, pairings: QuerySet, on: datetime.date) -> list
             "lacking_one_to_one": row["lacking_one_to_one"],
             "lacking_coverage": row["lacking_coverage"],
             "overdue": 0,
+            "over_cap": 0,
         }
     for row in overdue:
         code = row["senior__village_id"]
@@ -179,7 +226,9 @@ def gap_counts(seniors: QuerySet, pairings: QuerySet, on: datetime.date) -> list
                 "lacking_one_to_one": 0,
                 "lacking_coverage": 0,
                 "overdue": 0,
+                "over_cap": 0,
             },
         )
         entry["overdue"] = row["n"]
+        entry["over_cap"] = row["over_cap"]
     return [rows[code] for code in sorted(rows)]
