@@ -149,4 +149,4 @@ def how_counted(indicator) -> str:
         else _("residents of 社区 counted only where the community counts as a village")
     )
     parts.append(_("categories as of the day"))
-    return "; ".join(parts) + "."
+    return _("%(choices)s.") % {"choices": _("; ").join(parts)}

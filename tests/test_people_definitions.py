@@ -4,16 +4,19 @@ year, which Barthel grades are 失能, which reading of 重点对象, whether �
 Expected figures are counted by hand in the comments."""
 
 import datetime
+import itertools
+from collections import defaultdict
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils import translation
 
 from coverage.compute import compute
 from coverage.definitions import how_counted
 from coverage.models import Indicator, Snapshot
 from facilities.models import Placement
-from seniors.models import CategoryPeriod, FamilyDoctorContract
+from seniors.models import CATEGORY_FIELDS, CategoryPeriod, FamilyDoctorContract, Senior
 from seniors.services import senior_update
 from tests import factories as f
 from volunteers.models import Pairing
@@ -150,7 +153,8 @@ def test_mild_counts_as_disabled_by_default_and_the_bureau_may_narrow_it(poor_wa
     with translation.override("zh-hans"):
         text = how_counted(indicator)
     assert "中度依赖、重度依赖" in text and "轻度" not in text
-    assert indicator.history.count() >= 2  # the change is kept, with who made it
+    # the change is kept in the indicator's history
+    assert indicator.history.first().parameters["disabled_levels"] == ["moderate", "severe"]
 
 
 def test_the_tile_says_the_national_grades_by_default(regions):
@@ -214,3 +218,32 @@ def test_the_admin_refuses_parameters_it_cannot_count_with(regions, parameters):
     with pytest.raises(ValidationError) as refused:
         indicator.full_clean()
     assert "parameters" in refused.value.message_dict
+
+
+def test_the_demo_population_keeps_dated_categories_and_yearly_contracts(regions, today):
+    from seniors.population import population_generate
+
+    population_generate(size=300)
+    seniors = {s.pk: s for s in Senior.objects.all()}
+    periods = defaultdict(list)
+    for period in CategoryPeriod.objects.order_by(
+        "senior_id", F("valid_from").asc(nulls_first=True)
+    ):
+        periods[period.senior_id].append(period)
+    assert set(periods) == set(seniors)  # everyone has their categories
+    changed = 0
+    for pk, rows in periods.items():
+        assert rows[0].valid_from is None and rows[-1].valid_to is None
+        for before, after in itertools.pairwise(rows):
+            assert before.valid_to == after.valid_from  # contiguous, no overlap
+        current = {name: getattr(rows[-1], name) for name in CATEGORY_FIELDS}
+        assert current == {name: getattr(seniors[pk], name) for name in CATEGORY_FIELDS}
+        changed += len(rows) > 1
+    assert changed > 0  # some came to 低保 or to living alone after registration
+    for contract in FamilyDoctorContract.objects.all():
+        assert contract.ends_on == contract.signed_on.replace(year=contract.signed_on.year + 1)
+    latest = dict(
+        FamilyDoctorContract.objects.order_by("signed_on").values_list("senior_id", "signed_on")
+    )
+    for pk, senior in seniors.items():
+        assert senior.family_doctor_contract_on == latest.get(pk)
