@@ -230,6 +230,9 @@ SENIOR_COLUMNS = (
 )  # fmt: skip
 
 
+PAIRING_CODE = "key_seniors_paired_one_to_one"
+
+
 def _predicates(code: str, rule: PeopleRule, params: dict) -> dict[str, str]:
     """The person-level rules as SQL over ``p``, with ``rule``'s choices. Each is the twin of a
     queryset filter in ``seniors.selectors`` (named beside it); the parity test
@@ -285,7 +288,9 @@ def people_rules() -> dict[str, PeopleRule]:
 def _person_sql(
     on: datetime.date, prefixes: list[str] | None, rules: dict[str, PeopleRule]
 ) -> tuple[str, dict]:
-    """One row per person in the ledger on ``on``: ``id``, ``village_id`` and, per indicator,
+    """One row per person in the ledger on ``on``: ``id``, ``village_id``, the person-level
+    rules on their own (``is_disabled``, ``is_key``, ``is_other``, ``is_counted_place``,
+    ``has_doctor``, ``is_paired``, ``has_one_to_one``, ``is_overdue``) and, per indicator,
     ``d_<code>`` / ``n_<code>`` (1 when the person is in its denominator / numerator).
 
     The facts ``p`` are read as of the day: the level of the latest assessment (``lv``; twin
@@ -327,7 +332,19 @@ def _person_sql(
             f" AND (v.last_at IS NULL OR v.last_at < %(cutat{i})s) THEN 1"
         )
     overdue = f"CASE {' '.join(whens)} ELSE 0 END" if whens else "0"
-    flags = []
+    # the person-level rules on their own, with the one-to-one indicator's choices: what the
+    # parity test compares with the querysets of seniors.selectors and volunteers.pairings
+    facts = _predicates("facts", rules.get(PAIRING_CODE, PeopleRule()), params)
+    flags = [
+        f"CASE WHEN {facts['disabled']} THEN 1 ELSE 0 END AS is_disabled",
+        f"CASE WHEN {facts['key']} THEN 1 ELSE 0 END AS is_key",
+        f"CASE WHEN {facts['other']} THEN 1 ELSE 0 END AS is_other",
+        f"CASE WHEN {facts['place']} THEN 1 ELSE 0 END AS is_counted_place",
+        "p.doctor AS has_doctor",
+        "p.paired AS is_paired",
+        "p.one_to_one AS has_one_to_one",
+        "p.overdue AS is_overdue",
+    ]
     for code, denominator, numerator in SENIOR_COLUMNS:
         predicates = _predicates(code, rules.get(code, PeopleRule()), params)
         den = f"({denominator.format(**predicates)}) AND {predicates['place']}"
