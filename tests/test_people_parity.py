@@ -201,3 +201,47 @@ def test_the_engine_and_the_querysets_pick_the_same_people(regions, seed):
             for rule_name in seen:
                 seen[rule_name] += len(engine[rule_name])
     assert all(seen.values()), seen  # the comparison was not between empty sets
+
+
+@pytest.mark.parametrize("seed", [11, 22, 33])
+def test_operating_on_a_day_is_the_same_for_the_engine_and_the_queryset(regions, seed):
+    from coverage.compute import _operating
+    from facilities.models import Bed, Facility
+    from facilities.selectors import with_figures
+
+    rng = random.Random(seed)
+    places = [regions["baima"], regions["houping"], regions["banqiao"]]
+    for _ in range(60):
+        opened = rng.choice([None, day_between(rng, FIRST, LAST)])
+        status = rng.choice(["planned", "operating", "operating", "suspended", "closed", "merged"])
+        stopped = status in ("suspended", "closed", "merged")
+        if status == "operating" and opened is None:
+            opened = day_between(rng, FIRST, LAST)
+        facility = f.FacilityFactory(
+            kind=rng.choice(["nursing_home", "care_centre", "service_centre", "mutual_aid_point"]),
+            region=rng.choice(places),
+            opened_on=opened,
+            status=status,
+            status_on=day_between(rng, opened or FIRST, LAST) if stopped else None,
+        )
+        for n in range(rng.randint(0, 4)):
+            in_use = day_between(rng, FIRST, LAST)
+            Bed.objects.create(
+                facility=facility,
+                label=f"{n:03d}",
+                kind="ordinary",
+                in_use_from=in_use,
+                retired_on=rng.choice([None, day_between(rng, in_use, LAST)]),
+            )
+    seen = 0
+    for on in [day_between(rng, FIRST, LAST) for _ in range(4)]:
+        figures = with_figures(Facility.objects.all(), on)
+        engine = {facility.pk for facility in figures if _operating(facility, on)}
+        domain = set(Facility.objects.operating_on(on).values_list("pk", flat=True))
+        assert engine == domain, on
+        seen += len(engine)
+        # beds in use: the engine's count is the queryset's (with_figures reads in_use_on)
+        counted = {facility.pk: facility.beds_count for facility in figures if facility.beds_count}
+        in_use = Bed.objects.in_use_on(on).values_list("facility_id", flat=True)
+        assert counted == {pk: list(in_use).count(pk) for pk in set(in_use)}, on
+    assert seen
