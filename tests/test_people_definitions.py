@@ -10,6 +10,7 @@ from collections import defaultdict
 import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.urls import reverse
 from django.utils import translation
 
 from coverage.compute import compute
@@ -247,3 +248,69 @@ def test_the_demo_population_keeps_dated_categories_and_yearly_contracts(regions
     )
     for pk, senior in seniors.items():
         assert senior.family_doctor_contract_on == latest.get(pk)
+
+
+def test_the_coverage_tiles_and_the_pairing_page_say_how_people_are_counted(
+    client, bureau, regions, today
+):
+    compute(TODAY)
+    set_parameters("disabled_seniors_placed", disabled_levels=["severe"])
+    client.force_login(bureau)
+    body = client.get(f"/coverage/{DISTRICT}/").content.decode()
+
+    def tile(code):
+        start = body.index(f'data-indicator="{code}"')
+        return body[start : body.index("</article>", start)]
+
+    assert "轻度依赖、中度依赖、重度依赖（国家标准分级）" in tile("disabled_poor_in_care")
+    assert "重度依赖（非国家标准分级）" in tile("disabled_seniors_placed")
+    assert "居家特困人员、低保或低收入家庭老年人" in tile("key_seniors_paired_one_to_one")
+    assert "未续签即失效" in tile("family_doctor_signed")
+    assert "社区居民仅在该社区按村统计时计入" in tile("home_adaptations")
+    assert "how-counted" not in tile("care_centres")
+    pairings = client.get(reverse("dashboard:pairing_overview")).content.decode()
+    assert "居家特困人员、低保或低收入家庭老年人" in pairings
+
+
+def test_a_helper_beyond_the_one_to_one_cap_is_warned_not_refused(
+    api_as, staff_baima, regions, today
+):
+    from volunteers import services as pairing_services
+    from volunteers.models import Policy
+    from volunteers.pairings import gap_counts
+
+    banqiao = regions["banqiao"]
+    helper = f.VolunteerFactory(village=banqiao)
+    first, second, third = (
+        f.SeniorFactory(village=banqiao, subsistence_allowance=True) for _ in range(3)
+    )
+    pairing_services.pairing_start(
+        by=None, helper=helper, senior=first, mode="one_to_one", started_on=d(2026, 1, 1)
+    )
+    pairing_services.pairing_start(
+        by=None, helper=helper, senior=third, mode="grid", started_on=d(2026, 1, 1)
+    )
+    client = api_as(staff_baima)
+    response = client.post(
+        "/api/v1/pairings/",
+        {
+            "helper": helper.pk,
+            "senior": second.pk,
+            "mode": "one_to_one",
+            "started_on": "2026-11-29",
+        },
+    )
+    assert response.status_code == 201, response.content  # a warning, not a refusal
+    body = response.json()
+    assert (body["helper_one_to_one"], body["over_cap"]) == (2, True)
+    assert "该帮扶人承担 2 个一对一结对" in body["warning"]
+    listed = client.get("/api/v1/pairings/").json()["results"]
+    # both one-to-one pairings of the helper are flagged; the grid one is not
+    assert sorted((r["mode"], r["over_cap"]) for r in listed) == [
+        ("grid", False), ("one_to_one", True), ("one_to_one", True)
+    ]  # fmt: skip
+    counts = gap_counts(Senior.objects.all(), Pairing.objects.all(), TODAY)
+    assert [(row["village"], row["over_cap"]) for row in counts] == [(BANQIAO, 2)]
+    Policy.objects.create(one_to_one_per_helper=2)
+    listed = client.get("/api/v1/pairings/").json()["results"]
+    assert not any(r["over_cap"] or r["warning"] for r in listed)
