@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -30,6 +31,11 @@ from seniors.models import (
 
 
 def record_categories(senior: Senior, *, on: datetime.date | None = None, by=None) -> None:
+    with transaction.atomic():  # the lock on the open period holds to the end
+        _record(senior, on, by)
+
+
+def _record(senior: Senior, on: datetime.date | None, by) -> None:
     values = {name: getattr(senior, name) for name in CATEGORY_FIELDS}
     current = (
         CategoryPeriod.objects.select_for_update()

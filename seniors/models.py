@@ -464,7 +464,7 @@ class CategoryPeriod(models.Model):
     class Meta:
         verbose_name = _("categories over a period")
         verbose_name_plural = _("categories over periods")
-        ordering = ["senior_id", "valid_from"]
+        ordering = ["senior_id", F("valid_from").asc(nulls_first=True)]
         indexes = [models.Index(fields=["senior", "valid_from"], name="category_period_from")]
         constraints = [
             models.UniqueConstraint(

@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'categories over a period',
                 'verbose_name_plural': 'categories over periods',
-                'ordering': ['senior_id', 'valid_from'],
+                'ordering': ['senior_id', models.OrderBy(models.F('valid_from'), nulls_first=True)],
                 'indexes': [models.Index(fields=['senior', 'valid_from'], name='category_period_from')],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('valid_to__isnull', True)), fields=('senior',), name='one_open_category_period'), models.CheckConstraint(condition=models.Q(('valid_from__isnull', True), ('valid_to__isnull', True), ('valid_to__gt', models.F('valid_from')), _connector='OR'), name='category_period_not_empty')],
             },
