@@ -419,6 +419,13 @@ CATEGORY_FIELDS = (
 )
 
 
+class PersonRecordQuerySet(ScopedQuerySet):
+    """Rows about a person are seen by whoever sees the person's village."""
+
+    region_lookup = "senior__village__code"
+    subtree_roles = PEOPLE_ROLES
+
+
 class CategoryPeriod(models.Model):
     """The categories of a person over a period: 特困 mode, 低保, 低收入, 计生特殊家庭, living
     alone / left behind and the wishes for care, valid from ``valid_from`` (empty: since the
@@ -460,6 +467,8 @@ class CategoryPeriod(models.Model):
     recorded_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = PersonRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("categories over a period")
@@ -504,6 +513,7 @@ class FamilyDoctorContract(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = PersonRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("family-doctor contract")
