@@ -37,7 +37,11 @@ from volunteers.models import (
     PairingMode,
     Volunteer,
 )
-from volunteers.pairings import pairings_with_status, seniors_lacking_pairing
+from volunteers.pairings import (
+    pairings_with_status,
+    seniors_lacking_pairing,
+    with_helper_load,
+)
 
 RUN_ROLES = frozenset({"bureau", "township_staff", "village_assistant"})
 APPOINT_ROLES = frozenset({"bureau", "township_staff"})
@@ -291,6 +295,14 @@ class PairingSerializer(serializers.ModelSerializer):
     )
     last_visit = serializers.DateTimeField(read_only=True, allow_null=True)
     overdue = serializers.BooleanField(read_only=True)
+    helper_one_to_one = serializers.IntegerField(
+        read_only=True, help_text=_("Open one-to-one pairings the helper holds today")
+    )
+    over_cap = serializers.BooleanField(
+        read_only=True,
+        help_text=_("A one-to-one pairing whose helper holds more than the policy allows"),
+    )
+    warning = serializers.SerializerMethodField()
 
     class Meta:
         model = Pairing
@@ -307,6 +319,9 @@ class PairingSerializer(serializers.ModelSerializer):
             "ended_on",
             "last_visit",
             "overdue",
+            "helper_one_to_one",
+            "over_cap",
+            "warning",
         )
         read_only_fields = ("ended_on",)
 
@@ -315,11 +330,24 @@ class PairingSerializer(serializers.ModelSerializer):
             return services.pairing_start(by=self.context["request"].user, **validated_data)
 
     def to_representation(self, instance):
+        if not hasattr(instance, "over_cap"):  # just created: no status annotations yet
+            loaded = with_helper_load(Pairing.objects.filter(pk=instance.pk), timezone.localdate())
+            instance.helper_one_to_one, instance.over_cap, instance.helper_cap = loaded.values_list(
+                "helper_one_to_one", "over_cap", "helper_cap"
+            ).get()
         data = super().to_representation(instance)
-        # a pairing just created carries no status annotations
         data.setdefault("last_visit", None)
         data.setdefault("overdue", False)
         return data
+
+    def get_warning(self, obj) -> str:
+        """Empty, or why the pairing deserves a look (a warning: nothing is refused)."""
+        if not getattr(obj, "over_cap", False):
+            return ""
+        return _(
+            "“One-to-one”: this helper holds %(n)d one-to-one pairings; the bureau's policy "
+            "expects at most %(cap)d."
+        ) % {"n": obj.helper_one_to_one, "cap": obj.helper_cap}
 
 
 class PairingEndSerializer(serializers.Serializer):

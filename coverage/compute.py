@@ -49,6 +49,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
+from coverage.definitions import rule_of
 from coverage.models import (
     FUNCTION_FIELDS,
     Indicator,
@@ -84,7 +85,16 @@ from facilities.models import (
 from facilities.selectors import with_figures
 from regions.models import PREFIX_LENGTH, Level, Region
 from regions.models import Kind as RegionKind
-from seniors.models import Assessment, Senior, Visit, years_before
+from seniors.models import (
+    Assessment,
+    CategoryPeriod,
+    FamilyDoctorContract,
+    Senior,
+    Visit,
+    years_before,
+)
+from seniors.models import Level as AssessmentLevel
+from seniors.selectors import KeyReading, PeopleRule
 from volunteers.models import ElderlyCareAssistant, Group, GroupKind, Pairing
 
 HUNDRED = Decimal(100)
@@ -244,57 +254,109 @@ def _pct(numerator, denominator) -> str:
 # --- the seniors: one pass over the ledger --------------------------------------------------
 
 SENIOR_COLUMNS = (
-    # indicator code, denominator condition, numerator condition (SQL over the joined row)
+    # indicator code, denominator condition, numerator condition (SQL over a person's facts
+    # ``p``, see ``_person_sql``); every denominator also asks ``{place}``
     (
         "disabled_poor_in_care",
-        "{poor} AND {disabled} AND s.wants_centralised_care",
-        "pl.care_centre = 1",
+        "{poor} AND {disabled} AND p.wants_centralised_care",
+        "p.care_centre = 1",
     ),
     (
         "poor_in_institution",
-        "(s.extreme_poverty = 'centralised'"
-        " OR (s.extreme_poverty = 'dispersed' AND s.wants_centralised_care))",
-        "pl.residential = 1",
+        "(p.extreme_poverty = 'centralised'"
+        " OR (p.extreme_poverty = 'dispersed' AND p.wants_centralised_care))",
+        "p.residential = 1",
     ),
     (
         "disabled_seniors_placed",
-        "s.extreme_poverty = '' AND {disabled} AND (s.wants_centralised_care OR s.wants_day_care)",
-        "pl.placed = 1",
+        "p.extreme_poverty = '' AND {disabled} AND (p.wants_centralised_care OR p.wants_day_care)",
+        "p.placed = 1",
     ),
-    ("key_seniors_paired_one_to_one", "{key}", "pr.one_to_one = 1"),
-    ("other_seniors_grid_covered", "{other}", "pr.paired = 1"),
-    ("paired_seniors_visited_on_time", "pr.paired = 1", "pr.overdue = 0"),
-    ("family_doctor_signed", "1 = 1", "s.family_doctor_contract_on <= %(on)s"),
-    ("family_care_beds", "1 = 1", "s.family_care_bed_on <= %(on)s"),
-    ("home_adaptations", "1 = 1", "s.home_adaptation_on <= %(on)s"),
-    ("key_seniors_with_wristband", "{wristband}", "s.wristband_on <= %(on)s"),
+    ("key_seniors_paired_one_to_one", "{key}", "p.one_to_one = 1"),
+    ("other_seniors_grid_covered", "{other}", "p.paired = 1"),
+    ("paired_seniors_visited_on_time", "p.paired = 1", "p.overdue = 0"),
+    ("family_doctor_signed", "1 = 1", "p.doctor = 1"),
+    ("family_care_beds", "1 = 1", "p.family_care_bed_on <= %(on)s"),
+    ("home_adaptations", "1 = 1", "p.home_adaptation_on <= %(on)s"),
+    ("key_seniors_with_wristband", "{wristband}", "p.wristband_on <= %(on)s"),
 )  # fmt: skip
 
-PREDICATES = {
-    "poor": "s.extreme_poverty <> ''",
-    "disabled": "COALESCE(lv.level, '') IN ('moderate', 'severe')",
-    # 二(七) key targets: home-living 特困, 低保/低收入, disabled of 计划生育特殊家庭
-    "key": (
-        "(s.extreme_poverty = 'dispersed' OR s.subsistence_allowance OR s.low_income"
-        " OR (s.family_planning_special AND COALESCE(lv.level, '') IN ('moderate', 'severe')))"
-    ),
-    "old": "s.birth_date <= %(eighty)s",
-    "wristband": (
-        "(s.extreme_poverty = 'dispersed' OR s.subsistence_allowance OR s.low_income"
-        " OR s.birth_date <= %(eighty)s OR s.living_situation = 'alone'"
-        " OR s.family_planning_special)"
-    ),
-}
-PREDICATES["other"] = (
-    f"(NOT {PREDICATES['key']} AND (s.birth_date <= %(eighty)s"
-    " OR s.living_situation IN ('alone', 'left_behind')))"
-)
+
+PAIRING_CODE = "key_seniors_paired_one_to_one"
 
 
-def _senior_sql(on: datetime.date, prefixes: list[str] | None) -> tuple[str, dict]:
+def _predicates(code: str, rule: PeopleRule, params: dict) -> dict[str, str]:
+    """The person-level rules as SQL over ``p``, with ``rule``'s choices. Each is the twin of a
+    queryset filter in ``seniors.selectors`` (named beside it); the parity test
+    (``tests/test_people_parity.py``) holds the pairs equal on generated people."""
+    marks = []
+    for i, level in enumerate(rule.disabled_levels):
+        if level not in AssessmentLevel.values:
+            continue  # Indicator.clean refuses it; never put an unknown word in the SQL
+        params[f"{code}_level{i}"] = level
+        marks.append(f"%({code}_level{i})s")
+    # seniors.selectors.disabled_q
+    disabled = f"p.level IN ({', '.join(marks)})" if marks else "1 = 0"
+    low = "(p.subsistence_allowance OR p.low_income)"
+    # seniors.selectors.key_target_q
+    if rule.key_reading == KeyReading.DISABLED_OF_HOUSEHOLDS:
+        key = (
+            f"(p.extreme_poverty = 'dispersed'"
+            f" OR (({low} OR p.family_planning_special) AND {disabled}))"
+        )
+    else:
+        key = (
+            f"(p.extreme_poverty = 'dispersed' OR {low}"
+            f" OR (p.family_planning_special AND {disabled}))"
+        )
+    return {
+        "poor": "p.extreme_poverty <> ''",
+        "disabled": disabled,
+        "key": key,
+        # seniors.selectors.other_target_q
+        "other": (
+            f"(NOT {key} AND (p.birth_date <= %(eighty)s"
+            " OR p.living_situation IN ('alone', 'left_behind')))"
+        ),
+        "wristband": (
+            f"(p.extreme_poverty = 'dispersed' OR {low} OR p.birth_date <= %(eighty)s"
+            " OR p.living_situation = 'alone' OR p.family_planning_special)"
+        ),
+        # seniors.selectors.counted_place_q
+        "place": "1 = 1" if rule.count_communities else "p.counted_place = 1",
+    }
+
+
+def people_rules() -> dict[str, PeopleRule]:
+    """Each people indicator's choices (``coverage.definitions``), from its parameters."""
+    stored = dict(
+        Indicator.objects.filter(code__in=[c for c, _d, _n in SENIOR_COLUMNS]).values_list(
+            "code", "parameters"
+        )
+    )
+    return {code: rule_of(code, stored.get(code)) for code, _d, _n in SENIOR_COLUMNS}
+
+
+def _person_sql(
+    on: datetime.date, prefixes: list[str] | None, rules: dict[str, PeopleRule]
+) -> tuple[str, dict]:
+    """One row per person in the ledger on ``on``: ``id``, ``village_id``, the person-level
+    rules on their own (``is_disabled``, ``is_key``, ``is_other``, ``is_counted_place``,
+    ``has_doctor``, ``is_paired``, ``has_one_to_one``, ``is_overdue``) and, per indicator,
+    ``d_<code>`` / ``n_<code>`` (1 when the person is in its denominator / numerator).
+
+    The facts ``p`` are read as of the day: the level of the latest assessment (``lv``; twin
+    of ``seniors.selectors.with_facts_on``), the category period in force (``c``; twin of
+    ``seniors.selectors.periods_on``), a family-doctor contract in force (``fd``; twin of
+    ``seniors.selectors.contracts_on``), open pairings with the last visit (``pr``; twins of
+    ``volunteers.pairings.open_pairings_on`` and ``pairings_with_status``) and open
+    placements (``pl``)."""
     tables = {
         "senior": Senior._meta.db_table,
+        "region": Region._meta.db_table,
         "assessment": Assessment._meta.db_table,
+        "period": CategoryPeriod._meta.db_table,
+        "contract": FamilyDoctorContract._meta.db_table,
         "visit": Visit._meta.db_table,
         "pairing": Pairing._meta.db_table,
         "placement": Placement._meta.db_table,
@@ -304,6 +366,7 @@ def _senior_sql(on: datetime.date, prefixes: list[str] | None) -> tuple[str, dic
         "on": _date(on),
         "eighty": _date(years_before(on, 80)),
         "visits_before": _datetime(_local_midnight(on + datetime.timedelta(days=1))),
+        "village_kind": RegionKind.VILLAGE.value,
     }
     # overdue (as volunteers.pairings.pairings_with_status): more than the interval has passed
     # since the later of the last visit and the pairing's start. One WHEN per distinct interval.
@@ -321,12 +384,25 @@ def _senior_sql(on: datetime.date, prefixes: list[str] | None) -> tuple[str, dic
             f" AND (v.last_at IS NULL OR v.last_at < %(cutat{i})s) THEN 1"
         )
     overdue = f"CASE {' '.join(whens)} ELSE 0 END" if whens else "0"
-    sums = []
+    # the person-level rules on their own, with the one-to-one indicator's choices: what the
+    # parity test compares with the querysets of seniors.selectors and volunteers.pairings
+    facts = _predicates("facts", rules.get(PAIRING_CODE, PeopleRule()), params)
+    flags = [
+        f"CASE WHEN {facts['disabled']} THEN 1 ELSE 0 END AS is_disabled",
+        f"CASE WHEN {facts['key']} THEN 1 ELSE 0 END AS is_key",
+        f"CASE WHEN {facts['other']} THEN 1 ELSE 0 END AS is_other",
+        f"CASE WHEN {facts['place']} THEN 1 ELSE 0 END AS is_counted_place",
+        "p.doctor AS has_doctor",
+        "p.paired AS is_paired",
+        "p.one_to_one AS has_one_to_one",
+        "p.overdue AS is_overdue",
+    ]
     for code, denominator, numerator in SENIOR_COLUMNS:
-        den = denominator.format(**PREDICATES)
-        num = numerator.format(**PREDICATES)
-        sums.append(f"SUM(CASE WHEN {den} THEN 1 ELSE 0 END) AS d_{code}")
-        sums.append(f"SUM(CASE WHEN ({den}) AND {num} THEN 1 ELSE 0 END) AS n_{code}")
+        predicates = _predicates(code, rules.get(code, PeopleRule()), params)
+        den = f"({denominator.format(**predicates)}) AND {predicates['place']}"
+        num = numerator.format(**predicates)
+        flags.append(f"CASE WHEN {den} THEN 1 ELSE 0 END AS d_{code}")
+        flags.append(f"CASE WHEN ({den}) AND {num} THEN 1 ELSE 0 END AS n_{code}")
     region_sql = ""
     if prefixes:
         for i, prefix in enumerate(prefixes):
@@ -336,9 +412,36 @@ def _senior_sql(on: datetime.date, prefixes: list[str] | None) -> tuple[str, dic
             + " OR ".join(f"s.village_id LIKE %(prefix{i})s" for i in range(len(prefixes)))
             + ")"
         )
+    categories = ", ".join(
+        f"COALESCE(c.{name}, {default}) AS {name}"
+        for name, default in (
+            ("extreme_poverty", "''"),
+            ("subsistence_allowance", "FALSE"),
+            ("low_income", "FALSE"),
+            ("family_planning_special", "FALSE"),
+            ("living_situation", "'with_family'"),
+            ("wants_centralised_care", "FALSE"),
+            ("wants_day_care", "FALSE"),
+        )
+    )
     sql = f"""
-        SELECT s.village_id, {", ".join(sums)}
+        SELECT p.id, p.village_id, {", ".join(flags)}
+        FROM (
+        SELECT s.id, s.village_id, s.birth_date, s.family_care_bed_on, s.home_adaptation_on,
+            s.wristband_on,
+            CASE WHEN r.kind = %(village_kind)s OR r.counts_as_village THEN 1 ELSE 0 END
+                AS counted_place,
+            COALESCE(lv.level, '') AS level,
+            {categories},
+            CASE WHEN fd.senior_id IS NULL THEN 0 ELSE 1 END AS doctor,
+            COALESCE(pr.one_to_one, 0) AS one_to_one,
+            COALESCE(pr.paired, 0) AS paired,
+            COALESCE(pr.overdue, 0) AS overdue,
+            COALESCE(pl.care_centre, 0) AS care_centre,
+            COALESCE(pl.residential, 0) AS residential,
+            COALESCE(pl.placed, 0) AS placed
         FROM {tables["senior"]} s
+        JOIN {tables["region"]} r ON r.code = s.village_id
         LEFT JOIN (
             SELECT senior_id, level FROM (
                 SELECT senior_id, level, ROW_NUMBER() OVER (
@@ -347,6 +450,13 @@ def _senior_sql(on: datetime.date, prefixes: list[str] | None) -> tuple[str, dic
                 FROM {tables["assessment"]} WHERE assessed_on <= %(on)s
             ) latest WHERE n = 1
         ) lv ON lv.senior_id = s.id
+        LEFT JOIN {tables["period"]} c ON c.senior_id = s.id
+            AND (c.valid_from IS NULL OR c.valid_from <= %(on)s)
+            AND (c.valid_to IS NULL OR c.valid_to > %(on)s)
+        LEFT JOIN (
+            SELECT DISTINCT senior_id FROM {tables["contract"]}
+            WHERE signed_on <= %(on)s AND ends_on > %(on)s
+        ) fd ON fd.senior_id = s.id
         LEFT JOIN (
             SELECT p.senior_id,
                 MAX(CASE WHEN p.mode = 'one_to_one' THEN 1 ELSE 0 END) AS one_to_one,
@@ -375,10 +485,23 @@ def _senior_sql(on: datetime.date, prefixes: list[str] | None) -> tuple[str, dic
                 AND (pl.discharged_on IS NULL OR pl.discharged_on > %(on)s)
             GROUP BY pl.senior_id
         ) pl ON pl.senior_id = s.id
+        -- seniors.selectors.in_ledger_q
         WHERE s.registered_on <= %(on)s AND (s.status = 'active' OR s.status_on > %(on)s)
             {region_sql}
-        GROUP BY s.village_id
+        ) p
     """
+    return sql, params
+
+
+def _senior_sql(
+    on: datetime.date, prefixes: list[str] | None, rules: dict[str, PeopleRule] | None = None
+) -> tuple[str, dict]:
+    """The people indicators' tallies per village: ``_person_sql`` summed."""
+    person, params = _person_sql(on, prefixes, rules if rules is not None else people_rules())
+    sums = ", ".join(
+        f"SUM(d_{code}) AS d_{code}, SUM(n_{code}) AS n_{code}" for code, _d, _n in SENIOR_COLUMNS
+    )
+    sql = f"SELECT village_id, {sums} FROM ({person}) persons GROUP BY village_id"
     return sql, params
 
 

@@ -140,6 +140,16 @@ class Indicator(models.Model):
         blank=True,
         help_text=_("The choices made in counting, shown under the tile."),
     )
+    parameters = models.JSONField(
+        _("how it is counted"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "The choices the figure is counted with: disabled_levels (Barthel grades counted as "
+            "失能: mild, moderate, severe), key_targets (listed or disabled_of_households), "
+            "count_communities (true: residents of every 社区 count). Empty: the defaults."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -154,14 +164,19 @@ class Indicator(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
+        from coverage.definitions import parameter_errors
+
+        errors = {}
         functions = self.required_functions
         if not isinstance(functions, list) or any(f not in FUNCTION_FIELDS for f in functions):
-            raise ValidationError(
-                {
-                    "required_functions": _("List function codes among: %(codes)s.")
-                    % {"codes": ", ".join(FUNCTION_FIELDS)}
-                }
-            )
+            errors["required_functions"] = _("List function codes among: %(codes)s.") % {
+                "codes": ", ".join(FUNCTION_FIELDS)
+            }
+        problems = parameter_errors(self.code, self.parameters)
+        if problems:
+            errors["parameters"] = problems
+        if errors:
+            raise ValidationError(errors)
 
 
 class Target(models.Model):

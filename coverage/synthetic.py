@@ -58,7 +58,7 @@ from facilities.models import (
     UpgradeProject,
 )
 from regions.models import Region
-from seniors.models import Assessment, Senior, Visit
+from seniors.models import Assessment, CategoryPeriod, FamilyDoctorContract, Senior, Visit
 from volunteers.models import ElderlyCareAssistant, Group, Pairing, Volunteer
 
 PREFIX = "51"
@@ -386,6 +386,36 @@ class _Writer:
             ORDER BY s.i
             """,
             senior,
+        )
+        # the categories as one open period, the contract as a year from its signing day
+        # (what the coverage engine reads as of the day: seniors.CategoryPeriod and
+        # seniors.FamilyDoctorContract)
+        period, contract = _t(CategoryPeriod), _t(FamilyDoctorContract)
+        self.sql(
+            "category periods",
+            f"""
+            INSERT INTO {period} (
+                senior_id, valid_from, valid_to, extreme_poverty, subsistence_allowance,
+                low_income, family_planning_special, living_situation, wants_centralised_care,
+                wants_day_care, recorded_at, recorded_by_id
+            )
+            SELECT id, NULL, NULL, extreme_poverty, subsistence_allowance, low_income,
+                family_planning_special, living_situation, wants_centralised_care,
+                wants_day_care, now(), NULL
+            FROM {senior} WHERE id_number LIKE '{ID_PREFIX}%'
+            """,
+            period,
+        )
+        self.sql(
+            "family-doctor contracts",
+            f"""
+            INSERT INTO {contract} (senior_id, signed_on, ends_on, recorded_at)
+            SELECT id, family_doctor_contract_on,
+                (family_doctor_contract_on + interval '1 year')::date, now()
+            FROM {senior}
+            WHERE id_number LIKE '{ID_PREFIX}%' AND family_doctor_contract_on IS NOT NULL
+            """,
+            contract,
         )
         self.sql(
             "syn_senior",

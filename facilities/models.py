@@ -76,7 +76,9 @@ class FacilityQuerySet(ScopedQuerySet):
         return scoped
 
     def operating_on(self, day: datetime.date):
-        """In operation on ``day``: opened on or before it, and not stopped by then."""
+        """In operation on ``day``: opened on or before it, and not stopped by then. The
+        engine's twin is ``coverage.compute._operating`` (on its annotated rows); the parity
+        test ``tests/test_people_parity.py`` holds the two equal."""
         stopped = Q(status__in=[Status.SUSPENDED, Status.CLOSED, Status.MERGED], status_on__lte=day)
         return self.filter(opened_on__lte=day).exclude(stopped)
 
@@ -221,6 +223,13 @@ class QualityCheck(models.Model):
         return f"{self.facility} {self.checked_on}"
 
 
+class BedQuerySet(FacilityChildQuerySet):
+    def in_use_on(self, day: datetime.date):
+        """Beds in use on ``day``: in use from it or earlier, not retired by then. The engine
+        counts beds through ``facilities.selectors.with_figures``, which reads this."""
+        return self.filter(in_use_from__lte=day).exclude(retired_on__lte=day)
+
+
 class BedKind(models.TextChoices):
     NURSING = "nursing", _("Nursing-type (护理型)")
     ORDINARY = "ordinary", _("Ordinary")
@@ -236,7 +245,7 @@ class Bed(models.Model):
     retired_on = models.DateField(_("retired on"), null=True, blank=True)
 
     history = HistoricalRecords()
-    objects = FacilityChildQuerySet.as_manager()
+    objects = BedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bed")

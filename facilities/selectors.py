@@ -70,7 +70,7 @@ def _count(queryset: QuerySet) -> Coalesce:
 
 
 def with_figures(queryset: QuerySet, on: datetime.date) -> QuerySet:
-    beds = Bed.objects.filter(in_use_from__lte=on).exclude(retired_on__lte=on)
+    beds = Bed.objects.in_use_on(on)
     residents = Placement.objects.exclude(kind=PlacementKind.DAY_CARE).open_on(on)
     staff = StaffMember.objects.working_on(on)
     caregivers = staff.filter(role=StaffRole.CAREGIVER)

@@ -403,3 +403,128 @@ class SeniorImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+# The categories an indicator reads about a person, each known as of a date (see
+# ``CategoryPeriod``). Changing one of these on a ``Senior`` closes the period in force and
+# opens a new one (``seniors.categories.record_categories``, run on every save).
+CATEGORY_FIELDS = (
+    "extreme_poverty",
+    "subsistence_allowance",
+    "low_income",
+    "family_planning_special",
+    "living_situation",
+    "wants_centralised_care",
+    "wants_day_care",
+)
+
+
+class PersonRecordQuerySet(ScopedQuerySet):
+    """Rows about a person are seen by whoever sees the person's village."""
+
+    region_lookup = "senior__village__code"
+    subtree_roles = PEOPLE_ROLES
+
+
+class CategoryPeriod(models.Model):
+    """The categories of a person over a period: 特困 mode, 低保, 低收入, 计生特殊家庭, living
+    alone / left behind and the wishes for care, valid from ``valid_from`` (empty: since the
+    person has been in the ledger) until the day before ``valid_to`` (empty: still in force).
+
+    Why a period table and not django-simple-history's rows: a history row is dated when it
+    was *recorded* (an import of a 2021 ledger, or a 低保 decision entered a month late, would
+    be dated wrongly), the demo's bulk paths write the whole record once with today's
+    categories, and "as of a day" over the history table means a window over every edit of
+    every field. Here a row is written only when a category changes, with the day the change
+    takes effect, the periods of a person are contiguous and never overlap (one open period,
+    the database says so), and the coverage engine joins the period in force on its day with
+    one portable range condition (``coverage.compute._senior_sql``; the ORM side is
+    ``seniors.selectors.categories_on``).
+    """
+
+    senior = models.ForeignKey(
+        Senior, on_delete=models.PROTECT, related_name="category_periods", verbose_name=_("senior")
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid until (exclusive)"), null=True, blank=True)
+    extreme_poverty = models.CharField(
+        _("extreme poverty (特困)"), max_length=12, choices=ExtremePoverty.choices, blank=True
+    )
+    subsistence_allowance = models.BooleanField(_("subsistence allowance (低保)"), default=False)
+    low_income = models.BooleanField(_("low income (低收入)"), default=False)
+    family_planning_special = models.BooleanField(
+        _("family-planning special family (计划生育特殊家庭)"), default=False
+    )
+    living_situation = models.CharField(
+        _("living situation"),
+        max_length=12,
+        choices=LivingSituation.choices,
+        default=LivingSituation.WITH_FAMILY,
+    )
+    wants_centralised_care = models.BooleanField(_("wants centralised care"), default=False)
+    wants_day_care = models.BooleanField(_("wants day care"), default=False)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = PersonRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("categories over a period")
+        verbose_name_plural = _("categories over periods")
+        ordering = ["senior_id", F("valid_from").asc(nulls_first=True)]
+        indexes = [models.Index(fields=["senior", "valid_from"], name="category_period_from")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["senior"],
+                condition=Q(valid_to__isnull=True),
+                name="one_open_category_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gt=F("valid_from")),
+                name="category_period_not_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.senior_id} {self.valid_from or '…'}–{self.valid_to or '…'}"
+
+
+CONTRACT_TERM_YEARS = 1  # family-doctor contracts are signed for a year and renewed
+
+
+def years_after(day: datetime.date, years: int) -> datetime.date:
+    return years_before(day, -years)
+
+
+class FamilyDoctorContract(models.Model):
+    """A family-doctor contract (家庭医生签约) of a person: in force from ``signed_on`` until the
+    day before ``ends_on`` (a year by default). It lapses unless renewed: a renewal is a new
+    contract. ``Senior.family_doctor_contract_on`` is the signing day of the latest one."""
+
+    senior = models.ForeignKey(
+        Senior, on_delete=models.PROTECT, related_name="doctor_contracts", verbose_name=_("senior")
+    )
+    signed_on = models.DateField(_("signed on"))
+    ends_on = models.DateField(_("ends on (exclusive)"))
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = PersonRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("family-doctor contract")
+        verbose_name_plural = _("family-doctor contracts")
+        ordering = ["senior_id", "signed_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["senior", "signed_on"], name="one_contract_a_day"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=F("signed_on")), name="contract_has_a_term"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.senior_id} {self.signed_on}–{self.ends_on}"

@@ -125,16 +125,21 @@ from regions.models import Kind, Level, Region
 from seniors.idnumber import age_on, make_id_number
 from seniors.models import (
     BARTHEL_ITEMS,
+    CATEGORY_FIELDS,
+    CONTRACT_TERM_YEARS,
     HIGH_AGE,
     MIN_AGE,
     Assessment,
+    CategoryPeriod,
     ExtremePoverty,
+    FamilyDoctorContract,
     LivingSituation,
     Senior,
     ServiceType,
     Status,
     Visit,
     barthel_level,
+    years_after,
     years_before,
 )
 from seniors.models import Level as Ability
@@ -912,6 +917,43 @@ SENIOR_COPIED = (
 )
 
 
+# Dated categories and contracts (``seniors.categories``), written beside each person: a share
+# of the 低保/低收入, living-alone and left-behind people came to it after registration, on a
+# day drawn between registration and today; a contract is renewed each year until the person
+# leaves, except for a share who let it lapse. Drawn from a generator of its own per person,
+# so the rest of the plan is the same with or without these records.
+LATER_CATEGORY_SHARE = 0.3
+LAPSED_CONTRACT_SHARE = 0.1
+
+
+def _dated_records(senior: Senior, today: datetime.date) -> tuple[list, list]:
+    rng = random.Random(f"dated:{senior.id_number}")
+    end = senior.status_on if senior.status != Status.ACTIVE else today
+    values = {name: getattr(senior, name) for name in CATEGORY_FIELDS}
+    periods = []
+    earlier = dict(values)
+    if (senior.subsistence_allowance or senior.low_income) and rng.random() < LATER_CATEGORY_SHARE:
+        earlier.update(subsistence_allowance=False, low_income=False)
+    if senior.living_situation != LivingSituation.WITH_FAMILY and rng.random() < 0.2:
+        earlier["living_situation"] = LivingSituation.WITH_FAMILY
+    if earlier != values and (end - senior.registered_on).days > 1:
+        change = _day_between(rng, senior.registered_on + datetime.timedelta(days=1), end)
+        periods.append(CategoryPeriod(senior_id=senior.pk, valid_to=change, **earlier))
+        periods.append(CategoryPeriod(senior_id=senior.pk, valid_from=change, **values))
+    else:
+        periods.append(CategoryPeriod(senior_id=senior.pk, **values))
+    contracts = []
+    signed = senior.family_doctor_contract_on
+    lapses = rng.random() < LAPSED_CONTRACT_SHARE
+    while signed is not None and signed <= end:
+        ends = years_after(signed, CONTRACT_TERM_YEARS)
+        contracts.append(FamilyDoctorContract(senior_id=senior.pk, signed_on=signed, ends_on=ends))
+        if lapses and rng.random() < 0.5:
+            break
+        signed = ends
+    return periods, contracts
+
+
 def _write(people: Sequence[PlannedSenior], *, reason: str) -> None:
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     now = timezone.now()
@@ -953,6 +995,23 @@ def _write(people: Sequence[PlannedSenior], *, reason: str) -> None:
         Senior.history.bulk_history_create(
             left, batch_size=BATCH, update=True, default_change_reason=reason
         )
+        periods, contracts = [], []
+        for senior in seniors:
+            more_periods, more_contracts = _dated_records(senior, now.date())
+            periods += more_periods
+            contracts += more_contracts
+        CategoryPeriod.objects.bulk_create(periods, batch_size=BATCH)
+        FamilyDoctorContract.objects.bulk_create(contracts, batch_size=BATCH)
+        # the latest signing day, as senior_update would leave it
+        latest = {c.senior_id: c.signed_on for c in contracts}
+        renewed = []
+        for senior in seniors:
+            if latest.get(senior.pk, senior.family_doctor_contract_on) != (
+                senior.family_doctor_contract_on
+            ):
+                senior.family_doctor_contract_on = latest[senior.pk]
+                renewed.append(senior)
+        Senior.objects.bulk_update(renewed, ["family_doctor_contract_on"], batch_size=BATCH)
 
         assessments = []
         visits = []

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from seniors.models import DISABLED_LEVELS, HIGH_AGE, Senior, SeniorQuerySet, Visit, years_before
+from seniors.models import (
+    CATEGORY_FIELDS,
+    DISABLED_LEVELS,
+    HIGH_AGE,
+    Assessment,
+    CategoryPeriod,
+    ExtremePoverty,
+    FamilyDoctorContract,
+    Level,
+    LivingSituation,
+    Senior,
+    SeniorQuerySet,
+    Status,
+    Visit,
+    years_before,
+)
 
 
 class Allowance(models.TextChoices):
@@ -60,3 +77,135 @@ def senior_list(*, user) -> SeniorQuerySet:
         .with_latest_assessment()
         .annotate(last_visited_at=models.Subquery(last_visit.values("visited_at")[:1]))
     )
+
+
+# --- who a person is on a day: the definitions the coverage engine counts by ---------------
+#
+# Each rule below has a twin in ``coverage.compute`` (the engine's set-based SQL, named in
+# the docstring); ``tests/test_people_parity.py`` runs both on generated people of several
+# seeds and compares the sets of ids.
+
+
+class KeyReading(models.TextChoices):
+    """The two readings of 二(七)'s "居家特困人员、低收入家庭以及计划生育特殊家庭失能老年人"."""
+
+    LISTED = "listed", _("特困 at home; 低保/低收入 households; disabled of 计生特殊家庭")
+    DISABLED_OF_HOUSEHOLDS = (
+        "disabled_of_households",
+        _("特困 at home; disabled of 低保/低收入 households or of 计生特殊家庭"),
+    )
+
+
+@dataclass(frozen=True)
+class PeopleRule:
+    """The choices an indicator counts people with (``coverage.definitions``)."""
+
+    disabled_levels: tuple[str, ...] = (Level.MILD, Level.MODERATE, Level.SEVERE)
+    key_reading: str = KeyReading.LISTED
+    count_communities: bool = False
+
+
+CATEGORY_DEFAULTS = {
+    "extreme_poverty": "",
+    "subsistence_allowance": False,
+    "low_income": False,
+    "family_planning_special": False,
+    "living_situation": LivingSituation.WITH_FAMILY.value,
+    "wants_centralised_care": False,
+    "wants_day_care": False,
+}
+
+
+def in_ledger_q(on: datetime.date) -> Q:
+    """In the ledger on ``on``: registered by then, and still active or left after it.
+    Engine: the ``WHERE`` of ``coverage.compute._person_sql``."""
+    return Q(registered_on__lte=on) & (Q(status=Status.ACTIVE) | Q(status_on__gt=on))
+
+
+def periods_on(on: datetime.date) -> QuerySet:
+    """The category periods in force on ``on`` (at most one per person). Engine: the ``c``
+    join of ``coverage.compute._person_sql``."""
+    return CategoryPeriod.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=on),
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on),
+    )
+
+
+def contracts_on(on: datetime.date) -> QuerySet:
+    """Family-doctor contracts in force on ``on``: signed by then, term not over."""
+    return FamilyDoctorContract.objects.filter(signed_on__lte=on, ends_on__gt=on)
+
+
+def with_facts_on(queryset: QuerySet, on: datetime.date) -> QuerySet:
+    """Annotate what the rules read about each person as of ``on``: ``level_on`` (the level
+    of the latest assessment on or before it; engine: the ``lv`` join), ``cat_<field>`` for
+    each of ``CATEGORY_FIELDS`` (the period in force; engine: ``c``) and ``doctor_on`` (a
+    contract in force; engine: ``fd``)."""
+    latest = Assessment.objects.filter(senior=OuterRef("pk"), assessed_on__lte=on).order_by(
+        "-assessed_on", "-id"
+    )
+    period = periods_on(on).filter(senior=OuterRef("pk"))
+    # no period or no assessment reads as the defaults (as the engine's COALESCE)
+    return queryset.annotate(
+        level_on=Coalesce(Subquery(latest.values("level")[:1]), Value("")),
+        doctor_on=Exists(contracts_on(on).filter(senior=OuterRef("pk"))),
+        **{
+            f"cat_{name}": Coalesce(
+                Subquery(period.values(name)[:1]),
+                Value(CATEGORY_DEFAULTS[name]),
+                output_field=Senior._meta.get_field(name),
+            )
+            for name in CATEGORY_FIELDS
+        },
+    )
+
+
+def disabled_q(rule: PeopleRule) -> Q:
+    """失能 on the day (needs ``with_facts_on``).
+    Engine: ``disabled`` of ``coverage.compute._predicates``."""
+    return Q(level_on__in=list(rule.disabled_levels))
+
+
+def low_income_q() -> Q:
+    """A 低保 or 低收入 household (needs ``with_facts_on``)."""
+    return Q(cat_subsistence_allowance=True) | Q(cat_low_income=True)
+
+
+def key_target_q(on: datetime.date, rule: PeopleRule = PeopleRule()) -> Q:
+    """重点对象 of 二(七), needing a one-to-one pairing (needs ``with_facts_on``), read as
+    ``rule.key_reading`` says. Engine: ``key`` of ``coverage.compute._predicates``."""
+    if rule.key_reading == KeyReading.DISABLED_OF_HOUSEHOLDS:
+        who = Q(cat_extreme_poverty=ExtremePoverty.DISPERSED) | (
+            (low_income_q() | Q(cat_family_planning_special=True)) & disabled_q(rule)
+        )
+    else:
+        who = (
+            Q(cat_extreme_poverty=ExtremePoverty.DISPERSED)
+            | low_income_q()
+            | (Q(cat_family_planning_special=True) & disabled_q(rule))
+        )
+    return in_ledger_q(on) & who
+
+
+def other_target_q(on: datetime.date, rule: PeopleRule = PeopleRule()) -> Q:
+    """高龄, 独居 or 留守 seniors who are not key targets: grid or area coverage at least.
+    Engine: ``other`` of ``coverage.compute._predicates``."""
+    return (
+        in_ledger_q(on)
+        & ~key_target_q(on, rule)
+        & (
+            Q(birth_date__lte=years_before(on, HIGH_AGE))
+            | Q(cat_living_situation__in=[LivingSituation.ALONE, LivingSituation.LEFT_BEHIND])
+        )
+    )
+
+
+def counted_place_q(rule: PeopleRule = PeopleRule()) -> Q:
+    """Living where the people indicators count: a 村, or a 社区 the bureau counts as a village
+    (every 社区 when ``rule.count_communities``).
+    Engine: ``place`` of ``coverage.compute._predicates``."""
+    if rule.count_communities:
+        return Q()
+    from regions.models import Kind
+
+    return Q(village__kind=Kind.VILLAGE) | Q(village__counts_as_village=True)

@@ -198,9 +198,15 @@ def senior_register(*, by: User, id_number: str, **fields: Any) -> Senior:
     return senior
 
 
-def senior_update(*, by: User, senior: Senior, **fields: Any) -> Senior:
+def senior_update(
+    *, by: User, senior: Senior, categories_from: datetime.date | None = None, **fields: Any
+) -> Senior:
     """Change a person's record. The ID number cannot change (register the right one and mark
-    the wrong record moved out instead); the new village must lie in ``by``'s region."""
+    the wrong record moved out instead); the new village must lie in ``by``'s region.
+
+    A change of a category the indicators read (特困, 低保, 低收入, 计生特殊家庭, living
+    situation, wishes for care) takes effect on ``categories_from`` (default today): the
+    figures of earlier days keep the categories then in force (``seniors.categories``)."""
     new_id = fields.pop("id_number", None)
     if new_id is not None and new_id.strip().upper() != senior.id_number:
         raise ValidationError(
@@ -219,11 +225,20 @@ def senior_update(*, by: User, senior: Senior, **fields: Any) -> Senior:
                 _("%(group)s is not a villager group of %(village)s.")
                 % {"group": group.name, "village": senior.village.short_name}
             ]
+    if categories_from is not None:
+        if categories_from > _today():
+            errors["categories_from"] = [_("This date is in the future.")]
+        elif categories_from < senior.registered_on:
+            errors["categories_from"] = [
+                _("This date is before the person was registered (%(day)s).")
+                % {"day": senior.registered_on}
+            ]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         locked = Senior.objects.select_for_update().get(pk=senior.pk)
         _apply(locked, fields)
+        locked._categories_from = categories_from
         moved_village = "village" in fields and "villager_group" not in fields
         # the old village's group does not follow the person to a new village
         if (

@@ -227,6 +227,9 @@ def reseed_plan_rows():
     if not Indicator.objects.exists():
         importlib.import_module("coverage.migrations.0002_targets_2022").create(apps, None)
         importlib.import_module("coverage.migrations.0006_counting_rules_2022").forward(apps, None)
+        importlib.import_module("coverage.migrations.0007_indicator_parameters").write_defaults(
+            apps, None
+        )
 
 
 @pytest.fixture

@@ -177,3 +177,35 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
     kind = "younger_senior"
     village = None
     joined_on = datetime.date(2021, 6, 1)
+
+
+class PairingFactory(factory.django.DjangoModelFactory):
+    """An open one-to-one pairing visited weekly, from 2022-01-01, unless given."""
+
+    class Meta:
+        model = "volunteers.Pairing"
+
+    helper = None
+    senior = None
+    mode = "one_to_one"
+    visit_interval_days = 7
+    started_on = datetime.date(2022, 1, 1)
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "seniors.Visit"
+
+    senior = None
+    visited_at = factory.LazyFunction(lambda: datetime.datetime(2022, 6, 1, 2, tzinfo=datetime.UTC))
+
+
+class FamilyDoctorContractFactory(factory.django.DjangoModelFactory):
+    """A contract of a year."""
+
+    class Meta:
+        model = "seniors.FamilyDoctorContract"
+
+    senior = None
+    signed_on = datetime.date(2022, 1, 1)
+    ends_on = factory.LazyAttribute(lambda o: o.signed_on.replace(year=o.signed_on.year + 1))

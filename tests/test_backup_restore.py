@@ -133,7 +133,7 @@ def test_the_round_trip_gives_back_every_row_and_the_books(world, tmp_path, bure
     exported = archive.export(path)
     assert exported.manifest["counts"] == before
     assert exported.manifest["ledger"] == books
-    assert exported.manifest["migrations"]["volunteers"][-1] == "0002_system_accounts"
+    assert exported.manifest["migrations"]["volunteers"][-1] == "0003_policy_one_to_one_per_helper"
     assert "sessions.Session" not in before
     assert "knox.AuthToken" not in before
 

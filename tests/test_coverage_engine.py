@@ -26,8 +26,9 @@ def doctor_share(region, on=DAY):
 
 @pytest.fixture
 def ledger(regions, today):
-    """Two seniors in 板桥 (白马) of whom one has a family doctor, one in 文凤 (后坪) without."""
-    f.SeniorFactory(village=regions["banqiao"], family_doctor_contract_on=datetime.date(2022, 1, 1))
+    """Two seniors in 板桥 (白马) of whom one has a family doctor (a contract of this year),
+    one in 文凤 (后坪) without."""
+    f.SeniorFactory(village=regions["banqiao"], family_doctor_contract_on=datetime.date(2026, 1, 1))
     f.SeniorFactory(village=regions["banqiao"])
     f.SeniorFactory(village=regions["wenfeng"])
     DirtyTownship.objects.all().delete()
@@ -37,7 +38,7 @@ def ledger(regions, today):
 def test_a_rerun_for_the_same_day_replaces_the_snapshot(ledger):
     first = compute(DAY)
     assert doctor_share(DISTRICT) == (1, 3)
-    f.SeniorFactory(village=ledger["wenfeng"], family_doctor_contract_on=datetime.date(2023, 1, 1))
+    f.SeniorFactory(village=ledger["wenfeng"], family_doctor_contract_on=datetime.date(2026, 2, 1))
     second = compute(DAY)
     assert second.rows == first.rows + 0  # the same regions and indicators, once each
     assert Snapshot.objects.filter(date=DAY).count() == second.rows
@@ -49,7 +50,7 @@ def test_a_rerun_for_the_same_day_replaces_the_snapshot(ledger):
 def test_a_failed_run_leaves_the_previous_snapshot_whole(ledger, monkeypatch):
     compute(DAY)
     before = Snapshot.objects.filter(date=DAY).count()
-    f.SeniorFactory(village=ledger["wenfeng"], family_doctor_contract_on=datetime.date(2023, 1, 1))
+    f.SeniorFactory(village=ledger["wenfeng"], family_doctor_contract_on=datetime.date(2026, 2, 1))
 
     def broken(rows):
         raise RuntimeError("the database went away half-way")
@@ -67,7 +68,7 @@ def test_changes_mark_their_township_dirty_and_only_it_is_recomputed(ledger):
         Snapshot.objects.filter(date=DAY, region_id=BAIMA).values_list("indicator_id", "pk")
     )
     assert not DirtyTownship.objects.exists()
-    f.SeniorFactory(village=ledger["wenfeng"], family_doctor_contract_on=datetime.date(2023, 1, 1))
+    f.SeniorFactory(village=ledger["wenfeng"], family_doctor_contract_on=datetime.date(2026, 2, 1))
     assert list(DirtyTownship.objects.values_list("township_id", flat=True)) == [HOUPING]
     result = services.recompute_dirty(DAY)
     assert result.townships == [HOUPING]

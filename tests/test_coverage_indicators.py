@@ -273,9 +273,10 @@ def test_people_indicators(people):
     assert nd("other_seniors_grid_covered", DISTRICT) == (1, 2)
     # paired on the day: A, C, E. C's last visit 11-15 is more than 30 days before the day
     assert nd("paired_seniors_visited_on_time", DISTRICT) == (2, 3)
-    # family doctor: A and C of the 7 in the ledger (I signed in 2023)
-    assert nd("family_doctor_signed", DISTRICT) == (2, 7)
-    assert snap("family_doctor_signed", DISTRICT).value == Decimal("28.5714")
+    # family doctor: C of the 7 in the ledger. A's contract of 2021-08-01 ran its year to
+    # 2022-07-31 and was not renewed; I signed in 2023
+    assert nd("family_doctor_signed", DISTRICT) == (1, 7)
+    assert snap("family_doctor_signed", DISTRICT).value == Decimal("14.2857")
     assert nd("family_care_beds", DISTRICT) == (1, 7)  # E, of the 7 in the ledger
     assert nd("home_adaptations", DISTRICT) == (1, 7)  # F on the day; B in 2023
     # wristband: A, C, D, E, F, I are the seniors it is for; A has one (F's came in 2023)
@@ -288,10 +289,10 @@ def test_a_deceased_senior_leaves_every_denominator_from_the_day_of_death(people
     compute(d(2022, 10, 31))
     compute(DAY)
     # G (dispersed 特困 wanting centralised care, died 2022-11-01) counts on 10-31 only
-    assert nd("family_doctor_signed", DISTRICT, d(2022, 10, 31)) == (2, 8)
+    assert nd("family_doctor_signed", DISTRICT, d(2022, 10, 31)) == (1, 8)  # C (A's lapsed)
     assert nd("poor_in_institution", DISTRICT, d(2022, 10, 31)) == (2, 3)  # A, B in; G waits
     assert nd("key_seniors_paired_one_to_one", DISTRICT, d(2022, 10, 31)) == (2, 5)  # I's ran
-    assert nd("family_doctor_signed", DISTRICT) == (2, 7)
+    assert nd("family_doctor_signed", DISTRICT) == (1, 7)
     assert nd("poor_in_institution", DISTRICT) == (1, 2)
 
 

@@ -28,7 +28,7 @@ def world(regions, today):
     ElderlyCareAssistant.objects.create(
         village=regions["banqiao"], name="王助理", started_on=datetime.date(2022, 1, 1)
     )
-    signed, young = datetime.date(2022, 5, 1), datetime.date(1955, 1, 1)
+    signed, young = datetime.date(2026, 5, 1), datetime.date(1955, 1, 1)  # a contract runs a year
     f.SeniorFactory(village=regions["banqiao"], born=young, family_doctor_contract_on=signed)
     f.SeniorFactory(village=regions["banqiao"], born=young, family_doctor_contract_on=signed)
     f.SeniorFactory(village=regions["banqiao"], name="孤老甲", born=datetime.date(1940, 1, 1),

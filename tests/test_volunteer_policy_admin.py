@@ -16,6 +16,7 @@ def test_the_bureau_changes_the_policy_and_the_change_is_kept(client, bureau):
         "one_to_one_interval_days": 7, "grid_interval_days": 14, "area_interval_days": 30,
         "max_hours_per_day": "6.0", "max_claim_age_days": 30, "min_unit_hours": "0.5",
         "storage_cap_hours": "1500.0", "expiry_days": "", "transfers_allowed": "on",
+        "one_to_one_per_helper": 2,
     }  # fmt: skip
     policy = Policy.objects.get()
     response = client.post(f"/admin/volunteers/policy/{policy.pk}/change/", form)
@@ -23,6 +24,7 @@ def test_the_bureau_changes_the_policy_and_the_change_is_kept(client, bureau):
     assert response.status_code == 302
     current = Policy.current()
     assert (current.grid_interval_days, str(current.max_hours_per_day)) == (14, "6.0")
+    assert current.one_to_one_per_helper == 2
     assert current.history.first().history_user == bureau
 
 
@@ -42,3 +44,4 @@ def test_without_a_saved_policy_the_plans_defaults_apply(db):
     assert (policy.max_hours_per_day, policy.max_claim_age_days) == (Decimal(8), 30)
     assert (policy.min_unit_hours, policy.storage_cap_hours) == (Decimal("0.5"), Decimal(1500))
     assert policy.expiry_days is None and policy.transfers_allowed is True
+    assert policy.one_to_one_per_helper == 1  # "一对一": one helper, one key target

@@ -22,6 +22,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
 
     list_display = (
         "one_to_one_interval_days",
+        "one_to_one_per_helper",
         "grid_interval_days",
         "max_hours_per_day",
         "max_claim_age_days",

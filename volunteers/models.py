@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -317,6 +318,12 @@ class Policy(models.Model):
     )
     grid_interval_days = models.PositiveSmallIntegerField(_("grid: visit every (days)"), default=30)
     area_interval_days = models.PositiveSmallIntegerField(_("area: visit every (days)"), default=30)
+    # 二(七) "一对一": one helper for one key target; more is shown as a warning, not refused
+    one_to_one_per_helper = models.PositiveSmallIntegerField(
+        _("one-to-one pairings a helper holds before a warning"),
+        default=1,
+        validators=[MinValueValidator(1)],
+    )
     max_hours_per_day = models.DecimalField(
         _("most hours a volunteer may claim a day"), max_digits=4, decimal_places=1,
         default=Decimal("8"),

@@ -1,9 +1,11 @@
 """The pairing rule of plan 二(七) as querysets, as of a date.
 
-Key targets (重点对象) need a one-to-one pairing: home-living 特困 (dispersed support), 低保 or
-低收入 households, and disabled seniors of 计划生育特殊家庭. Other 高龄 (80+), 独居 and 留守
-seniors need at least grid or area coverage (a one-to-one pairing covers them too). Everything
-here is a filter or an annotation evaluated by the database: no loop over people in Python.
+Key targets (重点对象) need a one-to-one pairing; other 高龄 (80+), 独居 and 留守 seniors need at
+least grid or area coverage (a one-to-one pairing covers them too). Who is a key target, and
+which Barthel grades count as 失能, are the choices of the one-to-one indicator
+(``coverage.definitions.pairing_rule``); the person-level rules live in ``seniors.selectors``
+and read each person's categories as of the day. Everything here is a filter or an
+annotation evaluated by the database: no loop over people in Python.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.db.models import (
     Count,
     DateField,
     Exists,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -26,54 +29,27 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 
-from seniors.models import (
-    DISABLED_LEVELS,
-    Assessment,
-    ExtremePoverty,
-    LivingSituation,
-    Status,
-    Visit,
-    years_before,
+from seniors.models import Visit
+from seniors.selectors import (
+    PeopleRule,
+    in_ledger_q,
+    key_target_q,
+    other_target_q,
+    with_facts_on,
 )
-from volunteers.models import Pairing, PairingMode
+from volunteers.models import Pairing, PairingMode, Policy
 
 # the coverage a senior who is not a key target needs: any open pairing
 GRID_OR_AREA = "grid_or_area"
+active_on_q = in_ledger_q
 
 
-def with_level_on(queryset: QuerySet, on: datetime.date) -> QuerySet:
-    """Annotate ``level_on``: the level of each senior's latest assessment on or before ``on``."""
-    latest = Assessment.objects.filter(senior=OuterRef("pk"), assessed_on__lte=on).order_by(
-        "-assessed_on", "-id"
-    )
-    return queryset.annotate(level_on=Subquery(latest.values("level")[:1]))
+def _rule(rule: PeopleRule | None) -> PeopleRule:
+    if rule is not None:
+        return rule
+    from coverage.definitions import pairing_rule
 
-
-def active_on_q(on: datetime.date) -> Q:
-    """In the ledger on ``on``: registered by then, and still active or left after it."""
-    return Q(registered_on__lte=on) & (Q(status=Status.ACTIVE) | Q(status_on__gt=on))
-
-
-def key_target_q(on: datetime.date) -> Q:
-    """重点对象 needing a one-to-one pairing; the queryset needs ``with_level_on(qs, on)``."""
-    return active_on_q(on) & (
-        Q(extreme_poverty=ExtremePoverty.DISPERSED)
-        | Q(subsistence_allowance=True)
-        | Q(low_income=True)
-        | Q(family_planning_special=True, level_on__in=DISABLED_LEVELS)
-    )
-
-
-def other_target_q(on: datetime.date) -> Q:
-    """高龄, 独居 or 留守 seniors who are not key targets: grid or area coverage at least."""
-    return (
-        active_on_q(on)
-        & ~key_target_q(on)
-        & (
-            Q(birth_date__lte=years_before(on, 80))
-            | Q(living_situation__in=[LivingSituation.ALONE, LivingSituation.LEFT_BEHIND])
-        )
-    )
+    return pairing_rule()
 
 
 def open_pairings_on(on: datetime.date) -> QuerySet:
@@ -83,16 +59,20 @@ def open_pairings_on(on: datetime.date) -> QuerySet:
     )
 
 
-def with_required_pairing(queryset: QuerySet, on: datetime.date) -> QuerySet:
+def with_required_pairing(
+    queryset: QuerySet, on: datetime.date, rule: PeopleRule | None = None
+) -> QuerySet:
     """Annotate ``required_mode`` (``one_to_one``, ``grid_or_area`` or null when the rule asks
-    nothing), ``has_one_to_one`` and ``has_pairing`` (open pairings on ``on``)."""
+    nothing), ``has_one_to_one`` and ``has_pairing`` (open pairings on ``on``). ``rule``: the
+    choices of the one-to-one indicator unless given."""
+    rule = _rule(rule)
     open_for = open_pairings_on(on).filter(senior=OuterRef("pk"))
     return (
-        with_level_on(queryset, on)
+        with_facts_on(queryset, on)
         .annotate(
             required_mode=Case(
-                When(key_target_q(on), then=Value(PairingMode.ONE_TO_ONE.value)),
-                When(other_target_q(on), then=Value(GRID_OR_AREA)),
+                When(key_target_q(on, rule), then=Value(PairingMode.ONE_TO_ONE.value)),
+                When(other_target_q(on, rule), then=Value(GRID_OR_AREA)),
                 default=Value(None),
                 output_field=CharField(),
             )
@@ -104,16 +84,51 @@ def with_required_pairing(queryset: QuerySet, on: datetime.date) -> QuerySet:
     )
 
 
-def seniors_lacking_pairing(queryset: QuerySet, on: datetime.date) -> QuerySet:
+def seniors_lacking_pairing(
+    queryset: QuerySet, on: datetime.date, rule: PeopleRule | None = None
+) -> QuerySet:
     """The seniors of ``queryset`` without the pairing the rule asks for on ``on``, annotated
-    with ``required_mode``."""
-    return with_required_pairing(queryset, on).filter(
+    with ``required_mode``. Engine twin: ``d_key_seniors_paired_one_to_one = 1 AND
+    n_… = 0`` (and the same for ``other_seniors_grid_covered``) of
+    ``coverage.compute._person_sql``."""
+    return with_required_pairing(queryset, on, rule).filter(
         Q(required_mode=PairingMode.ONE_TO_ONE, has_one_to_one=False)
         | Q(required_mode=GRID_OR_AREA, has_pairing=False)
     )
 
 
-def pairings_with_status(queryset: QuerySet, on: datetime.date) -> QuerySet:
+def with_helper_load(queryset: QuerySet, on: datetime.date, cap: int | None = None) -> QuerySet:
+    """Annotate ``helper_one_to_one`` (the open one-to-one pairings the pairing's helper holds
+    on ``on``), ``helper_cap`` (the bureau's ``Policy.one_to_one_per_helper`` unless ``cap``
+    is given) and ``over_cap``: an open one-to-one pairing whose helper holds more than the
+    cap. "一对一" means one helper for one key target: more is allowed, shown as a warning."""
+    if cap is None:
+        cap = Policy.current().one_to_one_per_helper
+    held = (
+        open_pairings_on(on)
+        .filter(helper=OuterRef("helper_id"), mode=PairingMode.ONE_TO_ONE)
+        .order_by()
+        .values("helper")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    is_open = Q(started_on__lte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+    return queryset.annotate(
+        helper_one_to_one=Coalesce(Subquery(held, output_field=IntegerField()), Value(0)),
+        helper_cap=Value(cap, output_field=IntegerField()),
+    ).annotate(
+        over_cap=Case(
+            When(
+                is_open & Q(mode=PairingMode.ONE_TO_ONE, helper_one_to_one__gt=cap),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def pairings_with_status(queryset: QuerySet, on: datetime.date, cap: int | None = None) -> QuerySet:
     """Annotate ``last_visit`` (the senior's latest visit on or before ``on``, by anyone: the
     registry's visits, verified service logs included) and ``overdue``.
 
@@ -132,12 +147,16 @@ def pairings_with_status(queryset: QuerySet, on: datetime.date) -> QuerySet:
         .order_by("-visited_at")
         .annotate(day=TruncDate("visited_at"))
     )
-    annotated = queryset.annotate(
-        last_visit=Subquery(last.values("visited_at")[:1]),
-        last_visit_on=Subquery(last.values("day")[:1], output_field=DateField()),
-    ).annotate(
-        counted_from=Greatest(
-            Coalesce("last_visit_on", "started_on"), "started_on", output_field=DateField()
+    annotated = (
+        with_helper_load(queryset, on)
+        .annotate(
+            last_visit=Subquery(last.values("visited_at")[:1]),
+            last_visit_on=Subquery(last.values("day")[:1], output_field=DateField()),
+        )
+        .annotate(
+            counted_from=Greatest(
+                Coalesce("last_visit_on", "started_on"), "started_on", output_field=DateField()
+            )
         )
     )
     intervals = sorted(
@@ -156,11 +175,19 @@ def pairings_with_status(queryset: QuerySet, on: datetime.date) -> QuerySet:
     )
 
 
-def gap_counts(seniors: QuerySet, pairings: QuerySet, on: datetime.date) -> list[dict]:
+def gap_counts(
+    seniors: QuerySet,
+    pairings: QuerySet,
+    on: datetime.date,
+    rule: PeopleRule | None = None,
+    cap: int | None = None,
+) -> list[dict]:
     """Per village: how many seniors lack a one-to-one pairing, how many lack any coverage,
-    and how many open pairings are overdue; villages with nothing to report are left out."""
+    how many open pairings are overdue and how many one-to-one pairings belong to a helper
+    holding more than the policy allows (``over_cap``); villages with nothing to report are
+    left out."""
     lacking = (
-        seniors_lacking_pairing(seniors, on)
+        seniors_lacking_pairing(seniors, on, rule)
         .order_by()
         .values("village_id", "village__short_name")
         .annotate(
@@ -169,11 +196,13 @@ def gap_counts(seniors: QuerySet, pairings: QuerySet, on: datetime.date) -> list
         )
     )
     overdue = (
-        pairings_with_status(pairings, on)
-        .filter(overdue=True)
+        pairings_with_status(pairings, on, cap)
+        .filter(Q(overdue=True) | Q(over_cap=True))
         .order_by()
         .values("senior__village_id", "senior__village__short_name")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk", filter=Q(overdue=True)), over_cap=Count("pk", filter=Q(over_cap=True))
+        )
     )
     rows: dict[str, dict] = {}
     for row in lacking:
@@ -184,6 +213,7 @@ def gap_counts(seniors: QuerySet, pairings: QuerySet, on: datetime.date) -> list
             "lacking_one_to_one": row["lacking_one_to_one"],
             "lacking_coverage": row["lacking_coverage"],
             "overdue": 0,
+            "over_cap": 0,
         }
     for row in overdue:
         code = row["senior__village_id"]
@@ -196,9 +226,11 @@ def gap_counts(seniors: QuerySet, pairings: QuerySet, on: datetime.date) -> list
                 "lacking_one_to_one": 0,
                 "lacking_coverage": 0,
                 "overdue": 0,
+                "over_cap": 0,
             },
         )
         entry["overdue"] = row["n"]
+        entry["over_cap"] = row["over_cap"]
     return [rows[code] for code in sorted(rows)]
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.personal import Context, Number, shown
+from coverage.definitions import PAIRING_INDICATOR, how_counted, pairing_indicator, rule_of
 from regions.models import Level, Region
 from regions.scoping import visible_to
 from seniors.models import Senior
@@ -19,6 +20,7 @@ from volunteers.models import (
     ElderlyCareAssistant,
     Group,
     Pairing,
+    Policy,
     Volunteer,
 )
 from volunteers.pairings import gap_counts, pairings_with_status, seniors_lacking_pairing
@@ -67,12 +69,15 @@ def pairing_overview(request):
     if prefix:
         seniors = seniors.in_region(prefix)
         pairings = pairings.in_region(prefix)
-    counts = gap_counts(seniors, pairings, today)
-    lacking = seniors_lacking_pairing(seniors.select_related("village"), today).order_by(
+    cap = Policy.current().one_to_one_per_helper
+    indicator = pairing_indicator()
+    rule = rule_of(PAIRING_INDICATOR, indicator.parameters if indicator else None)
+    counts = gap_counts(seniors, pairings, today, rule, cap)
+    lacking = seniors_lacking_pairing(seniors.select_related("village"), today, rule).order_by(
         "village_id", "name", "id"
     )
     overdue = (
-        pairings_with_status(pairings.select_related("helper", "senior__village"), today)
+        pairings_with_status(pairings.select_related("helper", "senior__village"), today, cap)
         .filter(overdue=True)
         .order_by("senior__village_id", "senior__name", "id")
     )
@@ -85,8 +90,10 @@ def pairing_overview(request):
             "counts": counts,
             "totals": {
                 key: sum(row[key] for row in counts)
-                for key in ("lacking_one_to_one", "lacking_coverage", "overdue")
+                for key in ("lacking_one_to_one", "lacking_coverage", "overdue", "over_cap")
             },
+            "cap": cap,
+            "rule_note": how_counted(indicator) if indicator else "",
             "lacking": lacking[:SHOWN],
             "overdue": overdue[:SHOWN],
             "shown": SHOWN,
