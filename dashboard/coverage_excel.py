@@ -4,15 +4,14 @@ numbers are the snapshots' (the same the page shows), headed in Chinese, with th
 from __future__ import annotations
 
 import datetime
-import io
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from coverage.selectors import Row, Tile, indicator_name
+from eldercare import xlsx
 
 BOLD = Font(bold=True)
 HEAD = PatternFill("solid", fgColor="EEF2F6")
@@ -28,7 +27,7 @@ def _number(value):
     return None if value is None else float(value)
 
 
-def _sheet(wb: Workbook, title: str, heading: str, header: list[str], first: bool = False):
+def _sheet(wb: xlsx.Workbook, title: str, heading: str, header: list[str], first: bool = False):
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
     ws.append([heading])
@@ -48,7 +47,7 @@ def _state(tile: Tile) -> str:
 
 
 def overview_workbook(*, region, on: datetime.date, groups, columns, rows: list[Row]) -> bytes:
-    wb = Workbook()
+    wb = xlsx.new_workbook()
     heading = _("%(region)s: coverage of the targets as of %(day)s") % {
         "region": region.name,
         "day": on.isoformat(),
@@ -93,13 +92,11 @@ def overview_workbook(*, region, on: datetime.date, groups, columns, rows: list[
                 [row.code, row.name, f"{row.met} / {row.judged}"]
                 + [_number(c.snapshot.value) if c.snapshot else None for c in row.cells]
             )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx.workbook_bytes(wb)
 
 
 def gaps_workbook(which: str, *, region, on, villages, facilities, lacking, today) -> bytes:
-    wb = Workbook()
+    wb = xlsx.new_workbook()
     if which == "villages":
         ws = _sheet(
             wb, _("Villages"),
@@ -149,6 +146,4 @@ def gaps_workbook(which: str, *, region, on, villages, facilities, lacking, toda
                 [village.parent.short_name if village.parent else "", village.short_name,
                  senior.name, str(needs.get(senior.required_mode, senior.required_mode))]
             )  # fmt: skip
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx.workbook_bytes(wb)

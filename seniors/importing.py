@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import io
 import logging
 import re
 import uuid
@@ -34,12 +33,13 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.models import User
+from eldercare import xlsx
 from regions.models import Level, Region
 from regions.scoping import can_see_region_code, visible_to
 from seniors.idnumber import normalise, parse_id_number
@@ -1021,7 +1021,7 @@ def template_workbook(*, user: User) -> bytes:
     """The workbook to fill in: the list with its header row (required columns in red, text
     columns formatted as text, drop-downs for the fixed values), how to fill each column, and
     the villages of ``user``'s region with their groups and codes."""
-    workbook = Workbook()
+    workbook = xlsx.new_workbook()
     sheet = workbook.active
     sheet.title = SHEET_TITLE
     last_row = MAX_ROWS + 1
@@ -1113,6 +1113,4 @@ def template_workbook(*, user: User) -> bytes:
         )
         villages_sheet.cell(row=villages_sheet.max_row, column=4).number_format = "@"
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.workbook_bytes(workbook)
