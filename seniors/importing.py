@@ -24,11 +24,13 @@ import re
 import uuid
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -55,13 +57,30 @@ from seniors.services import senior_check_new, senior_register
 logger = logging.getLogger(__name__)
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
-MAX_ROWS = 5000
-# A 5 MB .xlsx may unpack into gigabytes of XML; real lists of 5,000 people unpack to a few MB.
-MAX_UNPACKED_SIZE = 100 * 1024 * 1024
-# Formatted but empty rows below a table are read too; past this many rows, stop reading.
-MAX_SCANNED_ROWS = 4 * MAX_ROWS
+# A file whose parts unpack to more than this many times their packed size, for a part over
+# 1 MB, is a zip bomb, not a list (a real list's sheet packs about 15 times).
+RATIO_CHECKED_FROM = 1024 * 1024
+CHUNK = 1024 * 1024
+# A row element of the sheet XML, with or without a namespace prefix (<row …>, <x:row …>).
+ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 HEADER_SEARCH_ROWS = 10  # the header row may sit below a title or two
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected .xlsx
+
+
+def max_rows() -> int:
+    """The most people one file may hold (``IMPORT_MAX_ROWS``)."""
+    return settings.IMPORT_MAX_ROWS
+
+
+def max_scanned_rows() -> int:
+    # Formatted but empty rows below a table are read too; past this many rows, stop reading.
+    return 4 * max_rows()
+
+
+def max_unpacked() -> int:
+    """The most a workbook may unpack to, in bytes (``IMPORT_MAX_UNPACKED_MB``)."""
+    return settings.IMPORT_MAX_UNPACKED_MB * 1024 * 1024
+
 
 SHEET_TITLE = "老年人名单"
 INSTRUCTIONS_TITLE = "填写说明"
@@ -369,20 +388,15 @@ def read_sheet(upload) -> _Sheet:
     )
     try:
         with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
+            if "xl/workbook.xml" not in set(archive.namelist()):
+                raise not_xlsx
+            _check_archive(archive)
+    except ImportFileError:
+        raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise not_xlsx from None
-    if "xl/workbook.xml" not in names:
-        raise not_xlsx
-    if unpacked > MAX_UNPACKED_SIZE:
-        raise ImportFileError(
-            # zh: 这个工作簿解压后超过 100 MB，不像是一份名单。请只保留名单工作表后再上传。
-            _(
-                "This workbook unpacks to more than 100 MB, which is not a list of people. Keep "
-                "only the sheet with the list and upload it again."
-            )
-        )
+    except (RuntimeError, NotImplementedError):  # encrypted parts, unknown compression
+        raise damaged from None
     upload.seek(0)
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
@@ -398,6 +412,62 @@ def read_sheet(upload) -> _Sheet:
         raise damaged from None
     finally:
         workbook.close()
+
+
+def _unpacks_too_big() -> ImportFileError:
+    return ImportFileError(
+        # zh: 这个工作簿解压后超过 %(limit)d MB，不像是一份名单。请只保留名单工作表，
+        #     删除图片和多余的工作表后再上传。
+        _(
+            "This workbook unpacks to more than %(limit)d MB, which is not a list of people. "
+            "Keep only the sheet with the list, without pictures or other sheets, and upload "
+            "it again."
+        )
+        % {"limit": settings.IMPORT_MAX_UNPACKED_MB}
+    )
+
+
+def _check_archive(archive: zipfile.ZipFile) -> None:
+    """Refuse a workbook before openpyxl parses it: one that unpacks to too much, packs
+    suspiciously tightly, or has a sheet of too many rows. The sizes a zip file declares may
+    lie, so the parts are unpacked here, chunk by chunk, counting what really comes out and
+    the row elements of each sheet, and stopping at the first limit passed (a 250 KB file that
+    would unpack to 90 MB is refused after reading 20 MB, in a fraction of a second)."""
+    limit = max_unpacked()
+    infos = archive.infolist()
+    if sum(info.file_size for info in infos) > limit:
+        raise _unpacks_too_big()
+    ratio = settings.IMPORT_MAX_COMPRESSION_RATIO
+    for info in infos:
+        if info.file_size > RATIO_CHECKED_FROM and info.file_size > ratio * max(
+            info.compress_size, 1
+        ):
+            raise ImportFileError(
+                # zh: 这个工作簿中的“%(part)s”解压后是压缩时的 %(ratio)d 倍，不像是一份名单。
+                #     请用 Excel 或 WPS 打开，只保留名单，另存为 .xlsx 后再上传。
+                _(
+                    "The part “%(part)s” of this workbook unpacks to %(ratio)d times its packed "
+                    "size, which is not a list of people. Open it in Excel or WPS, keep only the "
+                    "list, save it as .xlsx and upload that."
+                )
+                % {"part": info.filename, "ratio": info.file_size // max(info.compress_size, 1)}
+            )
+    total = 0
+    for info in infos:
+        sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+        rows, tail = 0, b""
+        with archive.open(info) as part:
+            while chunk := part.read(CHUNK):
+                total += len(chunk)
+                if total > limit:
+                    raise _unpacks_too_big()
+                if sheet:
+                    data = tail + chunk
+                    # a tag across two chunks is counted once: when it ends in the new one
+                    rows += sum(1 for m in ROW_TAG.finditer(data) if m.end() > len(tail))
+                    tail = data[-64:]
+                    if rows > max_scanned_rows():
+                        raise _too_many_rows()
 
 
 def _read_rows(workbook) -> _Sheet:
@@ -434,12 +504,12 @@ def _read_rows(workbook) -> _Sheet:
         worksheet.iter_rows(min_row=sheet.header_row + 1, max_col=width, values_only=True),
         start=sheet.header_row + 1,
     ):
-        if number - sheet.header_row > MAX_SCANNED_ROWS:
+        if number - sheet.header_row > max_scanned_rows():
             raise _too_many_rows()
         if all(_is_blank(v) for v in values):
             continue
         count += 1
-        if count > MAX_ROWS:
+        if count > max_rows():
             raise _too_many_rows()
         sheet.rows.append((number, tuple(values) + (None,) * (width - len(values))))
     if not sheet.rows:
@@ -458,7 +528,7 @@ def _too_many_rows() -> ImportFileError:
             "A file may hold at most %(max)d rows (formatted empty rows below the list count "
             "too). Split it into several files, or delete the empty rows below the list."
         )
-        % {"max": MAX_ROWS}
+        % {"max": max_rows()}
     )
 
 
@@ -827,8 +897,16 @@ def _from_json(data: dict[str, Any], regions: dict[str, Region]) -> dict[str, An
     return fields
 
 
-def check_sheet(*, by: User, sheet: _Sheet) -> tuple[list[dict], list[dict]]:
-    """Every row of ``sheet`` checked: ``(rows, errors)`` ready for the JSON fields."""
+@dataclass
+class _Header:
+    columns: list[tuple[int, ImportColumn]]
+    headerless: list[int]
+    errors: list[dict]
+
+
+def check_header(sheet: _Sheet) -> _Header:
+    """The columns of ``sheet``'s header row and its errors; ``ImportFileError`` when a
+    required column is missing (a file that cannot be checked row by row at all)."""
     errors: list[dict] = []
     columns: list[tuple[int, ImportColumn]] = []
     seen: dict[str, str] = {}
@@ -875,12 +953,24 @@ def check_sheet(*, by: User, sheet: _Sheet) -> tuple[list[dict], list[dict]]:
             _("The column “%(columns)s” is missing. Download the template and compare.")
             % {"columns": "”“".join(missing)}
         )
+    return _Header(columns=columns, headerless=headerless, errors=errors)
 
+
+def check_sheet(
+    *, by: User, sheet: _Sheet, progress: Callable[[int, int], None] | None = None
+) -> tuple[list[dict], list[dict]]:
+    """Every row of ``sheet`` checked: ``(rows, errors)`` ready for the JSON fields.
+    ``progress(done, total)`` is called as the rows are checked."""
+    header = check_header(sheet)
+    columns, headerless, errors = header.columns, header.headerless, header.errors
     regions = _Regions(by)
     rows: list[dict] = []
     reported_headerless: set[int] = set()
     numbers: dict[str, list[int]] = defaultdict(list)
-    for number, values in sheet.rows:
+    total = len(sheet.rows)
+    for done, (number, values) in enumerate(sheet.rows, start=1):
+        if progress is not None:
+            progress(done, total)
         for index in headerless:
             if index not in reported_headerless and not _is_blank(values[index]):
                 reported_headerless.add(index)
@@ -941,24 +1031,169 @@ def _uploader_region(by: User) -> Region:
     return region
 
 
+def _file_name(upload) -> str:
+    return (getattr(upload, "name", "") or "upload.xlsx")[-200:]
+
+
 def senior_import_create(*, by: User, upload) -> SeniorImport:
     """Read and check an uploaded file; keep the result as a ``SeniorImport`` to preview.
 
     Raises ``ImportFileError`` when the file is not a readable list at all (nothing is kept).
     A file with errors is kept as refused, with every error, so the preview can show them all.
+    A file of more than ``IMPORT_ASYNC_ROWS`` rows is kept as being checked, its cells as read,
+    and a Celery task checks the rows (``senior_import_check``) while the page shows how far
+    it has come.
     """
     region = _uploader_region(by)
     sheet = read_sheet(upload)
+    if len(sheet.rows) > settings.IMPORT_ASYNC_ROWS:
+        check_header(sheet)  # a missing column is said at once
+        senior_import = SeniorImport.objects.create(
+            id=uuid.uuid4(),
+            created_by=by,
+            region=region,
+            file_name=_file_name(upload),
+            sheet=_sheet_to_json(sheet),
+            status=ImportStatus.CHECKING,
+        )
+        from seniors.tasks import check_import
+
+        pk = str(senior_import.pk)
+        transaction.on_commit(lambda: check_import.delay(pk))
+        return senior_import
     rows, errors = check_sheet(by=by, sheet=sheet)
-    file_name = (getattr(upload, "name", "") or "upload.xlsx")[-200:]
     return SeniorImport.objects.create(
         id=uuid.uuid4(),
         created_by=by,
         region=region,
-        file_name=file_name,
+        file_name=_file_name(upload),
         rows=rows,
         errors=errors,
         status=ImportStatus.REFUSED if errors else ImportStatus.PREVIEWED,
+        progress=100,
+    )
+
+
+# The cells of a sheet waiting for its check, as JSON: dates and times tagged, the rest as read.
+def _cell_to_json(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {"date": value.isoformat()}
+    if isinstance(value, datetime.time | datetime.timedelta):
+        return str(value)
+    return value
+
+
+def _cell_from_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "datetime" in value:
+            return datetime.datetime.fromisoformat(value["datetime"])
+        return datetime.date.fromisoformat(value["date"])
+    return value
+
+
+def _sheet_to_json(sheet: _Sheet) -> dict:
+    return {
+        "header_row": sheet.header_row,
+        "header": [_cell_to_json(v) for v in sheet.header],
+        "rows": [[number, [_cell_to_json(v) for v in values]] for number, values in sheet.rows],
+    }
+
+
+def _sheet_from_json(data: dict) -> _Sheet:
+    return _Sheet(
+        header_row=data["header_row"],
+        header=tuple(_cell_from_json(v) for v in data["header"]),
+        rows=[
+            (number, tuple(_cell_from_json(v) for v in values)) for number, values in data["rows"]
+        ],
+    )
+
+
+class _Progress:
+    """The percentage done, written on the import as it grows (once per percent).
+
+    Rows written inside the import's transaction cannot carry their progress through it:
+    another connection is used then, which PostgreSQL lets write the import's row meanwhile.
+    SQLite takes one writer at a time, so there (the demo, where tasks run in the request
+    anyway) the progress shows when the transaction ends.
+    """
+
+    def __init__(self, pk, *, beside_transaction: bool = False):
+        self.pk = pk
+        self.last = -1
+        self.connection = None
+        if beside_transaction and connection.vendor != "sqlite":
+            self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = min(99, done * 100 // max(total, 1))  # 100 is said with the result
+        if percent <= self.last:
+            return
+        self.last = percent
+        if self.connection is None:
+            SeniorImport.objects.filter(pk=self.pk).update(progress=percent)
+            return
+        table = connection.ops.quote_name(SeniorImport._meta.db_table)
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET progress = %s WHERE id = %s", [percent, self.pk])
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+def _failed(message: str) -> list[dict]:
+    return [_error(0, "", message)]
+
+
+def senior_import_check(*, import_id) -> SeniorImport | None:
+    """Check the rows of an import kept as being checked (the Celery task's work): it becomes
+    previewed, or refused with every error; ``None`` when it is not waiting to be checked."""
+    senior_import = (
+        SeniorImport.objects.select_related("created_by")
+        .filter(pk=import_id, status=ImportStatus.CHECKING)
+        .first()
+    )
+    if senior_import is None:
+        return None
+    progress = _Progress(senior_import.pk)
+    try:
+        rows, errors = check_sheet(
+            by=senior_import.created_by,
+            sheet=_sheet_from_json(senior_import.sheet),
+            progress=progress,
+        )
+    except ImportFileError as exc:
+        rows, errors = [], _failed(exc.message)
+    SeniorImport.objects.filter(pk=senior_import.pk, status=ImportStatus.CHECKING).update(
+        rows=rows,
+        errors=errors,
+        sheet=None,
+        status=ImportStatus.REFUSED if errors else ImportStatus.PREVIEWED,
+        progress=100,
+    )
+    senior_import.refresh_from_db()
+    return senior_import
+
+
+def senior_import_stopped(*, import_id) -> None:
+    """An import whose task failed for good: refused with a message, so the page stops
+    waiting. Nothing was written (the rows are written in one transaction)."""
+    SeniorImport.objects.filter(
+        pk=import_id, status__in=(ImportStatus.CHECKING, ImportStatus.IMPORTING)
+    ).update(
+        status=ImportStatus.REFUSED,
+        sheet=None,
+        progress=100,
+        errors=_failed(
+            # zh: 处理这个文件时系统出错，没有导入任何人。请稍后重新上传。
+            _(
+                "The system failed while handling this file; nobody was imported. Upload it "
+                "again later."
+            )
+        ),
     )
 
 
@@ -967,6 +1202,41 @@ class _RowFailed(Exception):
         super().__init__(row)
         self.row = row
         self.exc = exc
+
+
+class _NotClaimed(Exception):
+    pass
+
+
+def _regions_of(senior_import: SeniorImport) -> dict[str, Region]:
+    codes = {
+        value
+        for row in senior_import.rows
+        for name in ("village", "villager_group")
+        if (value := row["fields"].get(name))
+    }
+    return {r.code: r for r in Region.objects.filter(code__in=codes)}
+
+
+def _register_rows(*, by: User, senior_import: SeniorImport, progress=None) -> int:
+    regions = _regions_of(senior_import)
+    total = len(senior_import.rows)
+    for done, row in enumerate(senior_import.rows, start=1):
+        try:
+            senior_register(by=by, **_from_json(row["fields"], regions))
+        except ValidationError as exc:
+            raise _RowFailed(row["row"], exc) from None
+        if progress is not None:
+            progress(done, total)
+    return total
+
+
+def _refuse(pk, failed: _RowFailed, status: str) -> ImportRefused:
+    errors = _service_errors(failed.row, failed.exc, skip=set())
+    SeniorImport.objects.filter(pk=pk, status=status).update(
+        status=ImportStatus.REFUSED, errors=errors, progress=100
+    )
+    return ImportRefused(errors)
 
 
 def senior_import_apply(*, by: User, senior_import: SeniorImport) -> int:
@@ -979,35 +1249,73 @@ def senior_import_apply(*, by: User, senior_import: SeniorImport) -> int:
     ``ImportRefused`` is raised.
     """
     pk = senior_import.pk
-    codes = {
-        value
-        for row in senior_import.rows
-        for name in ("village", "villager_group")
-        if (value := row["fields"].get(name))
-    }
-    regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
     try:
         with transaction.atomic():
             claimed = SeniorImport.objects.filter(pk=pk, status=ImportStatus.PREVIEWED).update(
-                status=ImportStatus.APPLIED, applied_at=timezone.now()
+                status=ImportStatus.APPLIED, applied_at=timezone.now(), progress=100
             )
             if not claimed:
                 status = SeniorImport.objects.filter(pk=pk).values_list("status", flat=True)
                 raise ImportNotPending(status.first() or ImportStatus.REFUSED)
-            for row in senior_import.rows:
-                try:
-                    senior_register(by=by, **_from_json(row["fields"], regions))
-                except ValidationError as exc:
-                    raise _RowFailed(row["row"], exc) from None
-            count = len(senior_import.rows)
+            count = _register_rows(by=by, senior_import=senior_import)
             SeniorImport.objects.filter(pk=pk).update(created_count=count)
     except _RowFailed as failed:
-        errors = _service_errors(failed.row, failed.exc, skip=set())
-        SeniorImport.objects.filter(pk=pk, status=ImportStatus.PREVIEWED).update(
-            status=ImportStatus.REFUSED, errors=errors
-        )
-        raise ImportRefused(errors) from None
+        raise _refuse(pk, failed, ImportStatus.PREVIEWED) from None
     return count
+
+
+def senior_import_confirm(*, by: User, senior_import: SeniorImport) -> int | None:
+    """Confirm a checked import: a file of up to ``IMPORT_ASYNC_ROWS`` rows is registered at
+    once (``senior_import_apply``, returning the count); a longer one is claimed here, in the
+    same conditional update (previewed → importing: once, however many confirm at once), and
+    registered by a Celery task (``senior_import_run``); ``None`` then."""
+    if len(senior_import.rows) <= settings.IMPORT_ASYNC_ROWS:
+        return senior_import_apply(by=by, senior_import=senior_import)
+    pk = senior_import.pk
+    claimed = SeniorImport.objects.filter(pk=pk, status=ImportStatus.PREVIEWED).update(
+        status=ImportStatus.IMPORTING, progress=0
+    )
+    if not claimed:
+        status = SeniorImport.objects.filter(pk=pk).values_list("status", flat=True)
+        raise ImportNotPending(status.first() or ImportStatus.REFUSED)
+    from seniors.tasks import apply_import
+
+    user_id = by.pk
+    transaction.on_commit(lambda: apply_import.delay(str(pk), user_id))
+    return None
+
+
+def senior_import_run(*, import_id, by_id: int) -> SeniorImport | None:
+    """Register the rows of a claimed import (the Celery task's work), all in one transaction:
+    applied with its count, or refused with the failing row's error and nothing written.
+    ``None`` when it is not waiting to be imported (done already: a task delivered twice)."""
+    senior_import = SeniorImport.objects.filter(pk=import_id, status=ImportStatus.IMPORTING).first()
+    if senior_import is None:
+        return None
+    by = User.objects.get(pk=by_id)
+    pk = senior_import.pk
+    progress = _Progress(pk, beside_transaction=True)
+    try:
+        with transaction.atomic():
+            count = _register_rows(by=by, senior_import=senior_import, progress=progress)
+            # the import's row is written last, in the same transaction: applied exactly when
+            # its people are
+            finished = SeniorImport.objects.filter(pk=pk, status=ImportStatus.IMPORTING).update(
+                status=ImportStatus.APPLIED,
+                applied_at=timezone.now(),
+                created_count=count,
+                progress=100,
+            )
+            if not finished:
+                raise _NotClaimed
+    except _RowFailed as failed:
+        _refuse(pk, failed, ImportStatus.IMPORTING)
+    except _NotClaimed:
+        return None
+    finally:
+        progress.close()
+    senior_import.refresh_from_db()
+    return senior_import
 
 
 # --- the template --------------------------------------------------------------------------
@@ -1024,7 +1332,7 @@ def template_workbook(*, user: User) -> bytes:
     workbook = xlsx.new_workbook()
     sheet = workbook.active
     sheet.title = SHEET_TITLE
-    last_row = MAX_ROWS + 1
+    last_row = max_rows() + 1
     for number, column in enumerate(TEMPLATE_COLUMNS, start=1):
         letter = get_column_letter(number)
         cell = sheet.cell(row=1, column=number, value=column.header)
@@ -1065,7 +1373,7 @@ def template_workbook(*, user: User) -> bytes:
             "At most %(rows)d people per file, and 5 MB. The upload is previewed first: if any "
             "row has an error, nobody is imported."
         )
-        % {"rows": MAX_ROWS},
+        % {"rows": max_rows()},
         # zh: 红色列名为必填项。
         _("Columns with a red header must be filled in."),
     )
