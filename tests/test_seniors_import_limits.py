@@ -5,7 +5,9 @@ at a time; a long file is checked and imported by a Celery task while the page s
 import datetime
 import io
 import time
+import uuid
 import zipfile
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,6 +17,7 @@ from eldercare.celery import app
 from seniors import importing
 from seniors.idnumber import make_id_number
 from seniors.models import ImportStatus, Senior, SeniorImport
+from tests.concurrency import CLIENTS, run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -160,9 +163,9 @@ def test_a_long_file_is_checked_and_imported_by_a_task_with_its_progress_shown(
     seen = []
     write = importing._Progress.__call__
 
-    def spy(self, done, total):
-        write(self, done, total)
-        seen.append(SeniorImport.objects.get(pk=self.pk).progress)
+    def spy(self, done, total):  # the percentages written (read back by another connection
+        write(self, done, total)  # on PostgreSQL: see the worker test below)
+        seen.append(self.last)
 
     monkeypatch.setattr(importing._Progress, "__call__", spy)
 
@@ -266,3 +269,66 @@ def test_a_row_failing_in_the_import_task_writes_nobody(
     assert senior_import.status == ImportStatus.REFUSED
     assert [e["row"] for e in senior_import.errors] == [3]
     assert list(Senior.objects.values_list("name", flat=True)) == ["老人2"]  # 老人1 not written
+
+
+# --- on PostgreSQL, with a real worker (CI's second pass) -----------------------------------
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_imports_a_long_file_with_its_progress_seen_meanwhile(
+    regions, staff_baima, settings
+):
+    from seniors.tasks import apply_import
+    from tests.workers import celery_worker
+
+    upload_file = SimpleUploadedFile("名单.xlsx", workbook_bytes([person(n) for n in range(300)]))
+    pk = importing.senior_import_create(by=staff_baima, upload=upload_file).pk  # checked here
+    SeniorImport.objects.filter(pk=pk).update(status=ImportStatus.IMPORTING)  # as confirming
+    seen = set()
+    with celery_worker() as queue:
+        result = apply_import.apply_async(args=[str(pk), staff_baima.pk], queue=queue)
+        deadline = time.monotonic() + 120
+        while not result.ready() and time.monotonic() < deadline:
+            seen.add(SeniorImport.objects.get(pk=pk).progress)
+            time.sleep(0.02)
+        assert result.get(timeout=10)["created"] == 300
+    senior_import = SeniorImport.objects.get(pk=pk)
+    assert (senior_import.status, senior_import.progress) == (ImportStatus.APPLIED, 100)
+    assert Senior.objects.count() == 300
+    # the progress moved while the rows were written, before their transaction committed
+    assert any(0 < p < 100 for p in seen), seen
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_eight_confirmations_of_a_long_file_at_once_queue_one_import(
+    regions, staff_baima, bureau, settings
+):
+    settings.IMPORT_ASYNC_ROWS = 1
+    settings.IMPORT_MAX_ROWS = 20
+    upload_file = SimpleUploadedFile("名单.xlsx", workbook_bytes([person(1), person(2)]))
+    sheet = importing.read_sheet(upload_file)
+    rows, errors = importing.check_sheet(by=staff_baima, sheet=sheet)
+    senior_import = SeniorImport.objects.create(
+        id=uuid.uuid4(),
+        created_by=staff_baima,
+        region=staff_baima.region,
+        file_name="名单.xlsx",
+        rows=rows,
+        errors=errors,
+    )
+
+    def confirm(i):
+        return importing.senior_import_confirm(
+            by=[staff_baima, bureau][i % 2],
+            senior_import=SeniorImport.objects.get(pk=senior_import.pk),
+        )
+
+    with mock.patch("seniors.tasks.apply_import.delay") as delay:
+        results = run_together(confirm)
+    refusals = [r[1] for r in results if r[0] == "error"]
+    assert len(refusals) == CLIENTS - 1
+    assert all(isinstance(exc, importing.ImportNotPending) for exc in refusals), refusals
+    assert delay.call_count == 1
+    assert SeniorImport.objects.get(pk=senior_import.pk).status == ImportStatus.IMPORTING
