@@ -30,9 +30,9 @@ def _number(value):
 def _sheet(wb: xlsx.Workbook, title: str, heading: str, header: list[str], first: bool = False):
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
-    ws.append([heading])
+    xlsx.append(ws, [heading])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(header)
+    xlsx.append(ws, header)
     for cell in ws[2]:
         cell.font = BOLD
         cell.fill = HEAD
@@ -65,7 +65,8 @@ def overview_workbook(*, region, on: datetime.date, groups, columns, rows: list[
     for label, tiles in groups:
         for tile in tiles:
             s = tile.snapshot
-            ws.append(
+            xlsx.append(
+                ws,
                 [
                     label,
                     tile.name,
@@ -78,7 +79,7 @@ def overview_workbook(*, region, on: datetime.date, groups, columns, rows: list[
                     s.facilities if s else None,
                     s.facilities_meeting if s else None,
                     on,
-                ]
+                ],
             )
     if rows:
         table = _sheet(
@@ -88,9 +89,10 @@ def overview_workbook(*, region, on: datetime.date, groups, columns, rows: list[
             [_("Code"), _("Name"), _("Targets met")] + [indicator_name(i) for i in columns],
         )
         for row in rows:
-            table.append(
+            xlsx.append(
+                table,
                 [row.code, row.name, f"{row.met} / {row.judged}"]
-                + [_number(c.snapshot.value) if c.snapshot else None for c in row.cells]
+                + [_number(c.snapshot.value) if c.snapshot else None for c in row.cells],
             )
     return xlsx.workbook_bytes(wb)
 
@@ -108,7 +110,7 @@ def gaps_workbook(which: str, *, region, on, villages, facilities, lacking, toda
         )  # fmt: skip
         for entry in villages:
             village, missing = entry["region"], entry["missing"]
-            ws.append(
+            xlsx.append(ws,
                 [village.parent.short_name if village.parent else "", village.short_name,
                  village.code]
                 + ["×" if key in missing else "" for key in
@@ -125,7 +127,7 @@ def gaps_workbook(which: str, *, region, on, villages, facilities, lacking, toda
             first=True,
         )  # fmt: skip
         for facility, figures in facilities:
-            ws.append(
+            xlsx.append(ws,
                 [facility.name, facility.get_kind_display(), figures.residents,
                  figures.counted_staff, _number(figures.residents_per_staff), figures.beds,
                  figures.nursing_beds, "×" if figures.meets_staffing is False else "",
@@ -142,7 +144,7 @@ def gaps_workbook(which: str, *, region, on, villages, facilities, lacking, toda
         needs = {"one_to_one": _("one-to-one pairing"), "grid_or_area": _("grid or area pairing")}
         for senior in lacking.order_by("village_id", "name").iterator(chunk_size=2000):
             village = senior.village
-            ws.append(
+            xlsx.append(ws,
                 [village.parent.short_name if village.parent else "", village.short_name,
                  senior.name, str(needs.get(senior.required_mode, senior.required_mode))]
             )  # fmt: skip

@@ -1378,16 +1378,17 @@ def template_workbook(*, user: User) -> bytes:
         _("Columns with a red header must be filled in."),
     )
     for note in notes:
-        guide.append([note])
-    guide.append([])
+        xlsx.append(guide, [note])
+    xlsx.append(guide, [])
     # zh: 列名 / 必填 / 填写要求 / 示例
-    guide.append([_("Column"), _("Required"), _("How to fill it in"), _("Example")])
+    xlsx.append(guide, [_("Column"), _("Required"), _("How to fill it in"), _("Example")])
     for cell in guide[guide.max_row]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
     for column in IMPORT_COLUMNS:
-        guide.append(
-            [column.header, _("Yes") if column.required else "", str(column.help), column.example]
+        xlsx.append(
+            guide,
+            [column.header, _("Yes") if column.required else "", str(column.help), column.example],
         )
         guide.cell(row=guide.max_row, column=4).number_format = "@"
     for row in guide.iter_rows(min_row=1, max_col=3):
@@ -1395,7 +1396,7 @@ def template_workbook(*, user: User) -> bytes:
 
     villages_sheet = workbook.create_sheet(VILLAGES_TITLE)
     headers = ("乡镇(街道)", "村(社区)", "全称", "代码", "村民小组")
-    villages_sheet.append(headers)
+    xlsx.append(villages_sheet, headers)
     for cell in villages_sheet[1]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
@@ -1410,14 +1411,15 @@ def template_workbook(*, user: User) -> bytes:
         groups[parent].append(name)
     villages = visible_to(Region.objects.filter(level=Level.VILLAGE), user).select_related("parent")
     for village in villages.order_by("code"):
-        villages_sheet.append(
+        xlsx.append(
+            villages_sheet,
             [
                 village.parent.short_name if village.parent else "",
                 village.short_name,
                 village.name,
                 village.code,
                 "、".join(groups.get(village.code, [])),
-            ]
+            ],
         )
         villages_sheet.cell(row=villages_sheet.max_row, column=4).number_format = "@"
 

@@ -141,6 +141,32 @@ def test_a_text_that_reads_like_an_error_code_stays_text(client, staff_baima, re
     assert texts["#DIV/0!"].data_type == "s"
 
 
+def test_control_characters_no_spreadsheet_can_hold_are_dropped_not_a_500(
+    client, bureau, regions, today
+):
+    f.SeniorFactory(
+        village=regions["banqiao"],
+        name="王\x00秀英",
+        born=datetime.date(1940, 1, 1),
+        living_situation="alone",
+        notes="第一行\r\n第二行\x0b",
+    )
+    centre = f.FacilityFactory(kind="care_centre", region=regions["baima"], name="白马\x1f中心")
+    f.beds(centre, 5)
+    compute(DAY)
+    client.force_login(bureau)
+    for export, url in EXPORTS.items():
+        response = client.get(url)
+        assert response.status_code == 200, export
+        texts = {c.value for c in cells_of(response.content) if isinstance(c.value, str)}
+        if export in ("ledger", "gap list: seniors"):
+            assert "王秀英" in texts, export
+        if export == "ledger":
+            assert "第一行\n第二行" in texts
+        if export == "gap list: facilities":
+            assert "白马中心" in texts
+
+
 def test_every_xlsx_route_is_walked_above():
     """A new export route fails here until it is added to ``EXPORTS``."""
 
