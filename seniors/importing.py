@@ -12,6 +12,12 @@ nothing at all.
 
 The parsed rows and the errors are kept on a ``SeniorImport`` as JSON (dates as ISO strings,
 regions as their codes), so the preview and the confirmation need not read the file again.
+
+A workbook is refused before openpyxl parses it when it unpacks to too much, packs too tightly
+or holds too many rows (``IMPORT_MAX_UNPACKED_MB``, ``IMPORT_MAX_COMPRESSION_RATIO``,
+``IMPORT_MAX_ROWS``). A file of more than ``IMPORT_ASYNC_ROWS`` rows is checked, and once
+confirmed imported, by Celery tasks (``seniors/tasks.py``), the import keeping its progress.
+
 The callers have checked that the user may manage seniors (``rules.can_manage_seniors``).
 """
 
@@ -969,8 +975,6 @@ def check_sheet(
     numbers: dict[str, list[int]] = defaultdict(list)
     total = len(sheet.rows)
     for done, (number, values) in enumerate(sheet.rows, start=1):
-        if progress is not None:
-            progress(done, total)
         for index in headerless:
             if index not in reported_headerless and not _is_blank(values[index]):
                 reported_headerless.add(index)
@@ -999,6 +1003,8 @@ def check_sheet(
         )
         with contextlib.suppress(ValidationError):
             numbers[parse_id_number(fields["id_number"]).number].append(number)
+        if progress is not None:
+            progress(done, total)
     id_header = COLUMN_OF_FIELD["id_number"].header
     for same in numbers.values():
         for number in same if len(same) > 1 else ():

@@ -146,7 +146,7 @@ def test_control_characters_no_spreadsheet_can_hold_are_dropped_not_a_500(
 ):
     f.SeniorFactory(
         village=regions["banqiao"],
-        name="王\x00秀英",
+        name="王\x01秀英",  # a control character (PostgreSQL refuses NUL itself)
         born=datetime.date(1940, 1, 1),
         living_situation="alone",
         notes="第一行\r\n第二行\x0b",
