@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import io
 import logging
 import re
 import uuid
@@ -358,6 +359,25 @@ def _size(n: int) -> str:
 def read_sheet(upload) -> _Sheet:
     """The header row and the non-blank rows below it, from the first sheet that has a header
     naming 姓名 and 身份证号; ``ImportFileError`` for anything that is not such a workbook."""
+    inspect_upload(upload)
+    return parse_sheet(upload)
+
+
+def _damaged() -> ImportFileError:
+    return ImportFileError(
+        # zh: 无法读取这个工作簿，文件可能已损坏。请用 Excel 或 WPS 打开，
+        #     重新另存为 .xlsx 后再上传。
+        _(
+            "This workbook cannot be read; it may be damaged. Open it in Excel or WPS, save it "
+            "again as .xlsx and upload that."
+        )
+    )
+
+
+def inspect_upload(upload) -> int:
+    """What can be known of an upload without parsing it: ``ImportFileError`` when it is too
+    big, not an .xlsx, or unpacks to too much (``_check_archive``); else the number of row
+    elements of its longest sheet."""
     if upload.size > MAX_FILE_SIZE:
         raise ImportFileError(
             # zh: 文件大小为 %(size)s，上限为 5 MB。请拆分成几个较小的文件。
@@ -384,38 +404,35 @@ def read_sheet(upload) -> _Sheet:
             "workbook (.xlsx) and upload that, or fill in the template."
         )
     )
-    damaged = ImportFileError(
-        # zh: 无法读取这个工作簿，文件可能已损坏。请用 Excel 或 WPS 打开，
-        #     重新另存为 .xlsx 后再上传。
-        _(
-            "This workbook cannot be read; it may be damaged. Open it in Excel or WPS, save it "
-            "again as .xlsx and upload that."
-        )
-    )
+    damaged = _damaged()
     try:
         with zipfile.ZipFile(upload) as archive:
             if "xl/workbook.xml" not in set(archive.namelist()):
                 raise not_xlsx
-            _check_archive(archive)
+            return _check_archive(archive)
     except ImportFileError:
         raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise not_xlsx from None
     except (RuntimeError, NotImplementedError):  # encrypted parts, unknown compression
         raise damaged from None
+
+
+def parse_sheet(upload) -> _Sheet:
+    """The list read by openpyxl (read-only), from an upload ``inspect_upload`` let through."""
     upload.seek(0)
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
     except Exception:  # a user's file: whatever openpyxl trips on, the answer is the same
         logger.info("unreadable workbook uploaded", exc_info=True)
-        raise damaged from None
+        raise _damaged() from None
     try:
         return _read_rows(workbook)
     except ImportFileError:
         raise
     except Exception:
         logger.info("unreadable workbook uploaded", exc_info=True)
-        raise damaged from None
+        raise _damaged() from None
     finally:
         workbook.close()
 
@@ -433,12 +450,13 @@ def _unpacks_too_big() -> ImportFileError:
     )
 
 
-def _check_archive(archive: zipfile.ZipFile) -> None:
+def _check_archive(archive: zipfile.ZipFile) -> int:
     """Refuse a workbook before openpyxl parses it: one that unpacks to too much, packs
     suspiciously tightly, or has a sheet of too many rows. The sizes a zip file declares may
     lie, so the parts are unpacked here, chunk by chunk, counting what really comes out and
     the row elements of each sheet, and stopping at the first limit passed (a 250 KB file that
-    would unpack to 90 MB is refused after reading 20 MB, in a fraction of a second)."""
+    would unpack to 90 MB is refused after reading 20 MB, in a fraction of a second). Returns
+    the number of row elements of the longest sheet."""
     limit = max_unpacked()
     infos = archive.infolist()
     if sum(info.file_size for info in infos) > limit:
@@ -458,7 +476,7 @@ def _check_archive(archive: zipfile.ZipFile) -> None:
                 )
                 % {"part": info.filename, "ratio": info.file_size // max(info.compress_size, 1)}
             )
-    total = 0
+    total = longest = 0
     for info in infos:
         sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
         rows, tail = 0, b""
@@ -474,6 +492,8 @@ def _check_archive(archive: zipfile.ZipFile) -> None:
                     tail = data[-64:]
                     if rows > max_scanned_rows():
                         raise _too_many_rows()
+        longest = max(longest, rows)
+    return longest
 
 
 def _read_rows(workbook) -> _Sheet:
@@ -1046,20 +1066,19 @@ def senior_import_create(*, by: User, upload) -> SeniorImport:
 
     Raises ``ImportFileError`` when the file is not a readable list at all (nothing is kept).
     A file with errors is kept as refused, with every error, so the preview can show them all.
-    A file of more than ``IMPORT_ASYNC_ROWS`` rows is kept as being checked, its cells as read,
-    and a Celery task checks the rows (``senior_import_check``) while the page shows how far
-    it has come.
+    A file whose sheet has more than ``IMPORT_ASYNC_ROWS`` rows is not even parsed here (that
+    alone takes seconds): it is kept as being checked, with the file, and a Celery task reads
+    and checks it (``senior_import_check``) while the page shows how far it has come.
     """
     region = _uploader_region(by)
-    sheet = read_sheet(upload)
-    if len(sheet.rows) > settings.IMPORT_ASYNC_ROWS:
-        check_header(sheet)  # a missing column is said at once
+    if inspect_upload(upload) > settings.IMPORT_ASYNC_ROWS:
+        upload.seek(0)
         senior_import = SeniorImport.objects.create(
             id=uuid.uuid4(),
             created_by=by,
             region=region,
             file_name=_file_name(upload),
-            sheet=_sheet_to_json(sheet),
+            content=upload.read(),
             status=ImportStatus.CHECKING,
         )
         from seniors.tasks import check_import
@@ -1067,6 +1086,7 @@ def senior_import_create(*, by: User, upload) -> SeniorImport:
         pk = str(senior_import.pk)
         transaction.on_commit(lambda: check_import.delay(pk))
         return senior_import
+    sheet = parse_sheet(upload)
     rows, errors = check_sheet(by=by, sheet=sheet)
     return SeniorImport.objects.create(
         id=uuid.uuid4(),
@@ -1077,43 +1097,6 @@ def senior_import_create(*, by: User, upload) -> SeniorImport:
         errors=errors,
         status=ImportStatus.REFUSED if errors else ImportStatus.PREVIEWED,
         progress=100,
-    )
-
-
-# The cells of a sheet waiting for its check, as JSON: dates and times tagged, the rest as read.
-def _cell_to_json(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        return {"datetime": value.isoformat()}
-    if isinstance(value, datetime.date):
-        return {"date": value.isoformat()}
-    if isinstance(value, datetime.time | datetime.timedelta):
-        return str(value)
-    return value
-
-
-def _cell_from_json(value: Any) -> Any:
-    if isinstance(value, dict):
-        if "datetime" in value:
-            return datetime.datetime.fromisoformat(value["datetime"])
-        return datetime.date.fromisoformat(value["date"])
-    return value
-
-
-def _sheet_to_json(sheet: _Sheet) -> dict:
-    return {
-        "header_row": sheet.header_row,
-        "header": [_cell_to_json(v) for v in sheet.header],
-        "rows": [[number, [_cell_to_json(v) for v in values]] for number, values in sheet.rows],
-    }
-
-
-def _sheet_from_json(data: dict) -> _Sheet:
-    return _Sheet(
-        header_row=data["header_row"],
-        header=tuple(_cell_from_json(v) for v in data["header"]),
-        rows=[
-            (number, tuple(_cell_from_json(v) for v in values)) for number, values in data["rows"]
-        ],
     )
 
 
@@ -1166,17 +1149,14 @@ def senior_import_check(*, import_id) -> SeniorImport | None:
         return None
     progress = _Progress(senior_import.pk)
     try:
-        rows, errors = check_sheet(
-            by=senior_import.created_by,
-            sheet=_sheet_from_json(senior_import.sheet),
-            progress=progress,
-        )
-    except ImportFileError as exc:
+        sheet = parse_sheet(io.BytesIO(bytes(senior_import.content)))
+        rows, errors = check_sheet(by=senior_import.created_by, sheet=sheet, progress=progress)
+    except ImportFileError as exc:  # no header row, a required column missing …
         rows, errors = [], _failed(exc.message)
     SeniorImport.objects.filter(pk=senior_import.pk, status=ImportStatus.CHECKING).update(
         rows=rows,
         errors=errors,
-        sheet=None,
+        content=None,
         status=ImportStatus.REFUSED if errors else ImportStatus.PREVIEWED,
         progress=100,
     )
@@ -1191,7 +1171,7 @@ def senior_import_stopped(*, import_id) -> None:
         pk=import_id, status__in=(ImportStatus.CHECKING, ImportStatus.IMPORTING)
     ).update(
         status=ImportStatus.REFUSED,
-        sheet=None,
+        content=None,
         progress=100,
         errors=_failed(
             # zh: 处理这个文件时系统出错，没有导入任何人。请稍后重新上传。

@@ -399,8 +399,8 @@ class SeniorImport(models.Model):
     created_count = models.PositiveIntegerField(_("records created"), default=0)
     # how far the check or the import of a long file has come, in per cent
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
-    # the cells of a long file as read, until its rows are checked (then ``rows``)
-    sheet = models.JSONField(null=True, blank=True, editable=False)
+    # a long file as uploaded, until a task has read and checked it (then ``rows``)
+    content = models.BinaryField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
 

@@ -21,7 +21,7 @@ def test_the_preview_follows_a_long_import_and_shows_the_result(
         created_by=staff_baima,
         region=regions["baima"],
         file_name="名单.xlsx",
-        sheet={"header_row": 1, "header": [], "rows": []},
+        content=b"PK",
         status=ImportStatus.CHECKING,
         progress=40,
     )
@@ -46,7 +46,7 @@ def test_the_preview_follows_a_long_import_and_shows_the_result(
     SeniorImport.objects.filter(pk=senior_import.pk).update(
         status=ImportStatus.REFUSED,
         progress=100,
-        sheet=None,
+        content=None,
         errors=[{"row": 2, "column": "身份证号", "message": "身份证号校验码不正确。"}],
     )
     page.wait_for_selector(".import-errors", timeout=10_000)

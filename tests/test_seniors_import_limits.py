@@ -191,7 +191,7 @@ def test_a_long_file_is_checked_and_imported_by_a_task_with_its_progress_shown(
         callback()  # the check task
     senior_import.refresh_from_db()
     assert senior_import.status == ImportStatus.PREVIEWED
-    assert senior_import.sheet is None
+    assert senior_import.content is None  # the file is not kept once read
     assert len(senior_import.rows) == 4
     assert seen == [25, 50, 75, 99]  # 1, 2, 3, 4 of 4 rows; 100 with the result
     assert staff.get(url + "progress/").json()["progress"] == 100
@@ -243,6 +243,27 @@ def test_a_long_file_is_checked_and_imported_by_a_task_with_its_progress_shown(
         "skipped": True,
     }
     assert Senior.objects.count() == 4
+
+
+def test_a_long_file_is_not_parsed_in_the_request_and_its_task_says_what_is_wrong(
+    staff, settings, eager, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.IMPORT_ASYNC_ROWS = 1
+    parsed = []
+    parse = importing.parse_sheet
+    monkeypatch.setattr(importing, "parse_sheet", lambda f: parsed.append(1) or parse(f))
+    with django_capture_on_commit_callbacks() as queued:
+        response = upload(staff, workbook_bytes([person(1), person(2)], headers=["名字", "号码"]))
+    assert parsed == []  # the request only counted the rows
+    assert SeniorImport.objects.get().content is not None
+
+    for callback in queued:
+        callback()
+    senior_import = SeniorImport.objects.get()
+    assert parsed == [1]
+    assert senior_import.status == ImportStatus.REFUSED
+    assert senior_import.content is None
+    assert "没有找到标题行" in staff.get(response["Location"]).content.decode()
 
 
 def test_a_row_failing_in_the_import_task_writes_nobody(

@@ -177,6 +177,7 @@ def import_upload(request):
 def _get_import(request, pk) -> SeniorImport:
     senior_import = (
         SeniorImport.objects.visible_to(request.user)
+        .defer("content")
         .select_related("created_by", "region")
         .filter(pk=pk)
         .first()
@@ -278,12 +279,16 @@ def import_preview(request, pk):
 def import_progress(request, pk):
     """How far the check or the import of a file has come, for the preview page to poll."""
     _require_manager(request)
-    senior_import = _get_import(request, pk)
-    working = senior_import.status in IMPORT_WORKING
+    # asked every two seconds: the two fields, not the rows, errors and file
+    found = SeniorImport.objects.visible_to(request.user).filter(pk=pk).values("status", "progress")
+    state = found.first()
+    if state is None:
+        raise Http404(_("No such import in your region."))
+    working = state["status"] in IMPORT_WORKING
     response = JsonResponse(
         {
-            "status": senior_import.status,
-            "progress": senior_import.progress if working else 100,
+            "status": state["status"],
+            "progress": state["progress"] if working else 100,
             "done": not working,
         }
     )
