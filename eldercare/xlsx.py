@@ -28,8 +28,8 @@ from openpyxl import Workbook as _OpenpyxlWorkbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-# What a spreadsheet program may read as the start of a formula (or a formula's argument
-# separator after a leading blank), and the start of an error code.
+# What a spreadsheet program may take as the start of a formula when the cell is edited
+# (= + - @, and a tab or a line break before one), and the start of an error code (#).
 RISKY_START = ("=", "+", "-", "@", "\t", "\r", "\n", "#")
 
 
