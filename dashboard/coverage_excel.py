@@ -4,14 +4,13 @@ numbers are the snapshots' (the same the page shows), headed in Chinese, with th
 from __future__ import annotations
 
 import datetime
-import io
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from coverage.selectors import Row, Tile, indicator_name
+from eldercare import xlsx
 
 BOLD = Font(bold=True)
 HEAD = PatternFill("solid", fgColor="EEF2F6")
@@ -21,12 +20,12 @@ def _number(value):
     return None if value is None else float(value)
 
 
-def _sheet(wb: Workbook, title: str, heading: str, header: list[str], first: bool = False):
+def _sheet(wb: xlsx.Workbook, title: str, heading: str, header: list[str], first: bool = False):
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
-    ws.append([heading])
+    xlsx.append(ws, [heading])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(header)
+    xlsx.append(ws, header)
     for cell in ws[2]:
         cell.font = BOLD
         cell.fill = HEAD
@@ -42,7 +41,7 @@ def _state(tile: Tile) -> str:
 
 
 def overview_workbook(*, region, on: datetime.date, groups, columns, rows: list[Row]) -> bytes:
-    wb = Workbook()
+    wb = xlsx.new_workbook()
     heading = _("%(region)s: coverage of the targets as of %(day)s") % {
         "region": region.name,
         "day": on.isoformat(),
@@ -60,7 +59,8 @@ def overview_workbook(*, region, on: datetime.date, groups, columns, rows: list[
     for label, tiles in groups:
         for tile in tiles:
             s = tile.snapshot
-            ws.append(
+            xlsx.append(
+                ws,
                 [
                     label,
                     tile.name,
@@ -76,7 +76,7 @@ def overview_workbook(*, region, on: datetime.date, groups, columns, rows: list[
                     str(tile.deadline) if tile.deadline else "",
                     "；".join(tile.failing),
                     tile.indicator.counting_note,
-                ]
+                ],
             )
     if rows:
         table = _sheet(
@@ -86,7 +86,8 @@ def overview_workbook(*, region, on: datetime.date, groups, columns, rows: list[
             [_("Code"), _("Name"), _("Met / applicable")] + [indicator_name(i) for i in columns],
         )
         for row in rows:
-            table.append(
+            xlsx.append(
+                table,
                 [row.code, row.name, f"{row.met} / {row.judged}"]
                 + [
                     _("n/a")
@@ -95,15 +96,13 @@ def overview_workbook(*, region, on: datetime.date, groups, columns, rows: list[
                     if c.snapshot
                     else None
                     for c in row.cells
-                ]
+                ],
             )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx.workbook_bytes(wb)
 
 
 def gaps_workbook(which: str, *, region, on, villages, facilities, lacking, today) -> bytes:
-    wb = Workbook()
+    wb = xlsx.new_workbook()
     if which == "villages":
         ws = _sheet(
             wb, _("Villages"),
@@ -115,7 +114,7 @@ def gaps_workbook(which: str, *, region, on, villages, facilities, lacking, toda
         )  # fmt: skip
         for entry in villages:
             village, missing = entry["region"], entry["missing"]
-            ws.append(
+            xlsx.append(ws,
                 [village.parent.short_name if village.parent else "", village.short_name,
                  village.code]
                 + ["×" if key in missing else "" for key in
@@ -132,7 +131,7 @@ def gaps_workbook(which: str, *, region, on, villages, facilities, lacking, toda
             first=True,
         )  # fmt: skip
         for facility, figures in facilities:
-            ws.append(
+            xlsx.append(ws,
                 [facility.name, facility.get_kind_display(), figures.residents,
                  figures.counted_staff, _number(figures.residents_per_staff), figures.beds,
                  figures.nursing_beds, "×" if figures.meets_staffing is False else "",
@@ -149,10 +148,8 @@ def gaps_workbook(which: str, *, region, on, villages, facilities, lacking, toda
         needs = {"one_to_one": _("one-to-one pairing"), "grid_or_area": _("grid or area pairing")}
         for senior in lacking.order_by("village_id", "name").iterator(chunk_size=2000):
             village = senior.village
-            ws.append(
+            xlsx.append(ws,
                 [village.parent.short_name if village.parent else "", village.short_name,
                  senior.name, str(needs.get(senior.required_mode, senior.required_mode))]
             )  # fmt: skip
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx.workbook_bytes(wb)

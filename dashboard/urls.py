@@ -44,6 +44,11 @@ urlpatterns += [
         name="senior_import_template",
     ),
     path("seniors/import/<uuid:pk>/", seniors_excel.import_preview, name="senior_import_preview"),
+    path(
+        "seniors/import/<uuid:pk>/progress/",
+        seniors_excel.import_progress,
+        name="senior_import_progress",
+    ),
 ]
 # the facility network (dashboard/views/facilities.py)
 urlpatterns += [

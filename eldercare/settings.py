@@ -285,6 +285,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_IMPORTS = ("eldercare.tasks",)  # the project's own tasks; apps' tasks are autodiscovered
 
+# --- Excel import ---------------------------------------------------------------------------
+# An uploaded workbook is refused before it is parsed when it unpacks to more than this or holds
+# more rows; a file of more rows than IMPORT_ASYNC_ROWS is checked and imported by a Celery task.
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
+IMPORT_MAX_UNPACKED_MB = int(os.environ.get("IMPORT_MAX_UNPACKED_MB", "20"))
+IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_COMPRESSION_RATIO", "100"))
+IMPORT_ASYNC_ROWS = int(os.environ.get("IMPORT_ASYNC_ROWS", "2000"))
+
 # --- Security -----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 # A login lasts a working day at most, and ends after SESSION_IDLE_MINUTES without a request

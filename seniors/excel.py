@@ -9,7 +9,6 @@ people stays cheap, and nothing is queried per row.
 from __future__ import annotations
 
 import datetime
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,11 +17,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from eldercare import xlsx
 from seniors.idnumber import age_on, mask
 from seniors.models import ExtremePoverty, Level, LivingSituation, Senior, Sex, Status
 from seniors.rules import can_see_full_id
@@ -157,7 +155,7 @@ def register_workbook(
     """
     context = _Context(as_of=as_of, full_id=can_see_full_id(user))
     count = queryset.count()
-    workbook = Workbook(write_only=True)
+    workbook = xlsx.new_workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLE)
     width = len(LEDGER_HEADERS)
     sheet.column_dimensions["A"].width = 6
@@ -170,10 +168,16 @@ def register_workbook(
     sheet.merged_cells.add(f"A1:{last}1")
     sheet.merged_cells.add(f"A2:{last}2")
 
-    title_cell = WriteOnlyCell(sheet, value=title)
-    title_cell.font = Font(bold=True, size=16)
-    title_cell.alignment = Alignment(horizontal="center")
-    sheet.append([title_cell])
+    sheet.append(
+        [
+            xlsx.cell(
+                sheet,
+                title,
+                font=Font(bold=True, size=16),
+                alignment=Alignment(horizontal="center"),
+            )
+        ]
+    )
     # zh: 截至 %(date)s，共 %(count)d 人
     line = ngettext(
         "As of %(date)s: %(count)d person", "As of %(date)s: %(count)d people", count
@@ -183,20 +187,17 @@ def register_workbook(
         line = _("%(line)s (filtered by %(filters)s)") % {"line": line, "filters": filters}
     sheet.append([line])
 
-    headers = []
-    for header in LEDGER_HEADERS:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        headers.append(cell)
-    sheet.append(headers)
+    header_style = {
+        "font": Font(bold=True),
+        "fill": HEADER_FILL,
+        "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True),
+    }
+    sheet.append([xlsx.cell(sheet, header, **header_style) for header in LEDGER_HEADERS])
 
-    # Dates get the ISO format by themselves (openpyxl styles a date value as yyyy-mm-dd).
+    # Dates get the ISO format by themselves (openpyxl styles a date value as yyyy-mm-dd); text
+    # is written as text (``eldercare.xlsx``), whatever a name or a note starts with.
     values = [column.value for column in LEDGER_COLUMNS]
     for number, senior in enumerate(queryset.iterator(chunk_size=2000), start=1):
         sheet.append([number, *(value(senior, context) for value in values)])
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.workbook_bytes(workbook)

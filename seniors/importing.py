@@ -12,6 +12,12 @@ nothing at all.
 
 The parsed rows and the errors are kept on a ``SeniorImport`` as JSON (dates as ISO strings,
 regions as their codes), so the preview and the confirmation need not read the file again.
+
+A workbook is refused before openpyxl parses it when it unpacks to too much, packs too tightly
+or holds too many rows (``IMPORT_MAX_UNPACKED_MB``, ``IMPORT_MAX_COMPRESSION_RATIO``,
+``IMPORT_MAX_ROWS``). A file of more than ``IMPORT_ASYNC_ROWS`` rows is checked, and once
+confirmed imported, by Celery tasks (``seniors/tasks.py``), the import keeping its progress.
+
 The callers have checked that the user may manage seniors (``rules.can_manage_seniors``).
 """
 
@@ -25,21 +31,24 @@ import re
 import uuid
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.models import User
+from eldercare import xlsx
 from regions.models import Level, Region
 from regions.scoping import can_see_region_code, visible_to
 from seniors.idnumber import normalise, parse_id_number
@@ -55,13 +64,30 @@ from seniors.services import senior_check_new, senior_register
 logger = logging.getLogger(__name__)
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
-MAX_ROWS = 5000
-# A 5 MB .xlsx may unpack into gigabytes of XML; real lists of 5,000 people unpack to a few MB.
-MAX_UNPACKED_SIZE = 100 * 1024 * 1024
-# Formatted but empty rows below a table are read too; past this many rows, stop reading.
-MAX_SCANNED_ROWS = 4 * MAX_ROWS
+# A file whose parts unpack to more than this many times their packed size, for a part over
+# 1 MB, is a zip bomb, not a list (a real list's sheet packs about 15 times).
+RATIO_CHECKED_FROM = 1024 * 1024
+CHUNK = 1024 * 1024
+# A row element of the sheet XML, with or without a namespace prefix (<row …>, <x:row …>).
+ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 HEADER_SEARCH_ROWS = 10  # the header row may sit below a title or two
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected .xlsx
+
+
+def max_rows() -> int:
+    """The most people one file may hold (``IMPORT_MAX_ROWS``)."""
+    return settings.IMPORT_MAX_ROWS
+
+
+def max_scanned_rows() -> int:
+    # Formatted but empty rows below a table are read too; past this many rows, stop reading.
+    return 4 * max_rows()
+
+
+def max_unpacked() -> int:
+    """The most a workbook may unpack to, in bytes (``IMPORT_MAX_UNPACKED_MB``)."""
+    return settings.IMPORT_MAX_UNPACKED_MB * 1024 * 1024
+
 
 SHEET_TITLE = "老年人名单"
 INSTRUCTIONS_TITLE = "填写说明"
@@ -333,6 +359,25 @@ def _size(n: int) -> str:
 def read_sheet(upload) -> _Sheet:
     """The header row and the non-blank rows below it, from the first sheet that has a header
     naming 姓名 and 身份证号; ``ImportFileError`` for anything that is not such a workbook."""
+    inspect_upload(upload)
+    return parse_sheet(upload)
+
+
+def _damaged() -> ImportFileError:
+    return ImportFileError(
+        # zh: 无法读取这个工作簿，文件可能已损坏。请用 Excel 或 WPS 打开，
+        #     重新另存为 .xlsx 后再上传。
+        _(
+            "This workbook cannot be read; it may be damaged. Open it in Excel or WPS, save it "
+            "again as .xlsx and upload that."
+        )
+    )
+
+
+def inspect_upload(upload) -> int:
+    """What can be known of an upload without parsing it: ``ImportFileError`` when it is too
+    big, not an .xlsx, or unpacks to too much (``_check_archive``); else the number of row
+    elements of its longest sheet."""
     if upload.size > MAX_FILE_SIZE:
         raise ImportFileError(
             # zh: 文件大小为 %(size)s，上限为 5 MB。请拆分成几个较小的文件。
@@ -359,45 +404,96 @@ def read_sheet(upload) -> _Sheet:
             "workbook (.xlsx) and upload that, or fill in the template."
         )
     )
-    damaged = ImportFileError(
-        # zh: 无法读取这个工作簿，文件可能已损坏。请用 Excel 或 WPS 打开，
-        #     重新另存为 .xlsx 后再上传。
-        _(
-            "This workbook cannot be read; it may be damaged. Open it in Excel or WPS, save it "
-            "again as .xlsx and upload that."
-        )
-    )
+    damaged = _damaged()
     try:
         with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
+            if "xl/workbook.xml" not in set(archive.namelist()):
+                raise not_xlsx
+            return _check_archive(archive)
+    except ImportFileError:
+        raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise not_xlsx from None
-    if "xl/workbook.xml" not in names:
-        raise not_xlsx
-    if unpacked > MAX_UNPACKED_SIZE:
-        raise ImportFileError(
-            # zh: 这个工作簿解压后超过 100 MB，不像是一份名单。请只保留名单工作表后再上传。
-            _(
-                "This workbook unpacks to more than 100 MB, which is not a list of people. Keep "
-                "only the sheet with the list and upload it again."
-            )
-        )
+    except (RuntimeError, NotImplementedError):  # encrypted parts, unknown compression
+        raise damaged from None
+
+
+def parse_sheet(upload) -> _Sheet:
+    """The list read by openpyxl (read-only), from an upload ``inspect_upload`` let through."""
     upload.seek(0)
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
     except Exception:  # a user's file: whatever openpyxl trips on, the answer is the same
         logger.info("unreadable workbook uploaded", exc_info=True)
-        raise damaged from None
+        raise _damaged() from None
     try:
         return _read_rows(workbook)
     except ImportFileError:
         raise
     except Exception:
         logger.info("unreadable workbook uploaded", exc_info=True)
-        raise damaged from None
+        raise _damaged() from None
     finally:
         workbook.close()
+
+
+def _unpacks_too_big() -> ImportFileError:
+    return ImportFileError(
+        # zh: 这个工作簿解压后超过 %(limit)d MB，不像是一份名单。请只保留名单工作表，
+        #     删除图片和多余的工作表后再上传。
+        _(
+            "This workbook unpacks to more than %(limit)d MB, which is not a list of people. "
+            "Keep only the sheet with the list, without pictures or other sheets, and upload "
+            "it again."
+        )
+        % {"limit": settings.IMPORT_MAX_UNPACKED_MB}
+    )
+
+
+def _check_archive(archive: zipfile.ZipFile) -> int:
+    """Refuse a workbook before openpyxl parses it: one that unpacks to too much, packs
+    suspiciously tightly, or has a sheet of too many rows. The sizes a zip file declares may
+    lie, so the parts are unpacked here, chunk by chunk, counting what really comes out and
+    the row elements of each sheet, and stopping at the first limit passed (a 250 KB file that
+    would unpack to 90 MB is refused after reading 20 MB, in a fraction of a second). Returns
+    the number of row elements of the longest sheet."""
+    limit = max_unpacked()
+    infos = archive.infolist()
+    if sum(info.file_size for info in infos) > limit:
+        raise _unpacks_too_big()
+    ratio = settings.IMPORT_MAX_COMPRESSION_RATIO
+    for info in infos:
+        if info.file_size > RATIO_CHECKED_FROM and info.file_size > ratio * max(
+            info.compress_size, 1
+        ):
+            raise ImportFileError(
+                # zh: 这个工作簿中的“%(part)s”解压后是压缩时的 %(ratio)d 倍，不像是一份名单。
+                #     请用 Excel 或 WPS 打开，只保留名单，另存为 .xlsx 后再上传。
+                _(
+                    "The part “%(part)s” of this workbook unpacks to %(ratio)d times its packed "
+                    "size, which is not a list of people. Open it in Excel or WPS, keep only the "
+                    "list, save it as .xlsx and upload that."
+                )
+                % {"part": info.filename, "ratio": info.file_size // max(info.compress_size, 1)}
+            )
+    total = longest = 0
+    for info in infos:
+        sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+        rows, tail = 0, b""
+        with archive.open(info) as part:
+            while chunk := part.read(CHUNK):
+                total += len(chunk)
+                if total > limit:
+                    raise _unpacks_too_big()
+                if sheet:
+                    data = tail + chunk
+                    # a tag across two chunks is counted once: when it ends in the new one
+                    rows += sum(1 for m in ROW_TAG.finditer(data) if m.end() > len(tail))
+                    tail = data[-64:]
+                    if rows > max_scanned_rows():
+                        raise _too_many_rows()
+        longest = max(longest, rows)
+    return longest
 
 
 def _read_rows(workbook) -> _Sheet:
@@ -434,12 +530,12 @@ def _read_rows(workbook) -> _Sheet:
         worksheet.iter_rows(min_row=sheet.header_row + 1, max_col=width, values_only=True),
         start=sheet.header_row + 1,
     ):
-        if number - sheet.header_row > MAX_SCANNED_ROWS:
+        if number - sheet.header_row > max_scanned_rows():
             raise _too_many_rows()
         if all(_is_blank(v) for v in values):
             continue
         count += 1
-        if count > MAX_ROWS:
+        if count > max_rows():
             raise _too_many_rows()
         sheet.rows.append((number, tuple(values) + (None,) * (width - len(values))))
     if not sheet.rows:
@@ -458,7 +554,7 @@ def _too_many_rows() -> ImportFileError:
             "A file may hold at most %(max)d rows (formatted empty rows below the list count "
             "too). Split it into several files, or delete the empty rows below the list."
         )
-        % {"max": MAX_ROWS}
+        % {"max": max_rows()}
     )
 
 
@@ -827,8 +923,16 @@ def _from_json(data: dict[str, Any], regions: dict[str, Region]) -> dict[str, An
     return fields
 
 
-def check_sheet(*, by: User, sheet: _Sheet) -> tuple[list[dict], list[dict]]:
-    """Every row of ``sheet`` checked: ``(rows, errors)`` ready for the JSON fields."""
+@dataclass
+class _Header:
+    columns: list[tuple[int, ImportColumn]]
+    headerless: list[int]
+    errors: list[dict]
+
+
+def check_header(sheet: _Sheet) -> _Header:
+    """The columns of ``sheet``'s header row and its errors; ``ImportFileError`` when a
+    required column is missing (a file that cannot be checked row by row at all)."""
     errors: list[dict] = []
     columns: list[tuple[int, ImportColumn]] = []
     seen: dict[str, str] = {}
@@ -875,12 +979,22 @@ def check_sheet(*, by: User, sheet: _Sheet) -> tuple[list[dict], list[dict]]:
             _("The column “%(columns)s” is missing. Download the template and compare.")
             % {"columns": "”“".join(missing)}
         )
+    return _Header(columns=columns, headerless=headerless, errors=errors)
 
+
+def check_sheet(
+    *, by: User, sheet: _Sheet, progress: Callable[[int, int], None] | None = None
+) -> tuple[list[dict], list[dict]]:
+    """Every row of ``sheet`` checked: ``(rows, errors)`` ready for the JSON fields.
+    ``progress(done, total)`` is called as the rows are checked."""
+    header = check_header(sheet)
+    columns, headerless, errors = header.columns, header.headerless, header.errors
     regions = _Regions(by)
     rows: list[dict] = []
     reported_headerless: set[int] = set()
     numbers: dict[str, list[int]] = defaultdict(list)
-    for number, values in sheet.rows:
+    total = len(sheet.rows)
+    for done, (number, values) in enumerate(sheet.rows, start=1):
         for index in headerless:
             if index not in reported_headerless and not _is_blank(values[index]):
                 reported_headerless.add(index)
@@ -909,6 +1023,8 @@ def check_sheet(*, by: User, sheet: _Sheet) -> tuple[list[dict], list[dict]]:
         )
         with contextlib.suppress(ValidationError):
             numbers[parse_id_number(fields["id_number"]).number].append(number)
+        if progress is not None:
+            progress(done, total)
     id_header = COLUMN_OF_FIELD["id_number"].header
     for same in numbers.values():
         for number in same if len(same) > 1 else ():
@@ -941,24 +1057,129 @@ def _uploader_region(by: User) -> Region:
     return region
 
 
+def _file_name(upload) -> str:
+    return (getattr(upload, "name", "") or "upload.xlsx")[-200:]
+
+
 def senior_import_create(*, by: User, upload) -> SeniorImport:
     """Read and check an uploaded file; keep the result as a ``SeniorImport`` to preview.
 
     Raises ``ImportFileError`` when the file is not a readable list at all (nothing is kept).
     A file with errors is kept as refused, with every error, so the preview can show them all.
+    A file whose sheet has more than ``IMPORT_ASYNC_ROWS`` rows is not even parsed here (that
+    alone takes seconds): it is kept as being checked, with the file, and a Celery task reads
+    and checks it (``senior_import_check``) while the page shows how far it has come.
     """
     region = _uploader_region(by)
-    sheet = read_sheet(upload)
+    if inspect_upload(upload) > settings.IMPORT_ASYNC_ROWS:
+        upload.seek(0)
+        senior_import = SeniorImport.objects.create(
+            id=uuid.uuid4(),
+            created_by=by,
+            region=region,
+            file_name=_file_name(upload),
+            content=upload.read(),
+            status=ImportStatus.CHECKING,
+        )
+        from seniors.tasks import check_import
+
+        pk = str(senior_import.pk)
+        transaction.on_commit(lambda: check_import.delay(pk))
+        return senior_import
+    sheet = parse_sheet(upload)
     rows, errors = check_sheet(by=by, sheet=sheet)
-    file_name = (getattr(upload, "name", "") or "upload.xlsx")[-200:]
     return SeniorImport.objects.create(
         id=uuid.uuid4(),
         created_by=by,
         region=region,
-        file_name=file_name,
+        file_name=_file_name(upload),
         rows=rows,
         errors=errors,
         status=ImportStatus.REFUSED if errors else ImportStatus.PREVIEWED,
+        progress=100,
+    )
+
+
+class _Progress:
+    """The percentage done, written on the import as it grows (once per percent).
+
+    Rows written inside the import's transaction cannot carry their progress through it:
+    another connection is used then, which PostgreSQL lets write the import's row meanwhile.
+    SQLite takes one writer at a time, so there (the demo, where tasks run in the request
+    anyway) the progress shows when the transaction ends.
+    """
+
+    def __init__(self, pk, *, beside_transaction: bool = False):
+        self.pk = pk
+        self.last = -1
+        self.connection = None
+        if beside_transaction and connection.vendor != "sqlite":
+            self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = min(99, done * 100 // max(total, 1))  # 100 is said with the result
+        if percent <= self.last:
+            return
+        self.last = percent
+        if self.connection is None:
+            SeniorImport.objects.filter(pk=self.pk).update(progress=percent)
+            return
+        table = connection.ops.quote_name(SeniorImport._meta.db_table)
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET progress = %s WHERE id = %s", [percent, self.pk])
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+def _failed(message: str) -> list[dict]:
+    return [_error(0, "", message)]
+
+
+def senior_import_check(*, import_id) -> SeniorImport | None:
+    """Check the rows of an import kept as being checked (the Celery task's work): it becomes
+    previewed, or refused with every error; ``None`` when it is not waiting to be checked."""
+    senior_import = (
+        SeniorImport.objects.select_related("created_by")
+        .filter(pk=import_id, status=ImportStatus.CHECKING)
+        .first()
+    )
+    if senior_import is None:
+        return None
+    progress = _Progress(senior_import.pk)
+    try:
+        sheet = parse_sheet(io.BytesIO(bytes(senior_import.content)))
+        rows, errors = check_sheet(by=senior_import.created_by, sheet=sheet, progress=progress)
+    except ImportFileError as exc:  # no header row, a required column missing …
+        rows, errors = [], _failed(exc.message)
+    SeniorImport.objects.filter(pk=senior_import.pk, status=ImportStatus.CHECKING).update(
+        rows=rows,
+        errors=errors,
+        content=None,
+        status=ImportStatus.REFUSED if errors else ImportStatus.PREVIEWED,
+        progress=100,
+    )
+    senior_import.refresh_from_db()
+    return senior_import
+
+
+def senior_import_stopped(*, import_id) -> None:
+    """An import whose task failed for good: refused with a message, so the page stops
+    waiting. Nothing was written (the rows are written in one transaction)."""
+    SeniorImport.objects.filter(
+        pk=import_id, status__in=(ImportStatus.CHECKING, ImportStatus.IMPORTING)
+    ).update(
+        status=ImportStatus.REFUSED,
+        content=None,
+        progress=100,
+        errors=_failed(
+            # zh: 处理这个文件时系统出错，没有导入任何人。请稍后重新上传。
+            _(
+                "The system failed while handling this file; nobody was imported. Upload it "
+                "again later."
+            )
+        ),
     )
 
 
@@ -967,6 +1188,41 @@ class _RowFailed(Exception):
         super().__init__(row)
         self.row = row
         self.exc = exc
+
+
+class _NotClaimed(Exception):
+    pass
+
+
+def _regions_of(senior_import: SeniorImport) -> dict[str, Region]:
+    codes = {
+        value
+        for row in senior_import.rows
+        for name in ("village", "villager_group")
+        if (value := row["fields"].get(name))
+    }
+    return {r.code: r for r in Region.objects.filter(code__in=codes)}
+
+
+def _register_rows(*, by: User, senior_import: SeniorImport, progress=None) -> int:
+    regions = _regions_of(senior_import)
+    total = len(senior_import.rows)
+    for done, row in enumerate(senior_import.rows, start=1):
+        try:
+            senior_register(by=by, **_from_json(row["fields"], regions))
+        except ValidationError as exc:
+            raise _RowFailed(row["row"], exc) from None
+        if progress is not None:
+            progress(done, total)
+    return total
+
+
+def _refuse(pk, failed: _RowFailed, status: str) -> ImportRefused:
+    errors = _service_errors(failed.row, failed.exc, skip=set())
+    SeniorImport.objects.filter(pk=pk, status=status).update(
+        status=ImportStatus.REFUSED, errors=errors, progress=100
+    )
+    return ImportRefused(errors)
 
 
 def senior_import_apply(*, by: User, senior_import: SeniorImport) -> int:
@@ -979,35 +1235,73 @@ def senior_import_apply(*, by: User, senior_import: SeniorImport) -> int:
     ``ImportRefused`` is raised.
     """
     pk = senior_import.pk
-    codes = {
-        value
-        for row in senior_import.rows
-        for name in ("village", "villager_group")
-        if (value := row["fields"].get(name))
-    }
-    regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
     try:
         with transaction.atomic():
             claimed = SeniorImport.objects.filter(pk=pk, status=ImportStatus.PREVIEWED).update(
-                status=ImportStatus.APPLIED, applied_at=timezone.now()
+                status=ImportStatus.APPLIED, applied_at=timezone.now(), progress=100
             )
             if not claimed:
                 status = SeniorImport.objects.filter(pk=pk).values_list("status", flat=True)
                 raise ImportNotPending(status.first() or ImportStatus.REFUSED)
-            for row in senior_import.rows:
-                try:
-                    senior_register(by=by, **_from_json(row["fields"], regions))
-                except ValidationError as exc:
-                    raise _RowFailed(row["row"], exc) from None
-            count = len(senior_import.rows)
+            count = _register_rows(by=by, senior_import=senior_import)
             SeniorImport.objects.filter(pk=pk).update(created_count=count)
     except _RowFailed as failed:
-        errors = _service_errors(failed.row, failed.exc, skip=set())
-        SeniorImport.objects.filter(pk=pk, status=ImportStatus.PREVIEWED).update(
-            status=ImportStatus.REFUSED, errors=errors
-        )
-        raise ImportRefused(errors) from None
+        raise _refuse(pk, failed, ImportStatus.PREVIEWED) from None
     return count
+
+
+def senior_import_confirm(*, by: User, senior_import: SeniorImport) -> int | None:
+    """Confirm a checked import: a file of up to ``IMPORT_ASYNC_ROWS`` rows is registered at
+    once (``senior_import_apply``, returning the count); a longer one is claimed here, in the
+    same conditional update (previewed → importing: once, however many confirm at once), and
+    registered by a Celery task (``senior_import_run``); ``None`` then."""
+    if len(senior_import.rows) <= settings.IMPORT_ASYNC_ROWS:
+        return senior_import_apply(by=by, senior_import=senior_import)
+    pk = senior_import.pk
+    claimed = SeniorImport.objects.filter(pk=pk, status=ImportStatus.PREVIEWED).update(
+        status=ImportStatus.IMPORTING, progress=0
+    )
+    if not claimed:
+        status = SeniorImport.objects.filter(pk=pk).values_list("status", flat=True)
+        raise ImportNotPending(status.first() or ImportStatus.REFUSED)
+    from seniors.tasks import apply_import
+
+    user_id = by.pk
+    transaction.on_commit(lambda: apply_import.delay(str(pk), user_id))
+    return None
+
+
+def senior_import_run(*, import_id, by_id: int) -> SeniorImport | None:
+    """Register the rows of a claimed import (the Celery task's work), all in one transaction:
+    applied with its count, or refused with the failing row's error and nothing written.
+    ``None`` when it is not waiting to be imported (done already: a task delivered twice)."""
+    senior_import = SeniorImport.objects.filter(pk=import_id, status=ImportStatus.IMPORTING).first()
+    if senior_import is None:
+        return None
+    by = User.objects.get(pk=by_id)
+    pk = senior_import.pk
+    progress = _Progress(pk, beside_transaction=True)
+    try:
+        with transaction.atomic():
+            count = _register_rows(by=by, senior_import=senior_import, progress=progress)
+            # the import's row is written last, in the same transaction: applied exactly when
+            # its people are
+            finished = SeniorImport.objects.filter(pk=pk, status=ImportStatus.IMPORTING).update(
+                status=ImportStatus.APPLIED,
+                applied_at=timezone.now(),
+                created_count=count,
+                progress=100,
+            )
+            if not finished:
+                raise _NotClaimed
+    except _RowFailed as failed:
+        _refuse(pk, failed, ImportStatus.IMPORTING)
+    except _NotClaimed:
+        return None
+    finally:
+        progress.close()
+    senior_import.refresh_from_db()
+    return senior_import
 
 
 # --- the template --------------------------------------------------------------------------
@@ -1021,10 +1315,10 @@ def template_workbook(*, user: User) -> bytes:
     """The workbook to fill in: the list with its header row (required columns in red, text
     columns formatted as text, drop-downs for the fixed values), how to fill each column, and
     the villages of ``user``'s region with their groups and codes."""
-    workbook = Workbook()
+    workbook = xlsx.new_workbook()
     sheet = workbook.active
     sheet.title = SHEET_TITLE
-    last_row = MAX_ROWS + 1
+    last_row = max_rows() + 1
     for number, column in enumerate(TEMPLATE_COLUMNS, start=1):
         letter = get_column_letter(number)
         cell = sheet.cell(row=1, column=number, value=column.header)
@@ -1065,21 +1359,22 @@ def template_workbook(*, user: User) -> bytes:
             "At most %(rows)d people per file, and 5 MB. The upload is previewed first: if any "
             "row has an error, nobody is imported."
         )
-        % {"rows": MAX_ROWS},
+        % {"rows": max_rows()},
         # zh: 红色列名为必填项。
         _("Columns with a red header must be filled in."),
     )
     for note in notes:
-        guide.append([note])
-    guide.append([])
+        xlsx.append(guide, [note])
+    xlsx.append(guide, [])
     # zh: 列名 / 必填 / 填写要求 / 示例
-    guide.append([_("Column"), _("Required"), _("How to fill it in"), _("Example")])
+    xlsx.append(guide, [_("Column"), _("Required"), _("How to fill it in"), _("Example")])
     for cell in guide[guide.max_row]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
     for column in IMPORT_COLUMNS:
-        guide.append(
-            [column.header, _("Yes") if column.required else "", str(column.help), column.example]
+        xlsx.append(
+            guide,
+            [column.header, _("Yes") if column.required else "", str(column.help), column.example],
         )
         guide.cell(row=guide.max_row, column=4).number_format = "@"
     for row in guide.iter_rows(min_row=1, max_col=3):
@@ -1087,7 +1382,7 @@ def template_workbook(*, user: User) -> bytes:
 
     villages_sheet = workbook.create_sheet(VILLAGES_TITLE)
     headers = ("乡镇(街道)", "村(社区)", "全称", "代码", "村民小组")
-    villages_sheet.append(headers)
+    xlsx.append(villages_sheet, headers)
     for cell in villages_sheet[1]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
@@ -1102,17 +1397,16 @@ def template_workbook(*, user: User) -> bytes:
         groups[parent].append(name)
     villages = visible_to(Region.objects.filter(level=Level.VILLAGE), user).select_related("parent")
     for village in villages.order_by("code"):
-        villages_sheet.append(
+        xlsx.append(
+            villages_sheet,
             [
                 village.parent.short_name if village.parent else "",
                 village.short_name,
                 village.name,
                 village.code,
                 "、".join(groups.get(village.code, [])),
-            ]
+            ],
         )
         villages_sheet.cell(row=villages_sheet.max_row, column=4).number_format = "@"
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.workbook_bytes(workbook)

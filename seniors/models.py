@@ -364,9 +364,15 @@ class Visit(models.Model):
 
 
 class ImportStatus(models.TextChoices):
+    CHECKING = "checking", _("Being checked")
     PREVIEWED = "previewed", _("Checked, waiting for confirmation")
+    IMPORTING = "importing", _("Being imported")
     APPLIED = "applied", _("Imported")
     REFUSED = "refused", _("Refused")
+
+
+# a Celery task is at work on an import in these
+IMPORT_WORKING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
 
 
 class SeniorImportQuerySet(ScopedQuerySet):
@@ -391,6 +397,10 @@ class SeniorImport(models.Model):
         _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED
     )
     created_count = models.PositiveIntegerField(_("records created"), default=0)
+    # how far the check or the import of a long file has come, in per cent
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    # a long file as uploaded, until a task has read and checked it (then ``rows``)
+    content = models.BinaryField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
 

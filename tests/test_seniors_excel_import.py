@@ -406,13 +406,13 @@ def test_a_workbook_without_the_header_row_gets_a_message(staff):
     assert SeniorImport.objects.count() == 0
 
 
-def test_too_many_rows_or_too_big_a_file_is_refused(staff, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_ROWS", 1)
+def test_too_many_rows_or_too_big_a_file_is_refused(staff, settings, monkeypatch):
+    settings.IMPORT_MAX_ROWS = 1
     response = upload(staff, xlsx(good_rows()))
     assert response.status_code == 200
     assert 'class="error"' in response.content.decode()
 
-    monkeypatch.setattr(importing, "MAX_ROWS", 5000)
+    settings.IMPORT_MAX_ROWS = 5000
     monkeypatch.setattr(importing, "MAX_FILE_SIZE", 1000)
     response = upload(staff, xlsx(good_rows()))
     assert response.status_code == 200

@@ -9,7 +9,8 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -23,7 +24,7 @@ from regions.scoping import visible_to
 from seniors import importing, rules
 from seniors.excel import register_workbook
 from seniors.filters import BOOLEAN_CHOICES, SeniorFilter
-from seniors.models import ImportStatus, SeniorImport
+from seniors.models import IMPORT_WORKING, ImportStatus, SeniorImport
 from seniors.selectors import senior_list
 
 logger = logging.getLogger(__name__)
@@ -167,7 +168,7 @@ def import_upload(request):
         "dashboard/seniors/import_upload.html",
         {
             "form": form,
-            "max_rows": importing.MAX_ROWS,
+            "max_rows": importing.max_rows(),
             "columns": importing.TEMPLATE_COLUMNS,
         },
     )
@@ -176,6 +177,7 @@ def import_upload(request):
 def _get_import(request, pk) -> SeniorImport:
     senior_import = (
         SeniorImport.objects.visible_to(request.user)
+        .defer("content")
         .select_related("created_by", "region")
         .filter(pk=pk)
         .first()
@@ -186,9 +188,13 @@ def _get_import(request, pk) -> SeniorImport:
     return senior_import
 
 
-def _preview_table(senior_import: SeniorImport):
-    """The columns present in the file (in the template's order) and each row's cells, with
-    the error of each bad cell."""
+ROWS_PER_PAGE = 200
+ERRORS_PER_PAGE = 200
+
+
+def _preview_table(senior_import: SeniorImport, page_rows: list[dict]):
+    """The columns present in the file (in the template's order) and the cells of the rows of
+    this page, with the error of each bad cell; the rows with errors in the whole file."""
     present = {header for row in senior_import.rows for header in row["cells"]}
     bad_cells: dict[tuple[int, str], list[str]] = {}
     bad_rows = set()
@@ -196,8 +202,13 @@ def _preview_table(senior_import: SeniorImport):
         bad_cells.setdefault((error["row"], error["column"]), []).append(error["message"])
         bad_rows.add(error["row"])
     headers = [c.header for c in importing.IMPORT_COLUMNS if c.header in present]
+    shown = set(headers)
+    other: dict[int, list[str]] = {}
+    for (n, column), problems in bad_cells.items():
+        if column not in shown:  # errors of the row as a whole, or of a column not shown
+            other.setdefault(n, []).extend(problems)
     rows = []
-    for row in senior_import.rows:
+    for row in page_rows:
         number = row["row"]
         cells = []
         for header in headers:
@@ -208,26 +219,39 @@ def _preview_table(senior_import: SeniorImport):
                 "number": number,
                 "cells": cells,
                 "bad": number in bad_rows,
-                # errors of the row as a whole, or of a column the table does not show
-                "other_errors": [
-                    message
-                    for (n, column), problems in bad_cells.items()
-                    if n == number and column not in headers
-                    for message in problems
-                ],
+                "other_errors": other.get(number, []),
             }
         )
     return headers, rows, bad_rows
 
 
+def _page_query(request, name: str, number: int) -> str:
+    """The query string of this page with ``name`` set to ``number`` (the other pager kept)."""
+    query = request.GET.copy()
+    query[name] = number
+    return query.urlencode()
+
+
+def _pager(request, items, per_page: int, name: str) -> dict:
+    page = Paginator(items, per_page).get_page(request.GET.get(name))
+    return {
+        "page": page,
+        "previous": _page_query(request, name, page.number - 1) if page.has_previous() else "",
+        "next": _page_query(request, name, page.number + 1) if page.has_next() else "",
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def import_preview(request, pk):
-    """Every row of an uploaded file and every error; confirming imports them all at once."""
+    """Every row of an uploaded file and every error, a page at a time; confirming imports
+    them all at once. While a task checks or imports a long file, how far it has come."""
     _require_manager(request)
     senior_import = _get_import(request, pk)
     if request.method == "POST":
         return _confirm(request, senior_import)
-    headers, rows, bad_rows = _preview_table(senior_import)
+    rows_pager = _pager(request, senior_import.rows, ROWS_PER_PAGE, "page")
+    errors_pager = _pager(request, senior_import.errors, ERRORS_PER_PAGE, "errors")
+    headers, rows, bad_rows = _preview_table(senior_import, list(rows_pager["page"]))
     data_rows = {row["row"] for row in senior_import.rows}
     bad_count = len(bad_rows & data_rows)
     return render(
@@ -235,9 +259,13 @@ def import_preview(request, pk):
         "dashboard/seniors/import_preview.html",
         {
             "import": senior_import,
+            "working": senior_import.status in IMPORT_WORKING,
             "headers": headers,
             "rows": rows,
-            "errors": [importing.format_error(e) for e in senior_import.errors],
+            "rows_pager": rows_pager,
+            "errors": [importing.format_error(e) for e in errors_pager["page"]],
+            "errors_pager": errors_pager,
+            "error_count": len(senior_import.errors),
             "total": len(senior_import.rows),
             "bad_count": bad_count,
             "good_count": len(senior_import.rows) - bad_count,
@@ -247,14 +275,43 @@ def import_preview(request, pk):
     )
 
 
+@require_GET
+def import_progress(request, pk):
+    """How far the check or the import of a file has come, for the preview page to poll."""
+    _require_manager(request)
+    # asked every two seconds: the two fields, not the rows, errors and file
+    found = SeniorImport.objects.visible_to(request.user).filter(pk=pk).values("status", "progress")
+    state = found.first()
+    if state is None:
+        raise Http404(_("No such import in your region."))
+    working = state["status"] in IMPORT_WORKING
+    response = JsonResponse(
+        {
+            "status": state["status"],
+            "progress": state["progress"] if working else 100,
+            "done": not working,
+        }
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _confirm(request, senior_import: SeniorImport):
     try:
-        created = importing.senior_import_apply(by=request.user, senior_import=senior_import)
+        created = importing.senior_import_confirm(by=request.user, senior_import=senior_import)
     except importing.ImportNotPending as exc:
         if exc.status == ImportStatus.APPLIED:
             # zh: 这个文件已经导入过了，没有重复导入。
             messages.info(request, _("This file was imported already; nothing was added."))
             return redirect("dashboard:senior_list")
+        if exc.status == ImportStatus.CHECKING:
+            # zh: 这个文件还在检查中，请等检查完成后再确认。
+            messages.info(request, _("This file is still being checked; confirm once it is."))
+            return redirect("dashboard:senior_import_preview", pk=senior_import.pk)
+        if exc.status == ImportStatus.IMPORTING:
+            # zh: 这个文件正在导入，没有重复导入。
+            messages.info(request, _("This file is being imported; nothing was added twice."))
+            return redirect("dashboard:senior_import_preview", pk=senior_import.pk)
         # zh: 这个文件有错误，没有导入任何人。请改正后重新上传。
         messages.error(request, _("This file has errors; nobody was imported. Fix and upload it."))
         return redirect("dashboard:senior_import_preview", pk=senior_import.pk)
@@ -265,6 +322,8 @@ def _confirm(request, senior_import: SeniorImport):
             _("Nobody was imported: %(error)s")
             % {"error": importing.format_error(exc.errors[0]) if exc.errors else ""},
         )
+        return redirect("dashboard:senior_import_preview", pk=senior_import.pk)
+    if created is None:  # a long file: a task imports it, the preview shows how far
         return redirect("dashboard:senior_import_preview", pk=senior_import.pk)
     # zh: 已导入 %(count)d 人。
     messages.success(
