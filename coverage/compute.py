@@ -82,7 +82,7 @@ from facilities.models import (
     TrainingKind,
     UpgradeProject,
 )
-from facilities.selectors import with_figures
+from facilities.selectors import FUNDED_KINDS, with_figures
 from regions.models import PREFIX_LENGTH, Level, Region
 from regions.models import Kind as RegionKind
 from seniors.models import (
@@ -682,6 +682,7 @@ def _facilities(
         if kind in (Kind.NURSING_HOME, Kind.CARE_CENTRE):
             leaves.add("caregivers_certified", region, f.certified_caregivers_count,
                        f.caregivers_count)  # fmt: skip
+        if kind in FUNDED_KINDS:  # the same rule as facilities.selectors.funds_report_missing
             fund = funds.get(f.pk)
             if fund is None:
                 leaves.judged("operating_funds_ratio", region, f, False, why="no_report",

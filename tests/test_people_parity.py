@@ -245,3 +245,44 @@ def test_operating_on_a_day_is_the_same_for_the_engine_and_the_queryset(regions,
         in_use = Bed.objects.in_use_on(on).values_list("facility_id", flat=True)
         assert counted == {pk: list(in_use).count(pk) for pk in set(in_use)}, on
     assert seen
+
+
+@pytest.mark.parametrize("seed", [11, 22])
+def test_a_missing_funds_report_is_the_same_for_the_engine_and_the_queryset(regions, seed):
+    """The township clerk's list of 未填报 institutions (``funds_report_missing``) and the
+    institutions the engine names as failing the 15 % rule for want of a report."""
+    from coverage.compute import compute
+    from coverage.models import Snapshot
+    from facilities.models import Facility, OperatingFund
+    from facilities.selectors import funds_report_missing
+
+    rng = random.Random(seed)
+    places = [regions["baima"], regions["houping"], regions["banqiao"]]
+    for _ in range(40):
+        opened = day_between(rng, FIRST, LAST)
+        status = rng.choice(["operating", "operating", "operating", "closed", "planned"])
+        facility = f.FacilityFactory(
+            kind=rng.choice(["nursing_home", "care_centre", "service_centre", "mutual_aid_point"]),
+            region=rng.choice(places),
+            opened_on=opened if status != "planned" else None,
+            status=status,
+            status_on=day_between(rng, opened, LAST) if status == "closed" else None,
+        )
+        for year in rng.sample(range(2021, 2025), rng.randint(0, 3)):
+            OperatingFund.objects.create(
+                facility=facility,
+                year=year,
+                operating_funds=rng.randint(0, 50_000),
+                residents_basic_allowance=rng.randint(50_000, 200_000),
+            )
+    seen = 0
+    for on in [day_between(rng, FIRST, LAST) for _ in range(3)]:
+        compute(on)
+        failing = Snapshot.objects.get(
+            date=on, region=regions["district"], indicator__code="operating_funds_ratio"
+        ).failing
+        engine = {row["id"] for row in failing if row["why"] == "no_report"}
+        domain = set(funds_report_missing(Facility.objects.all(), on).values_list("pk", flat=True))
+        assert engine == domain, on
+        seen += len(engine)
+    assert seen
