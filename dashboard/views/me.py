@@ -126,6 +126,8 @@ def _me_context(request, **extra) -> dict:
         "me_config": {
             # one queue per login: a shared phone never sends one volunteer's claims as another's
             "queueKey": f"me-claim-queue-{request.user.pk}",
+            # the claims this phone sent (content and uuid): a resend is known as the same
+            "sentKey": f"me-claim-sent-{request.user.pk}",
             "api": reverse("api:timebank-service-log-list"),
             "sw": reverse("dashboard:me_sw"),
             "scope": reverse("dashboard:me_home"),
@@ -268,7 +270,12 @@ def me_statement(request, volunteer: Volunteer):
     return render(
         request,
         "dashboard/me/statement.html",
-        _me_context(request, balance=account.balance if account else 0, entries=entries),
+        _me_context(
+            request,
+            balance=account.balance if account else 0,
+            pending=_pending_hours(request),
+            entries=entries,
+        ),
     )
 
 

@@ -24,7 +24,7 @@
     window.localStorage.setItem(CONFIG.queueKey, JSON.stringify(queue));
   }
 
-  var SENT_KEY = CONFIG.queueKey + "-sent";
+  var SENT_KEY = CONFIG.sentKey;
   var SENT_KEPT = 30;
 
   function signature(payload) {
