@@ -75,6 +75,8 @@ def small_tap_targets(page, minimum: int = 44) -> list[str]:
 
 def assert_usable(page, size: str) -> None:
     """Nothing outside the window; on a phone every tap target at least 44 px high."""
-    assert controls_outside(page) == [], f"{page.url} at {size}"
+    outside = controls_outside(page)
+    assert outside == [], f"{page.url} at {size}: outside the window {outside}"
     if size == "phone":
-        assert small_tap_targets(page) == [], f"{page.url} at {size}"
+        small = small_tap_targets(page)
+        assert small == [], f"{page.url} at {size}: under 44 px {small}"

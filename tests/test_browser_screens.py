@@ -258,3 +258,74 @@ def test_a_page_never_opened_opens_without_signal(
     assert page.locator("#me-offline").is_visible()
     shot(page, "volunteer-unknown-page-offline-phone")
     context.close()
+
+
+@pytest.mark.parametrize("size", ["phone", "office"])
+def test_the_office_pages_speak_chinese(
+    browser, live_server, bureau, staff_baima, zhang, regions, today, size
+):
+    """The admission form, the audit log, the register's filters, the villager groups of the
+    chosen village, the header, and a refused page, as the bureau and a township clerk see
+    them."""
+    from audit.models import PersonView
+
+    bureau.first_name = "区民政局"
+    bureau.save()
+    f.villager_group(regions["tiefosi"], 1)  # 板桥村 has its groups 1 to 3 in the cast
+    home = f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
+    f.beds(home, 2)
+    PersonView.objects.create(
+        user=staff_baima, region=regions["baima"], channel="export", count=3,
+        query="village=500156101201&disabled=true",
+    )  # fmt: skip
+    context = new_screen(browser, size)
+    page = context.new_page()
+    log_in(page, live_server.url, "bureau")
+
+    assert "区民政局 · 区民政局" not in page.inner_text("header")
+    page.goto(f"{live_server.url}/facilities/{home.pk}/admit/")
+    labels = page.locator("main label, main legend").all_inner_texts()
+    assert "老年人" in labels and "床位" in labels
+    assert "Senior" not in page.inner_text("main") and "Bed" not in page.inner_text("main")
+    shot(page, f"admit-{size}")
+
+    page.goto(f"{live_server.url}/audit/")
+    detail = "3 人，筛选条件：村（社区）：板桥村；失能（按最近一次评估）：是"
+    assert detail in page.inner_text("main")
+    assert "village=" not in page.inner_text("main")
+    shot(page, f"audit-{size}")
+    assert_usable(page, size)
+
+    page.goto(f"{live_server.url}/seniors/")
+    page.click("summary")  # 更多筛选条件
+    assert page.locator("select[name=subsistence_allowance] option:checked").inner_text() == "全部"
+    assert "未知" not in page.inner_text("main")
+    assert page.locator("table th").first.inner_text() == "姓名"
+    shot(page, f"ledger-filters-{size}")
+
+    page.goto(f"{live_server.url}/seniors/new/")
+    assert page.locator("label[for=id_name]").inner_text() == "姓名"
+    page.select_option("#id_village", "500156101201")
+    groups = page.locator("#id_villager_group option").all_inner_texts()
+    assert [g for g in groups if g.strip("-")] == [
+        "板桥村第1村民小组", "板桥村第2村民小组", "板桥村第3村民小组",
+    ]  # fmt: skip
+    page.select_option("#id_village", "500156101006")
+    groups = page.locator("#id_villager_group option").all_inner_texts()
+    assert [g for g in groups if g.strip("-")] == ["铁佛寺社区第1村民小组"]
+    shot(page, f"senior-form-groups-{size}")
+
+    # a page this login may not open: Chinese, with a way back
+    with page.expect_navigation():
+        page.click("header form[action$='/logout/'] button")
+    log_in(page, live_server.url, "staff-baima")
+    response = page.goto(f"{live_server.url}/audit/")
+    assert response.status == 403
+    assert page.locator("h1").inner_text() == "无权访问"
+    assert "Forbidden" not in page.content()
+    shot(page, f"forbidden-{size}")
+    assert_usable(page, size)
+    with page.expect_navigation():
+        page.click("text=返回我的首页")
+    assert page.url == f"{live_server.url}/"
+    context.close()
