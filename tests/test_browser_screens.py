@@ -329,3 +329,32 @@ def test_the_office_pages_speak_chinese(
         page.click("text=返回我的首页")
     assert page.url == f"{live_server.url}/"
     context.close()
+
+
+def test_two_different_claims_made_without_signal_are_two_claims(
+    browser, live_server, volunteer, helper, zhang, today
+):
+    """One form page, two services one after the other with no signal: each its own uuid, so
+    neither is taken for a repeat of the other."""
+    context = new_screen(browser, "phone")
+    page = context.new_page()
+    log_in(page, live_server.url, "volunteer-demo")
+    page.goto(f"{live_server.url}/me/claims/new/")
+
+    go_offline(context, page)
+    page.fill("#id_started_at", "2026-11-29T06:00")
+    page.click(SEND)
+    page.wait_for_selector("#me-queue li[data-state=queued]")
+    page.fill("#id_started_at", "2026-11-29T08:00")
+    page.click(SEND)
+    page.wait_for_function("document.querySelectorAll('#me-queue li').length === 2")
+    assert queued_on_the_phone(page) == 2
+
+    context.unroute(API_CLAIMS)
+    context.set_offline(False)
+    page.wait_for_selector("#me-queue li", state="detached", timeout=30000)
+    page.wait_for_selector("#me-status.me-ok")
+    starts = sorted(c.started_at.astimezone(WULONG).hour for c in ServiceLog.objects.all())
+    assert starts == [6, 8]
+    assert page.locator("#me-claims li[data-id]").count() == 2
+    context.close()

@@ -295,6 +295,9 @@
     var start = form.elements.started_at;
     var duration = form.elements.duration;
     var startTouched = false;
+    // a form fill's own uuid, made here: the page may come from the offline cache, where the
+    // uuid the server wrote into it was already used by an earlier fill
+    form.elements.client_uuid.value = newUuid();
 
     function followDuration() {
       // until the volunteer sets the start, the service is one that has just ended
@@ -337,8 +340,13 @@
       if (waiting) {
         payload = waiting.payload; // already on the phone: one claim, not two
       } else {
-        // the same content as a claim sent before is that claim (the server answers it)
-        payload.client_uuid = sentAs(payload) || payload.client_uuid;
+        // the same content as a claim sent before is that claim (the server answers it);
+        // other content never reuses a uuid already given to a claim
+        var used = queue.some(function (item) {
+          return item.payload.client_uuid === payload.client_uuid;
+        }) || loadSent().some(function (s) { return s.uuid === payload.client_uuid; });
+        payload.client_uuid = sentAs(payload) || (used ? newUuid() : payload.client_uuid);
+        form.elements.client_uuid.value = payload.client_uuid;
         queue.push({
           payload: payload,
           seniorName: selectedText(form.elements.senior),
