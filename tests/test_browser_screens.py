@@ -93,6 +93,9 @@ def test_the_assistant_decides_claims_with_every_control_on_the_screen(
         page.locator(f"#claim-{second.pk}").get_by_role("button", name="通过").click()
     assert "已审核通过，时长已记入账户。" in page.inner_text("main")
     shot(page, f"claims-decided-{size}")
+    page.goto(f"{live_server.url}/claims/paper/")
+    shot(page, f"claims-paper-{size}")
+    assert_usable(page, size)
     assert dict(ServiceLog.objects.values_list("pk", "status")) == {
         first.pk: "rejected",
         second.pk: "verified",
@@ -102,8 +105,18 @@ def test_the_assistant_decides_claims_with_every_control_on_the_screen(
 
 @pytest.mark.parametrize("size", ["phone", "office"])
 def test_the_volunteers_pages_fit_and_the_header_is_one_line(
-    browser, live_server, volunteer, helper, zhang, today, size
+    browser, live_server, volunteer, helper, zhang, assistant_baima, today, size
 ):
+    from decimal import Decimal
+
+    from volunteers import ledger, spending
+    from volunteers.claims import claim_verify
+
+    claim_verify(by=assistant_baima, claim=submitted(volunteer, helper, zhang, 27, 9, 3))
+    spending.timebank_transfer(
+        by=volunteer, from_account=ledger.account_for(helper),
+        to_account=ledger.system_account("fund"), hours=Decimal("1"),
+    )  # fmt: skip
     submitted(volunteer, helper, zhang, 28, 9, 1.5)
     context = new_screen(browser, size)
     page = context.new_page()
@@ -119,8 +132,11 @@ def test_the_volunteers_pages_fit_and_the_header_is_one_line(
             assert header.bounding_box()["height"] <= 50, "one line of 44 px controls"
 
     page.goto(f"{live_server.url}/me/")
-    assert page.inner_text("#me-balance") == "0"
+    assert page.inner_text("#me-balance") == "2.0"  # 3 h earned, 1 h given to the fund
     assert "另有 1.5 小时待审核" in page.inner_text(".me-balance")
+    page.goto(f"{live_server.url}/me/statement/")
+    assert page.locator("#me-entries li").all_inner_texts()[0].startswith("捐入基金\n")
+    assert "超出存储上限" not in page.inner_text("#me-entries")
     context.close()
 
 

@@ -1,4 +1,4 @@
-"""A volunteer's own pages on the phone (issue 5 item 7): balance and what it buys now,
+"""A volunteer's own pages on the phone: balance and what it buys now,
 the seniors paired with them, their claims and statement, and a claim form that works
 offline (the service worker caches the pages; ``static/me/me.js`` queues claims on the
 device and sends them to the API when the signal returns, each with its ``client_uuid``, so
