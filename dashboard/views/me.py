@@ -194,7 +194,6 @@ class MeClaimForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.seniors = {p.senior_id: p.senior for p in pairings}
         self.fields["senior"].choices = [(pk, s.name) for pk, s in self.seniors.items()]
-        self.fields["duration"].widget.attrs["data-duration"] = ""
 
     def clean_senior(self):
         return self.seniors[int(self.cleaned_data["senior"])]
