@@ -259,7 +259,7 @@ class AdmitForm(ModelFieldsForm):
             candidates = candidates.filter(wants_centralised_care=True)
         field = SeniorChoiceField(
             queryset=seniors,
-            label=capfirst(Placement._meta.get_field("senior").verbose_name),
+            label=_("Senior"),
             widget=forms.RadioSelect,
         )
         self.candidates = list(candidates[: CANDIDATES_SHOWN + 1])
@@ -274,7 +274,7 @@ class AdmitForm(ModelFieldsForm):
             .exclude(retired_on__lte=today)
             .exclude(pk__in=taken.values("bed_id")),
             required=False,
-            label=capfirst(Placement._meta.get_field("bed").verbose_name),
+            label=_("Bed"),
             empty_label=_("No particular bed"),
         )
         self.fields["bed"].label_from_instance = lambda bed: (

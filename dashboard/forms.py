@@ -38,6 +38,11 @@ class SeniorForm(forms.Form):
         )
         villages = visible_to(Region.objects.filter(level=Level.VILLAGE), user)
         groups = visible_to(Region.objects.filter(level=Level.GROUP), user)
+        village = self._chosen_village()
+        if village:
+            # only the groups of the chosen village (static/js/senior-form.js does the same as
+            # the village changes on the page)
+            groups = groups.filter(parent_id=village)
         self.fields["name"] = model_fields.pop("name")
         self.fields["village"] = RegionChoiceField(
             queryset=villages, label=Senior._meta.get_field("village").verbose_name
@@ -52,6 +57,12 @@ class SeniorForm(forms.Form):
                 field.widget = DATE_WIDGET
             self.fields[name] = field
         self.fields["notes"].widget.attrs["rows"] = 3
+
+    def _chosen_village(self) -> str:
+        if self.is_bound:
+            return self.data.get(self.add_prefix("village"), "")
+        village = self.initial.get("village")
+        return getattr(village, "code", village) or ""
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)

@@ -10,6 +10,16 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"menu": []}
+    from volunteers.models import VOLUNTEER_SIDE_ROLES, Volunteer
+
+    if (
+        user.role == "volunteer"
+        and not user.is_staff
+        and Volunteer.objects.visible_to(user).exists()
+    ):
+        # a volunteer on a phone: the brand leads home to their own pages, whose tabs are the
+        # whole of what they use, so the header stays one line
+        return {"menu": []}
     menu = [(reverse("dashboard:home"), _("My region"))]
     from dashboard.views.coverage import COVERAGE_ROLES
 
@@ -21,19 +31,19 @@ def navigation(request):
 
     if user.is_superuser or user.role in FACILITY_ROLES:
         menu.append((reverse("dashboard:facility_list"), _("Facilities")))
-    from volunteers.models import VOLUNTEER_SIDE_ROLES, Volunteer
-
     if user.is_superuser or user.role in VOLUNTEER_SIDE_ROLES:
         menu.append((reverse("dashboard:pairing_overview"), _("Pairings (结对扶老)")))
         menu.append((reverse("dashboard:volunteer_register"), _("Volunteers and groups")))
         menu.append((reverse("dashboard:claim_queue"), _("Claims to verify")))
-    if user.role == "volunteer" and Volunteer.objects.visible_to(user).exists():
-        menu.append((reverse("dashboard:me_home"), _("My service hours")))
     if user.is_superuser or user.role == "bureau":
         menu.append((reverse("dashboard:audit_log"), _("Audit log")))
     menu.append((reverse("api:docs"), _("API")))
     if user.is_staff:
         menu.append((reverse("admin:index"), _("Admin")))
+    return _items(request, menu)
+
+
+def _items(request, menu: list) -> dict:
     current = request.path
     return {
         "menu": [

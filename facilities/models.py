@@ -14,6 +14,7 @@ import datetime
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from regions.scoping import ScopedQuerySet, scope_prefix
@@ -355,7 +356,7 @@ class StaffMember(models.Model):
     """A person working at a facility, in one role, from a start to an end date."""
 
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="staff")
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     id_number = models.CharField(
         _("ID number"), max_length=18, blank=True,
         help_text=_("Identifies the person across facilities and trainings."),
@@ -503,7 +504,7 @@ class TrainingAttendance(models.Model):
     session = models.ForeignKey(
         TrainingSession, on_delete=models.PROTECT, related_name="attendances"
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     id_number = models.CharField(_("ID number"), max_length=18)
     staff = models.ForeignKey(
         StaffMember, on_delete=models.PROTECT, related_name="trainings", null=True, blank=True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import django_filters as filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,25 @@ from seniors.selectors import Allowance, eligible_q
 BOOLEAN_CHOICES = (("true", _("Yes")), ("false", _("No")))
 
 
+class AllYesNoSelect(forms.NullBooleanSelect):
+    """Yes, no, or nothing chosen, which filters nothing: "All" (Django's own says "Unknown",
+    which reads as people whose answer is unknown)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("All")), ("true", _("Yes")), ("false", _("No"))]
+
+    def format_value(self, value):
+        shown = super().format_value(value)
+        return "" if shown == "unknown" else shown
+
+
+class YesNoFilter(filters.BooleanFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", AllYesNoSelect)
+        super().__init__(*args, **kwargs)
+
+
 class SeniorFilter(filters.FilterSet):
     """Needs a queryset from ``selectors.senior_list`` (for the assessment and visit fields)."""
 
@@ -40,14 +60,14 @@ class SeniorFilter(filters.FilterSet):
         label=_("extreme poverty (特困)"),
         empty_label=_("All"),
     )
-    subsistence_allowance = filters.BooleanFilter(label=_("subsistence allowance (低保)"))
-    low_income = filters.BooleanFilter(label=_("low income (低收入)"))
-    family_planning_special = filters.BooleanFilter(label=_("family-planning special family"))
-    disability_certificate = filters.BooleanFilter(label=_("disability (残疾)"))
-    wants_centralised_care = filters.BooleanFilter(label=_("wants centralised care"))
-    wants_day_care = filters.BooleanFilter(label=_("wants day care"))
-    high_age = filters.BooleanFilter(method="filter_high_age", label=_("high age (80+, today)"))
-    disabled = filters.BooleanFilter(
+    subsistence_allowance = YesNoFilter(label=_("subsistence allowance (低保)"))
+    low_income = YesNoFilter(label=_("low income (低收入)"))
+    family_planning_special = YesNoFilter(label=_("family-planning special family"))
+    disability_certificate = YesNoFilter(label=_("disability (残疾)"))
+    wants_centralised_care = YesNoFilter(label=_("wants centralised care"))
+    wants_day_care = YesNoFilter(label=_("wants day care"))
+    high_age = YesNoFilter(method="filter_high_age", label=_("high age (80+, today)"))
+    disabled = YesNoFilter(
         method="filter_disabled", label=_("disabled (失能, by the latest assessment)")
     )
     allowance = filters.ChoiceFilter(
@@ -56,7 +76,7 @@ class SeniorFilter(filters.FilterSet):
         label=_("eligible for"),
         empty_label=_("All"),
     )
-    family_doctor = filters.BooleanFilter(
+    family_doctor = YesNoFilter(
         field_name="family_doctor_contract_on",
         lookup_expr="isnull",
         exclude=True,

@@ -12,6 +12,7 @@ import datetime
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from regions.scoping import ScopedQuerySet
@@ -105,7 +106,7 @@ class Senior(models.Model):
         unique=True,
         help_text=_("Resident ID number (18 characters). Cannot be changed once registered."),
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)
     phone = models.CharField(_("phone"), max_length=20, blank=True)

@@ -77,8 +77,8 @@ def test_a_claim_made_offline_arrives_once_when_the_signal_returns(
     go_offline(context, page)
     page.select_option("#id_senior", str(zhang.pk))
     page.select_option("#id_service_type", "companionship")
+    page.select_option("#id_duration", "60")
     page.fill("#id_started_at", "2026-11-29T08:00")
-    page.fill("#id_ended_at", "2026-11-29T09:00")
     page.fill("#id_notes", "陪老人聊天")
     page.click("#me-claim-form button[type=submit]")
 
@@ -141,8 +141,8 @@ def test_a_claim_the_server_refuses_is_shown_and_not_kept(
     page.goto(f"{live_server.url}/me/claims/new/")
 
     page.select_option("#id_senior", str(zhang.pk))
+    page.select_option("#id_duration", "60")
     page.fill("#id_started_at", "2026-11-29T11:00")  # after "now" (10:00): in the future
-    page.fill("#id_ended_at", "2026-11-29T12:00")
     page.click("#me-claim-form button[type=submit]")
 
     page.wait_for_selector("#me-status.me-error")

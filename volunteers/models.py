@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from regions.scoping import ScopedQuerySet, scope_prefix
@@ -41,7 +42,7 @@ class VolunteerQuerySet(ScopedQuerySet):
 class Volunteer(models.Model):
     """A helper: party member, younger senior, villager, cadre, village doctor (志愿者)."""
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=VolunteerKind.choices)
@@ -122,7 +123,7 @@ class ElderlyCareAssistant(models.Model):
         "regions.Region", verbose_name=_("village"), on_delete=models.PROTECT,
         related_name="care_assistants",
     )  # fmt: skip
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     volunteer = models.ForeignKey(
         Volunteer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

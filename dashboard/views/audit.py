@@ -7,13 +7,17 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import QueryDict
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.models import has_role
 from audit.models import PersonView
+from regions.models import Region
 from regions.scoping import visible_to
+from seniors.filters import SeniorFilter
 from seniors.models import Assessment, Senior, Visit
 
 SHOWN = 200
@@ -30,6 +34,41 @@ def _day(value: str) -> datetime.date | None:
         return datetime.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def region_names(queries: list[str]) -> dict[str, str]:
+    """The names of the villages and regions the filters name, in one query."""
+    codes = set()
+    for query in queries:
+        params = QueryDict(query)
+        codes.update(params.getlist("village") + params.getlist("region"))
+    return dict(Region.objects.filter(code__in=codes).values_list("code", "short_name"))
+
+
+def describe_filters(query: str, names: dict[str, str]) -> str:
+    """The filters of an export as the register's form names them ("村：板桥村；低保：是"),
+    not as the URL spelt them; a parameter the register does not know is shown as it came."""
+    params = QueryDict(query)
+    form = SeniorFilter(params, queryset=Senior.objects.none()).form
+    parts = []
+    for key in params:
+        value = params.get(key, "")
+        if not value or key == "page":
+            continue
+        field = form.fields.get(key)
+        if key in ("village", "region"):
+            label, shown = (
+                (_("Village") if key == "village" else _("Region")),
+                names.get(value, value),
+            )
+        elif field is None:
+            label, shown = key, value
+        else:
+            label = field.label
+            choices = dict(getattr(field.widget, "choices", None) or getattr(field, "choices", ()))
+            shown = choices.get(value, value)
+        parts.append(_("%(label)s: %(value)s") % {"label": capfirst(str(label)), "value": shown})
+    return _("; ").join(parts) or _("none (the whole register)")
 
 
 def audit_log(request):
@@ -76,6 +115,8 @@ def audit_log(request):
         assessments = assessments.filter(history_date__lt=end)
         visits = visits.filter(history_date__lt=end)
     kinds = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+    shown_views = list(views.order_by("-at")[:SHOWN])
+    places = region_names([v.query for v in shown_views if v.senior_id is None])
     events = [
         {
             "at": v.at,
@@ -85,13 +126,14 @@ def audit_log(request):
             # a staff member or a volunteer: named, without a link (their record is elsewhere)
             "person_name": "" if v.senior_id else str(v.person or ""),
             "detail": (
-                _("%(count)s people, filters: %(query)s") % {"count": v.count, "query": v.query}
+                _("%(count)s people, filters: %(query)s")
+                % {"count": v.count, "query": describe_filters(v.query, places)}
                 if v.person is None
                 else _("full ID and phone numbers shown")
             ),
             "kind": "view",
         }
-        for v in views.order_by("-at")[:SHOWN]
+        for v in shown_views
     ]
     names = dict(seniors.values_list("pk", "name"))
     for label, rows, person_of in (

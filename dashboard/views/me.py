@@ -1,4 +1,4 @@
-"""A volunteer's own pages on the phone (issue 5 item 7): balance and what it buys now,
+"""A volunteer's own pages on the phone: balance and what it buys now,
 the seniors paired with them, their claims and statement, and a claim form that works
 offline (the service worker caches the pages; ``static/me/me.js`` queues claims on the
 device and sends them to the API when the signal returns, each with its ``client_uuid``, so
@@ -10,16 +10,18 @@ read goes through the models' ``visible_to``, which narrows a volunteer to their
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import json
 import uuid
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -32,7 +34,7 @@ from dashboard.views.claims import DATETIME_WIDGET
 from dashboard.views.forms_support import apply_errors
 from seniors.models import ServiceType
 from volunteers import claims
-from volunteers.models import Account, Pairing, ServiceLog, Volunteer
+from volunteers.models import Account, ClaimStatus, MovementKind, Pairing, ServiceLog, Volunteer
 from volunteers.spending import account_statement, affordable_items
 
 RECENT_CLAIMS = 5
@@ -94,6 +96,12 @@ def _claims(request, limit: int | None = None) -> list[ServiceLog]:
     return rows
 
 
+def _pending_hours(request) -> Decimal:
+    """Hours claimed and not yet verified: shown beside the balance, which they will join."""
+    pending = ServiceLog.objects.visible_to(request.user).filter(status=ClaimStatus.SUBMITTED)
+    return pending.aggregate(s=Sum("hours"))["s"] or Decimal("0")
+
+
 def _client_strings() -> dict:
     """What me.js shows, translated here (no user-visible text is written in the JS)."""
     return {
@@ -107,6 +115,9 @@ def _client_strings() -> dict:
         "loginAgain": _("Please log in again; the claim stays on this phone until then."),
         "queueTitle": _("Claims on this phone, not yet sent"),
         "offline": _("You are offline. Pages you have opened before still work."),
+        "hours": _("h"),
+        "statuses": dict(ClaimStatus.choices),
+        "services": dict(ServiceType.choices),
     }
 
 
@@ -115,6 +126,8 @@ def _me_context(request, **extra) -> dict:
         "me_config": {
             # one queue per login: a shared phone never sends one volunteer's claims as another's
             "queueKey": f"me-claim-queue-{request.user.pk}",
+            # the claims this phone sent (content and uuid): a resend is known as the same
+            "sentKey": f"me-claim-sent-{request.user.pk}",
             "api": reverse("api:timebank-service-log-list"),
             "sw": reverse("dashboard:me_sw"),
             "scope": reverse("dashboard:me_home"),
@@ -135,6 +148,7 @@ def me_home(request, volunteer: Volunteer):
             request,
             volunteer=volunteer,
             balance=account.balance if account else 0,
+            pending=_pending_hours(request),
             items=items,
             pairings=_paired_seniors(request),
             claims=_claims(request, RECENT_CLAIMS),
@@ -142,15 +156,38 @@ def me_home(request, volunteer: Volunteer):
     )
 
 
+# How long a service lasted: a tap instead of a second date and time to type.
+DURATIONS = (
+    (30, gettext_lazy("30 minutes")),
+    (60, gettext_lazy("1 hour")),
+    (90, gettext_lazy("1.5 hours")),
+    (120, gettext_lazy("2 hours")),
+    (180, gettext_lazy("3 hours")),
+    (240, gettext_lazy("4 hours")),
+)
+DEFAULT_DURATION = 60
+
+
+def default_start() -> datetime.datetime:
+    """The start of a service of the default length that has just ended (its end is now, so
+    the claim is not in the future), to the five minutes."""
+    start = timezone.localtime() - datetime.timedelta(minutes=DEFAULT_DURATION)
+    return start.replace(minute=start.minute - start.minute % 5, second=0, microsecond=0)
+
+
 class MeClaimForm(forms.Form):
-    # a new UUID per form shown: the same form sent twice stores the claim once
+    # a new UUID per form shown: the same form sent twice (a double tap) stores the claim once
     client_uuid = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     senior = forms.ChoiceField(label=gettext_lazy("Senior"))
     service_type = forms.ChoiceField(label=gettext_lazy("Service"), choices=ServiceType.choices)
-    started_at = forms.DateTimeField(label=gettext_lazy("From"), widget=DATETIME_WIDGET)
-    ended_at = forms.DateTimeField(label=gettext_lazy("To"), widget=DATETIME_WIDGET)
+    started_at = forms.DateTimeField(
+        label=gettext_lazy("Started at"), widget=DATETIME_WIDGET, initial=default_start
+    )
+    duration = forms.TypedChoiceField(
+        label=gettext_lazy("How long"), choices=DURATIONS, coerce=int, initial=DEFAULT_DURATION
+    )
     notes = forms.CharField(
-        label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args, pairings, **kwargs):
@@ -160,6 +197,19 @@ class MeClaimForm(forms.Form):
 
     def clean_senior(self):
         return self.seniors[int(self.cleaned_data["senior"])]
+
+    def ended_at(self) -> datetime.datetime:
+        data = self.cleaned_data
+        return data["started_at"] + datetime.timedelta(minutes=data["duration"])
+
+
+def _on_the_form(exc: ValidationError) -> ValidationError:
+    """The rules speak of the end time; on this form the end is the duration."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    return ValidationError(
+        {("duration" if k == "ended_at" else k): v for k, v in exc.error_dict.items()}
+    )
 
 
 @volunteer_page
@@ -176,19 +226,23 @@ def me_claim_new(request, volunteer: Volunteer):
                 senior=data["senior"],
                 service_type=data["service_type"],
                 started_at=data["started_at"],
-                ended_at=data["ended_at"],
+                ended_at=form.ended_at(),
                 notes=data["notes"],
                 client_uuid=data["client_uuid"],
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_errors(form, _on_the_form(exc))
         else:
             if created:
                 messages.success(request, _("Claim sent; it now waits for verification."))
             else:
                 messages.info(request, _("This claim was already sent."))
             return redirect("dashboard:me_claims")
-    return render(request, "dashboard/me/claim_form.html", _me_context(request, form=form))
+    return render(
+        request,
+        "dashboard/me/claim_form.html",
+        _me_context(request, form=form, claims=_claims(request, RECENT_CLAIMS)),
+    )
 
 
 @volunteer_page
@@ -201,13 +255,37 @@ def me_claims(request, volunteer: Volunteer):
 @volunteer_page
 def me_statement(request, volunteer: Volunteer):
     account = _account(request, volunteer)
-    entries = list(account_statement(account)) if account else []
+    entries = (
+        list(account_statement(account).select_related("movement__transfer")) if account else []
+    )
     entries.reverse()  # newest first on a phone; each row keeps its running balance
+    for entry in entries:
+        entry.label = movement_label(entry.movement)
+        # the cap's memo says what the label already says
+        capped = entry.movement.kind == MovementKind.DONATION and entry.label != _(
+            "Donated to the fund"
+        )
+        entry.memo = "" if capped else entry.movement.memo
     return render(
         request,
         "dashboard/me/statement.html",
-        _me_context(request, balance=account.balance if account else 0, entries=entries),
+        _me_context(
+            request,
+            balance=account.balance if account else 0,
+            pending=_pending_hours(request),
+            entries=entries,
+        ),
     )
+
+
+def movement_label(movement) -> str:
+    """What a statement row says. Hours given to the fund are a donation the volunteer chose
+    (a transfer record) unless the storage cap moved them (no transfer: the cap's memo)."""
+    if movement.kind == MovementKind.DONATION:
+        if hasattr(movement, "transfer"):
+            return _("Donated to the fund")
+        return _("Above the storage cap: given to the fund")
+    return movement.get_kind_display()
 
 
 def asset_urls() -> list[str]:

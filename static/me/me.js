@@ -1,7 +1,8 @@
 /* The volunteer pages (/me/): registers the service worker and keeps claims made without a
    signal in a queue on the phone (localStorage), sending them to the API when the signal
-   returns. Each queued claim keeps the client_uuid it was given when the volunteer pressed
-   "send", so sending it again (after a lost answer, say) never makes a second claim.
+   returns. Each claim keeps the client_uuid of its form fill (the page gives one; the same
+   content sent again, by a double tap or a resend after a lost answer, reuses it), so the
+   server answers a repeat with the first claim instead of refusing it as an overlap.
    Every text shown comes translated from the page (#me-config); none is written here. */
 (function () {
   "use strict";
@@ -10,7 +11,6 @@
   var CONFIG = JSON.parse(configEl.textContent);
   var S = CONFIG.strings;
   var RETRY_MS = 20000;
-  var flushing = false;
 
   function load() {
     try {
@@ -22,6 +22,35 @@
 
   function save(queue) {
     window.localStorage.setItem(CONFIG.queueKey, JSON.stringify(queue));
+  }
+
+  var SENT_KEY = CONFIG.sentKey;
+  var SENT_KEPT = 30;
+
+  function signature(payload) {
+    // what makes two sends the same claim: who, what and when
+    return [payload.senior, payload.service_type, payload.started_at, payload.ended_at].join("|");
+  }
+
+  function loadSent() {
+    try {
+      return JSON.parse(window.localStorage.getItem(SENT_KEY)) || [];
+    } catch (e) {
+      return [];
+    }
+  }
+
+  function rememberSent(payload) {
+    var sig = signature(payload);
+    var sent = loadSent().filter(function (s) { return s.sig !== sig; });
+    sent.push({ sig: sig, uuid: payload.client_uuid });
+    window.localStorage.setItem(SENT_KEY, JSON.stringify(sent.slice(-SENT_KEPT)));
+  }
+
+  function sentAs(payload) {
+    var sig = signature(payload);
+    var found = loadSent().filter(function (s) { return s.sig === sig; })[0];
+    return found ? found.uuid : null;
   }
 
   function drop(clientUuid) {
@@ -102,6 +131,69 @@
     section.hidden = queue.length === 0;
   }
 
+  function showClaim(claim) {
+    // the claim the server took, at the top of the page's list of claims, without a reload
+    var list = document.getElementById("me-claims");
+    if (!list || !claim || !claim.id) return;
+    if (list.querySelector("li[data-id='" + claim.id + "']")) return;
+    var none = list.querySelector(".me-none");
+    if (none) none.remove();
+    var li = document.createElement("li");
+    li.className = "me-claim me-new";
+    li.dataset.status = claim.status;
+    li.dataset.id = claim.id;
+    var row = document.createElement("div");
+    row.className = "me-row";
+    var who = document.createElement("strong");
+    who.textContent = claim.senior_name;
+    var tag = document.createElement("span");
+    tag.className = "me-status me-status-" + claim.status;
+    tag.textContent = S.statuses[claim.status] || claim.status;
+    row.appendChild(who);
+    row.appendChild(tag);
+    var what = document.createElement("div");
+    what.className = "me-row muted";
+    var service = document.createElement("span");
+    service.textContent = S.services[claim.service_type] || claim.service_type;
+    var hours = document.createElement("span");
+    hours.textContent = claim.hours + " " + S.hours;
+    what.appendChild(service);
+    what.appendChild(hours);
+    var when = document.createElement("div");
+    when.className = "muted";
+    when.textContent = localText(claim.started_at) + " – " + localText(claim.ended_at).slice(11);
+    li.appendChild(row);
+    li.appendChild(what);
+    li.appendChild(when);
+    list.insertBefore(li, list.firstChild);
+  }
+
+  function pad(n) {
+    return (n < 10 ? "0" : "") + n;
+  }
+
+  function localText(iso) {
+    // "2026-11-29T08:00:00+08:00" as the page writes times: "2026-11-29 08:00"
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return String(iso || "");
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " +
+      pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+
+  function localValue(d) {
+    // a Date as the value of an <input type=datetime-local>
+    return localText(d.toISOString()).replace(" ", "T");
+  }
+
+  function plusMinutes(value, minutes) {
+    // "2026-11-29T08:00" + 90 = "2026-11-29T09:30", on the wall clock (no time zone maths)
+    var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value || "");
+    if (!m) return value;
+    var d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5] + minutes));
+    return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) +
+      "T" + pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes());
+  }
+
   function messagesOf(body) {
     if (!body || typeof body !== "object") return "";
     var out = [];
@@ -129,13 +221,13 @@
     } catch (e) {
       return { outcome: "later" };
     }
-    if (response.ok) return { outcome: "sent" };
     var body = null;
     try {
       body = await response.json();
     } catch (e) {
       body = null;
     }
+    if (response.ok) return { outcome: "sent", claim: body };
     if (response.status === 401 || response.status === 403) {
       // logged out or a stale token: keep the claim, it is sent after the next login
       return { outcome: "login", message: messagesOf(body) };
@@ -146,9 +238,16 @@
     return { outcome: "later" };
   }
 
-  async function flush() {
-    if (flushing) return null;
-    flushing = true;
+  var chain = Promise.resolve();
+
+  function flush() {
+    // one pass after another: a send waits for the pass already running, never skips it
+    var pass = chain.then(flushOnce, flushOnce);
+    chain = pass;
+    return pass;
+  }
+
+  async function flushOnce() {
     var result = { sent: 0, refused: [], stopped: null };
     try {
       var queue = load();
@@ -156,6 +255,13 @@
         var item = queue[i];
         var answer = await send(item);
         if (answer.outcome === "sent") {
+          drop(item.payload.client_uuid);
+          rememberSent(item.payload);
+          showClaim(answer.claim);
+          result.sent += 1;
+        } else if (answer.outcome === "refused" && sentAs(item.payload)) {
+          // the same claim went through before (an older copy with another uuid): it is
+          // there, so this is a success, not a refusal
           drop(item.payload.client_uuid);
           result.sent += 1;
         } else if (answer.outcome === "refused") {
@@ -167,7 +273,6 @@
         }
       }
     } finally {
-      flushing = false;
       render();
     }
     if (result.refused.length) {
@@ -186,39 +291,86 @@
   }
 
   function wireForm(form) {
+    var button = form.querySelector("button[type=submit]");
+    var start = form.elements.started_at;
+    var duration = form.elements.duration;
+    var startTouched = false;
+    // a form fill's own uuid, made here: the page may come from the offline cache, where the
+    // uuid the server wrote into it was already used by an earlier fill
+    form.elements.client_uuid.value = newUuid();
+
+    function followDuration() {
+      // until the volunteer sets the start, the service is one that has just ended
+      if (startTouched || !duration) return;
+      var minutes = Number(duration.value) || 0;
+      var d = new Date(Date.now() - minutes * 60000);
+      d.setMinutes(d.getMinutes() - (d.getMinutes() % 5), 0, 0);
+      start.value = localValue(d);
+    }
+    start.addEventListener("input", function () { startTouched = true; });
+    if (duration) duration.addEventListener("change", followDuration);
+
+    var busy = false;
     form.addEventListener("submit", async function (event) {
       event.preventDefault();
+      if (busy) return; // a second tap while the first is on its way
       if (!form.reportValidity()) return;
+      busy = true;
+      if (button) button.disabled = true;
+      try {
+        await submit();
+      } finally {
+        busy = false;
+        if (button) button.disabled = false;
+      }
+    });
+
+    async function submit() {
       var payload = {
-        client_uuid: newUuid(),
+        client_uuid: form.elements.client_uuid.value || newUuid(),
         senior: Number(form.elements.senior.value),
         service_type: form.elements.service_type.value,
-        started_at: form.elements.started_at.value,
-        ended_at: form.elements.ended_at.value,
+        started_at: start.value,
+        ended_at: duration ? plusMinutes(start.value, Number(duration.value)) : "",
         notes: form.elements.notes.value,
       };
+      var sig = signature(payload);
       var queue = load();
-      queue.push({
-        payload: payload,
-        seniorName: selectedText(form.elements.senior),
-        serviceLabel: selectedText(form.elements.service_type),
-        queuedAt: new Date().toISOString(),
-      });
-      save(queue); // on the phone first: nothing is lost if the page closes now
-      form.elements.notes.value = "";
+      var waiting = queue.filter(function (item) { return signature(item.payload) === sig; })[0];
+      if (waiting) {
+        payload = waiting.payload; // already on the phone: one claim, not two
+      } else {
+        // the same content as a claim sent before is that claim (the server answers it);
+        // other content never reuses a uuid already given to a claim
+        var used = queue.some(function (item) {
+          return item.payload.client_uuid === payload.client_uuid;
+        }) || loadSent().some(function (s) { return s.uuid === payload.client_uuid; });
+        payload.client_uuid = sentAs(payload) || (used ? newUuid() : payload.client_uuid);
+        form.elements.client_uuid.value = payload.client_uuid;
+        queue.push({
+          payload: payload,
+          seniorName: selectedText(form.elements.senior),
+          serviceLabel: selectedText(form.elements.service_type),
+          queuedAt: new Date().toISOString(),
+        });
+        save(queue); // on the phone first: nothing is lost if the page closes now
+      }
       render();
       showStatus(S.sending, "");
       await flush();
       var stillQueued = load().some(function (item) {
         return item.payload.client_uuid === payload.client_uuid;
       });
-      if (stillQueued && navigator.onLine === false) {
+      var status = document.getElementById("me-status");
+      if (stillQueued && (navigator.onLine === false || (status && status.textContent === S.sending))) {
         showStatus(S.savedOffline, "queued");
-      } else if (stillQueued) {
-        var status = document.getElementById("me-status");
-        if (status && status.textContent === S.sending) showStatus(S.savedOffline, "queued");
       }
-    });
+      if (!stillQueued && sentAs(payload) === payload.client_uuid) {
+        // taken: the next claim is a new form fill with its own uuid
+        form.elements.client_uuid.value = newUuid();
+        form.elements.notes.value = "";
+      }
+    }
   }
 
   function forgetPagesOnLogout() {
@@ -243,6 +395,11 @@
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(CONFIG.sw, { scope: CONFIG.scope }).catch(function () {});
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.active && navigator.onLine !== false) {
+        registration.active.postMessage("precache");
+      }
+    });
   }
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("me-claim-form");

@@ -7,22 +7,37 @@
 
 const CACHE = "me-" + ME.version;
 
+async function precachePages(onlyMissing) {
+  // every page of the volunteer, so that one never opened still opens without a signal;
+  // a page that fails (logged out, say) must not stop the worker from installing
+  const cache = await caches.open(CACHE);
+  await Promise.all(
+    ME.pages.map(async (url) => {
+      if (onlyMissing && (await cache.match(url, { ignoreVary: true }))) return;
+      try {
+        const r = await fetch(url, { credentials: "same-origin" });
+        if (r.ok && !r.redirected) await cache.put(url, r);
+      } catch (err) {
+        // no signal: the page is cached when it is next opened
+      }
+    }),
+  );
+}
+
 self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
       await cache.addAll(ME.assets);
-      // a page that fails (logged out, say) must not stop the worker from installing
-      await Promise.all(
-        ME.pages.map((url) =>
-          fetch(url, { credentials: "same-origin" })
-            .then((r) => (r.ok && !r.redirected ? cache.put(url, r) : null))
-            .catch(() => null),
-        ),
-      );
+      await precachePages(false);
       await self.skipWaiting();
     })(),
   );
+});
+
+// a page asks after each load (the next login on a shared phone finds the worker installed)
+self.addEventListener("message", (event) => {
+  if (event.data === "precache") event.waitUntil(precachePages(true));
 });
 
 self.addEventListener("activate", (event) => {
@@ -58,17 +73,23 @@ async function networkFirst(request) {
     }
     return response;
   } catch (err) {
-    const cached = await cache.match(request, { ignoreSearch: true });
+    // The pages answer "Vary: Cookie, Accept-Language"; a page precached at install was
+    // fetched by a request without those headers, so a match that honoured Vary would miss it
+    // (and the browser's error page would show). Logging out empties the pages, so what is
+    // cached is this login's.
+    const found = { ignoreSearch: true, ignoreVary: true };
+    const cached = await cache.match(request, found);
     if (cached) return cached;
-    const home = await cache.match(ME.scope);
-    if (home) return home;
+    // a page never cached: the home page, whose banner says the phone is offline
+    const home = await cache.match(ME.scope, found);
+    if (home && request.mode === "navigate") return home;
     throw err;
   }
 }
 
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
-  const cached = await cache.match(request);
+  const cached = await cache.match(request, { ignoreVary: true });
   if (cached) return cached;
   const response = await fetch(request);
   if (response.ok) await cache.put(request, response.clone());
