@@ -168,7 +168,7 @@ def placement_admit(
                     "admitted_on": [
                         _(
                             "%(name)s would have %(residents)d residents in %(beds)d beds on "
-                            "%(day)s: admit from that day on, or add a bed first."
+                            "%(day)s: add a bed first."
                         )
                         % {
                             "name": facility.name,
