@@ -113,6 +113,10 @@ def check_on_save(sender, instance, raw=False, update_fields=None, **kwargs):
         if value is None or value == "":
             continue
         try:
+            value = field.to_python(value)  # a date may come as text ("2026-11-29")
+        except ValidationError:
+            continue  # not a date at all: Django's own save says so
+        try:
             for validate in field._own_validators():
                 validate(value)
         except ValidationError as exc:

@@ -296,3 +296,22 @@ def test_a_senior_born_tomorrow_cannot_be_registered(api_as, staff_baima, region
     assert answer.status_code == 400
     assert answer.json()["id_number"] == ["身份证号中的出生日期（2026-11-30）晚于今天。"]
     assert not Senior.objects.filter(name="未来").exists()
+
+
+def test_the_ledgers_checks_name_the_range_before_anything_is_written(staff_baima, regions, today):
+    """``senior_check_new`` is also the Excel import's preview of a row."""
+    from seniors.services import senior_check_new
+
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        senior_check_new(
+            by=staff_baima,
+            id_number="50023219300115011X",  # born 1930-01-15: 69 on 1999-12-31
+            name="王大爷",
+            village=regions["banqiao"],
+            registered_on=datetime.date(1999, 12, 31),
+            notes="字" * 2001,
+        )
+    assert refused.value.message_dict == {
+        "registered_on": ["登记日期应在 2000-01-01 至 2027-11-30 之间。"],
+        "notes": ["备注过长：最多 2000 个字符（现有 2001 个）。"],
+    }
