@@ -4,7 +4,9 @@ drf-spectacular lists the 2xx answer of each operation; a client (and the fuzzer
 ``tests/test_api_fuzz.py``) also meets these, in the shapes the exception handler gives them:
 
 - 400 ``{"field": ["message"]}`` (``non_field_errors`` for the whole request; a nested field
-  answers with its own object or list of objects) for operations that take a body or a query;
+  answers with its own object or list of objects) for operations that take a body or a query,
+  and ``{"detail": "message"}`` for any request that cannot be read (a NUL character in the
+  path, query or body, JSON nested too deeply: ``eldercare/input.py``) — so every operation;
 - 401 and 403 ``{"detail": "message"}``: not logged in, or the role or region may not;
 - 404 ``{"detail": "message"}`` on routes with a record in the path (no such record, or
   outside the region) or with pages (no such page);
@@ -69,12 +71,9 @@ class ErrorsDocumentingAutoSchema(AutoSchema):
         if operation is None:
             return None
         responses = operation.setdefault("responses", {})
-        takes_input = "requestBody" in operation or any(
-            p.get("in") == "query" for p in operation.get("parameters", [])
-        )
         errors = {}
-        if takes_input:
-            errors["400"] = self._error("ValidationError", VALIDATION_ERROR, "Bad input.")
+        # any request can carry input the system refuses to read (eldercare/input.py)
+        errors["400"] = self._error("ValidationError", VALIDATION_ERROR, "Bad input.")
         if operation.get("security") != [{}] and self.view.permission_classes:
             errors["401"] = self._error("ErrorDetail", ERROR_DETAIL, "Not logged in.")
             errors["403"] = self._error("ErrorDetail", ERROR_DETAIL, "Not allowed.")

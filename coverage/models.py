@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from eldercare.validators import BoundedTextField, PlausibleDateField
 from regions.scoping import ScopedQuerySet
 
 
@@ -75,8 +76,8 @@ class Plan(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     document = models.CharField(_("document number"), max_length=100, blank=True)
-    issued_on = models.DateField(_("issued on"))
-    due_on = models.DateField(_("targets due on"))
+    issued_on = PlausibleDateField(_("issued on"), span="event")
+    due_on = PlausibleDateField(_("targets due on"), span="planned")
 
     history = HistoricalRecords()
 
@@ -135,7 +136,7 @@ class Indicator(models.Model):
             "recreation, emergency_rescue); empty: none."
         ),
     )
-    counting_note = models.TextField(
+    counting_note = BoundedTextField(
         _("how counted"),
         blank=True,
         help_text=_("The choices made in counting, shown under the tile."),
@@ -233,7 +234,7 @@ class SnapshotQuerySet(ScopedQuerySet):
 class Snapshot(models.Model):
     """The value of an indicator for a region on a day, as computed from the records."""
 
-    date = models.DateField(_("as of"))
+    date = PlausibleDateField(_("as of"), span="event")
     region = models.ForeignKey(
         "regions.Region",
         on_delete=models.PROTECT,
@@ -307,7 +308,7 @@ class Run(models.Model):
     queued, running, done or failed. At most one run per day is queued or running at a time
     (the database says so)."""
 
-    date = models.DateField(_("as of"))
+    date = PlausibleDateField(_("as of"), span="event")
     full = models.BooleanField(_("every region"), default=True)
     townships = models.JSONField(
         _("townships"), default=list, blank=True,

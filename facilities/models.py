@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from eldercare.validators import BoundedTextField, PlausibleDateField
 from regions.scoping import ScopedQuerySet, scope_prefix
 
 # Who sees the facility network: everyone with a region sees the facilities in it; a facility
@@ -104,10 +105,11 @@ class Facility(models.Model):
         help_text=_("Villages or townships this facility serves besides its own."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
-    status_on = models.DateField(_("status since"), null=True, blank=True)
-    opened_on = models.DateField(
+    status_on = PlausibleDateField(_("status since"), null=True, blank=True, span="history")
+    opened_on = PlausibleDateField(
         _("in operation since"), null=True, blank=True,
         help_text=_("The day it first opened to residents or visitors; empty until then."),
+        span="history",
     )  # fmt: skip
     floor_area = models.DecimalField(
         _("floor area (m²)"), max_digits=8, decimal_places=1, null=True, blank=True
@@ -144,16 +146,22 @@ class Facility(models.Model):
     retention = models.CharField(
         _("retained or merged"), max_length=10, choices=Retention.choices, blank=True
     )
-    legal_person_registered_on = models.DateField(
-        _("legal-person registration (法人登记)"), null=True, blank=True
+    legal_person_registered_on = PlausibleDateField(
+        _("legal-person registration (法人登记)"),
+        null=True,
+        blank=True,
+        span="history",
     )
-    filed_on = models.DateField(_("filing (备案)"), null=True, blank=True)
+    filed_on = PlausibleDateField(_("filing (备案)"), null=True, blank=True, span="history")
     operation_mode = models.CharField(
         _("operation mode"), max_length=12, choices=OperationMode.choices, default="public"
     )
     operator_name = models.CharField(_("operator organisation"), max_length=100, blank=True)
-    run_by_institution_since = models.DateField(
-        _("run by an elderly-care institution since"), null=True, blank=True
+    run_by_institution_since = PlausibleDateField(
+        _("run by an elderly-care institution since"),
+        null=True,
+        blank=True,
+        span="history",
     )
     operators = models.ManyToManyField(
         "accounts.User",
@@ -162,7 +170,7 @@ class Facility(models.Model):
         blank=True,
         limit_choices_to={"role": "facility_operator"},
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = BoundedTextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -206,10 +214,10 @@ class QualityCheck(models.Model):
     """A service-quality baseline check (《养老机构服务质量基本规范》 GB/T 35796)."""
 
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="quality_checks")
-    checked_on = models.DateField(_("checked on"))
+    checked_on = PlausibleDateField(_("checked on"), span="event")
     passed = models.BooleanField(_("meets the baseline"))
     inspector = models.CharField(_("inspector"), max_length=50)
-    note = models.TextField(_("inspector's note"), blank=True)
+    note = BoundedTextField(_("inspector's note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -242,8 +250,8 @@ class Bed(models.Model):
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="beds")
     label = models.CharField(_("bed"), max_length=20)
     kind = models.CharField(_("kind"), max_length=10, choices=BedKind.choices)
-    in_use_from = models.DateField(_("in use from"))
-    retired_on = models.DateField(_("retired on"), null=True, blank=True)
+    in_use_from = PlausibleDateField(_("in use from"), span="history")
+    retired_on = PlausibleDateField(_("retired on"), null=True, blank=True, span="history")
 
     history = HistoricalRecords()
     objects = BedQuerySet.as_manager()
@@ -293,9 +301,9 @@ class Placement(models.Model):
     kind = models.CharField(
         _("kind"), max_length=20, choices=PlacementKind.choices, default=PlacementKind.RESIDENTIAL
     )
-    admitted_on = models.DateField(_("admitted on"))
+    admitted_on = PlausibleDateField(_("admitted on"), span="history")
     admission_reason = models.CharField(_("reason for admission"), max_length=200, blank=True)
-    discharged_on = models.DateField(_("discharged on"), null=True, blank=True)
+    discharged_on = PlausibleDateField(_("discharged on"), null=True, blank=True, span="history")
     discharge_reason = models.CharField(_("reason for discharge"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -364,8 +372,8 @@ class StaffMember(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=StaffRole.choices)
     full_time = models.BooleanField(_("full time"), default=True)
-    started_on = models.DateField(_("started on"))
-    ended_on = models.DateField(_("left on"), null=True, blank=True)
+    started_on = PlausibleDateField(_("started on"), span="history")
+    ended_on = PlausibleDateField(_("left on"), null=True, blank=True, span="history")
 
     history = HistoricalRecords()
     objects = StaffQuerySet.as_manager()
@@ -417,8 +425,8 @@ class Certificate(models.Model):
     staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="certificates")
     number = models.CharField(_("certificate number"), max_length=40)
     level = models.CharField(_("level"), max_length=2, choices=CertificateLevel.choices)
-    issued_on = models.DateField(_("issued on"))
-    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    issued_on = PlausibleDateField(_("issued on"), span="history")
+    expires_on = PlausibleDateField(_("expires on"), null=True, blank=True, span="planned")
 
     history = HistoricalRecords()
     objects = CertificateQuerySet.as_manager()
@@ -459,7 +467,7 @@ class TrainingSession(models.Model):
 
     kind = models.CharField(_("for"), max_length=10, choices=TrainingKind.choices)
     title = models.CharField(_("title"), max_length=100)
-    held_on = models.DateField(_("held on"))
+    held_on = PlausibleDateField(_("held on"), span="event")
     organiser = models.CharField(_("organiser"), max_length=100)
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
     region = models.ForeignKey(
@@ -550,14 +558,14 @@ class UpgradeProject(models.Model):
     title = models.CharField(_("title"), max_length=150)
     budget = models.DecimalField(_("budget (yuan)"), max_digits=12, decimal_places=2)
     status = models.CharField(_("status"), max_length=20, choices=ProjectStatus.choices)
-    started_on = models.DateField(_("started on"), null=True, blank=True)
-    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    started_on = PlausibleDateField(_("started on"), null=True, blank=True, span="event")
+    completed_on = PlausibleDateField(_("completed on"), null=True, blank=True, span="event")
     award_amount = models.DecimalField(
         _("award paid after building (yuan)"), max_digits=12, decimal_places=2, null=True,
         blank=True,
     )  # fmt: skip
-    award_paid_on = models.DateField(_("award paid on"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    award_paid_on = PlausibleDateField(_("award paid on"), null=True, blank=True, span="event")
+    notes = BoundedTextField(_("notes"), blank=True)
 
     history = HistoricalRecords()
     objects = FacilityChildQuerySet.as_manager()
@@ -609,8 +617,8 @@ class ProjectFunding(models.Model):
 class Milestone(models.Model):
     project = models.ForeignKey(UpgradeProject, on_delete=models.PROTECT, related_name="milestones")
     name = models.CharField(_("milestone"), max_length=100)
-    planned_on = models.DateField(_("planned for"), null=True, blank=True)
-    done_on = models.DateField(_("done on"), null=True, blank=True)
+    planned_on = PlausibleDateField(_("planned for"), null=True, blank=True, span="planned")
+    done_on = PlausibleDateField(_("done on"), null=True, blank=True, span="event")
 
     history = HistoricalRecords()
 
@@ -650,7 +658,7 @@ class IndicatorCheck(models.Model):
     )
     indicator = models.ForeignKey(BasicIndicator, on_delete=models.PROTECT, related_name="+")
     met = models.BooleanField(_("met"))
-    checked_on = models.DateField(_("checked on"))
+    checked_on = PlausibleDateField(_("checked on"), span="event")
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     history = HistoricalRecords()

@@ -51,23 +51,43 @@ def _not_future(day: datetime.date | None, field: str) -> None:
         raise ValidationError({field: [_("This date is in the future.")]})
 
 
-def facility_capacity_on(facility: Facility, day: datetime.date) -> int:
-    """Beds in use on ``day``."""
-    return (
-        Bed.objects.filter(facility=facility, in_use_from__lte=day)
-        .exclude(retired_on__lte=day)
-        .count()
-    )
+def _first_shortfall(
+    facility: Facility,
+    day: datetime.date,
+    *,
+    more_residents: int = 0,
+    without_bed: Bed | None = None,
+) -> tuple[datetime.date, int, int] | None:
+    """The first day from ``day`` on when the facility would have more residents than beds in
+    service — with ``more_residents`` more from ``day`` on, or without ``without_bed`` — as
+    ``(day, residents, beds)``; ``None`` if beds in service ≥ residents holds every day.
 
-
-def facility_residents_on(facility: Facility, day: datetime.date) -> int:
-    """Residents (not day-care visitors) staying on ``day``."""
-    return (
+    A stay needs a bed whether or not it names one, so the count is of residents, not of
+    named beds. Residents only arrive on an admission day and beds only leave on a retirement
+    day, so those days (and ``day``) are the ones to check. Two queries; the caller holds the
+    facility row locked."""
+    beds = Bed.objects.filter(facility=facility).exclude(retired_on__lte=day)
+    if without_bed is not None:
+        beds = beds.exclude(pk=without_bed.pk)
+    bed_spans = list(beds.values_list("in_use_from", "retired_on"))
+    stays = list(
         Placement.objects.filter(facility=facility)
         .exclude(kind=PlacementKind.DAY_CARE)
-        .open_on(day)
-        .count()
+        .exclude(discharged_on__lte=day)
+        .values_list("admitted_on", "discharged_on")
     )
+    days = {day} | {start for start, _end in stays if start > day}
+    days |= {end for _start, end in bed_spans if end is not None and end > day}
+    for point in sorted(days):
+        in_service = sum(
+            1 for start, end in bed_spans if start <= point and not (end and end <= point)
+        )
+        staying = more_residents + sum(
+            1 for start, end in stays if start <= point and not (end and end <= point)
+        )
+        if staying > in_service:
+            return point, staying, in_service
+    return None
 
 
 @transaction.atomic
@@ -130,14 +150,32 @@ def placement_admit(
         if Placement.objects.filter(bed=bed, discharged_on__isnull=True).exists():
             raise ValidationError({"bed": [_("This bed is taken.")]})
     if kind != PlacementKind.DAY_CARE:
-        capacity = facility_capacity_on(facility, admitted_on)
-        residents = facility_residents_on(facility, admitted_on)
-        if residents >= capacity:
+        # with or without a named bed, a resident takes one of the beds in service, on the
+        # day of admission and on every day after it (a backdated admission included)
+        short = _first_shortfall(facility, admitted_on, more_residents=1)
+        if short is not None and short[0] == admitted_on:
             raise ValidationError(
                 {
                     "facility": [
                         _("%(name)s is full: %(residents)d residents in %(beds)d beds.")
-                        % {"name": facility.name, "residents": residents, "beds": capacity}
+                        % {"name": facility.name, "residents": short[1] - 1, "beds": short[2]}
+                    ]
+                }
+            )
+        if short is not None:
+            raise ValidationError(
+                {
+                    "admitted_on": [
+                        _(
+                            "%(name)s would have %(residents)d residents in %(beds)d beds on "
+                            "%(day)s: add a bed first."
+                        )
+                        % {
+                            "name": facility.name,
+                            "residents": short[1],
+                            "beds": short[2],
+                            "day": short[0],
+                        }
                     ]
                 }
             )
@@ -407,14 +445,38 @@ def bed_add(
 
 @transaction.atomic
 def bed_retire(*, by: User, bed: Bed, retired_on: datetime.date) -> Bed:
-    locked = Bed.objects.select_for_update().get(pk=bed.pk)
+    """Take a bed out of service from ``retired_on``. Refused while someone sleeps in it, and
+    when the facility would be left with more residents than beds in service on any day from
+    then on (residents without a named bed need a bed too)."""
     _not_future(retired_on, "retired_on")
+    # the facility's row first, as admissions lock it: a retirement and an admission at the
+    # same moment cannot both take the last free bed
+    facility = Facility.objects.select_for_update().get(pk=bed.facility_id)
+    locked = Bed.objects.select_for_update().get(pk=bed.pk)
     if locked.retired_on is not None:
         raise ValidationError({"retired_on": [_("This bed is retired already.")]})
     if retired_on < locked.in_use_from:
         raise ValidationError({"retired_on": [_("A bed cannot retire before it was in use.")]})
     if Placement.objects.filter(bed=locked, discharged_on__isnull=True).exists():
         raise ValidationError({"retired_on": [_("Someone sleeps in this bed: move them first.")]})
+    short = _first_shortfall(facility, retired_on, without_bed=locked)
+    if short is not None:
+        raise ValidationError(
+            {
+                "retired_on": [
+                    _(
+                        "Without this bed %(name)s would have %(residents)d residents in "
+                        "%(beds)d beds on %(day)s: discharge a resident or add a bed first."
+                    )
+                    % {
+                        "name": facility.name,
+                        "residents": short[1],
+                        "beds": short[2],
+                        "day": short[0],
+                    }
+                ]
+            }
+        )
     locked.retired_on = retired_on
     locked._history_user = by
     locked.save()

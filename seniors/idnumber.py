@@ -14,9 +14,21 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from eldercare.validators import SPANS
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # index: weighted sum mod 11
 SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+# The first two digits of the address code (GB/T 2260): the provinces, autonomous regions and
+# municipalities, Taiwan (71), and 81/82/83 of the residence permits of Hong Kong, Macao and
+# Taiwan residents.
+PROVINCES = frozenset(
+    re.findall(
+        r"\d\d",
+        "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
+        "61 62 63 64 65 71 81 82 83",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -56,9 +68,22 @@ def parse_id_number(value: str) -> IdNumber:
             % {"date": f"{number[6:10]}-{number[10:12]}-{number[12:14]}"},
             code="birth_date",
         ) from None
-    if birth.year < 1880:
+    if number[:2] not in PROVINCES:
+        raise ValidationError(
+            _("The area code of this ID number (%(code)s) belongs to no province.")
+            % {"code": number[:6]},
+            code="area",
+        )
+    # the range every birth date of the system keeps (eldercare.validators, "birth")
+    earliest, latest = SPANS["birth"].bounds()
+    if birth < earliest:
         raise ValidationError(
             _("The birth date in the ID number (%(date)s) is not possible.") % {"date": birth},
+            code="birth_date",
+        )
+    if birth > latest:
+        raise ValidationError(
+            _("The birth date in the ID number (%(date)s) is in the future.") % {"date": birth},
             code="birth_date",
         )
     expected = check_char(number[:17])
@@ -85,7 +110,9 @@ def mask_phone(number: str) -> str:
 
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+    """Full years on ``day``; 0 (not a negative age) for a day before the birth."""
+    years = day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+    return max(years, 0)
 
 
 def make_id_number(address: str, birth_date: datetime.date, sequence: int) -> str:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from eldercare.validators import BoundedTextField, PlausibleDateField, PlausibleDateTimeField
 from regions.scoping import ScopedQuerySet
 
 HIGH_AGE = 80  # 高龄
@@ -108,7 +109,7 @@ class Senior(models.Model):
     )
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, editable=False)
-    birth_date = models.DateField(_("birth date"), editable=False)
+    birth_date = PlausibleDateField(_("birth date"), editable=False, span="birth")
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     village = models.ForeignKey(
         "regions.Region",
@@ -145,25 +146,37 @@ class Senior(models.Model):
     wants_centralised_care = models.BooleanField(_("wants centralised care"), default=False)
     wants_day_care = models.BooleanField(_("wants day care"), default=False)
     # health and safety, family support
-    family_doctor_contract_on = models.DateField(
-        _("family-doctor contract signed on"), null=True, blank=True
+    family_doctor_contract_on = PlausibleDateField(
+        _("family-doctor contract signed on"),
+        null=True,
+        blank=True,
+        span="event",
     )
     wristband_device = models.CharField(_("safety wristband number"), max_length=40, blank=True)
-    wristband_on = models.DateField(_("wristband given on"), null=True, blank=True)
-    family_care_bed_on = models.DateField(_("family care bed set up on"), null=True, blank=True)
-    home_adaptation_on = models.DateField(_("home adaptation completed on"), null=True, blank=True)
+    wristband_on = PlausibleDateField(_("wristband given on"), null=True, blank=True, span="event")
+    family_care_bed_on = PlausibleDateField(
+        _("family care bed set up on"), null=True, blank=True, span="event"
+    )
+    home_adaptation_on = PlausibleDateField(
+        _("home adaptation completed on"), null=True, blank=True, span="event"
+    )
     family_caregiver = models.CharField(_("family caregiver"), max_length=50, blank=True)
-    family_caregiver_trained_on = models.DateField(
-        _("family caregiver trained on"), null=True, blank=True
+    family_caregiver_trained_on = PlausibleDateField(
+        _("family caregiver trained on"),
+        null=True,
+        blank=True,
+        span="event",
     )
     # place in the ledger
-    registered_on = models.DateField(_("registered on"), default=datetime.date.today)
+    registered_on = PlausibleDateField(
+        _("registered on"), default=datetime.date.today, span="event"
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
-    status_on = models.DateField(_("status since"), null=True, blank=True)
+    status_on = PlausibleDateField(_("status since"), null=True, blank=True, span="event")
     status_note = models.CharField(_("status note"), max_length=200, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = BoundedTextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -245,7 +258,7 @@ class Assessment(models.Model):
     senior = models.ForeignKey(
         Senior, verbose_name=_("senior"), on_delete=models.PROTECT, related_name="assessments"
     )
-    assessed_on = models.DateField(_("assessed on"))
+    assessed_on = PlausibleDateField(_("assessed on"), span="event")
     assessor = models.CharField(_("assessor"), max_length=50, blank=True)
     feeding = models.PositiveSmallIntegerField(_("feeding"))
     bathing = models.PositiveSmallIntegerField(_("bathing"))
@@ -259,7 +272,7 @@ class Assessment(models.Model):
     stairs = models.PositiveSmallIntegerField(_("stairs"))
     total = models.PositiveSmallIntegerField(_("total"), editable=False)
     level = models.CharField(_("level"), max_length=12, choices=Level.choices, editable=False)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = BoundedTextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -327,7 +340,7 @@ class Visit(models.Model):
     senior = models.ForeignKey(
         Senior, verbose_name=_("senior"), on_delete=models.PROTECT, related_name="visits"
     )
-    visited_at = models.DateTimeField(_("visited at"))
+    visited_at = PlausibleDateTimeField(_("visited at"), span="event")
     service_type = models.CharField(
         _("service"), max_length=16, choices=ServiceType.choices, default=ServiceType.INSPECTION
     )
@@ -340,7 +353,7 @@ class Visit(models.Model):
         blank=True,
     )
     visitor_name = models.CharField(_("visitor's name"), max_length=50, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = BoundedTextField(_("notes"), blank=True)
     follow_up_needed = models.BooleanField(_("follow-up needed"), default=False)
     client_uuid = models.UUIDField(
         _("client UUID"),
@@ -456,8 +469,10 @@ class CategoryPeriod(models.Model):
     senior = models.ForeignKey(
         Senior, on_delete=models.PROTECT, related_name="category_periods", verbose_name=_("senior")
     )
-    valid_from = models.DateField(_("valid from"), null=True, blank=True)
-    valid_to = models.DateField(_("valid until (exclusive)"), null=True, blank=True)
+    valid_from = PlausibleDateField(_("valid from"), null=True, blank=True, span="history")
+    valid_to = PlausibleDateField(
+        _("valid until (exclusive)"), null=True, blank=True, span="history"
+    )
     extreme_poverty = models.CharField(
         _("extreme poverty (特困)"), max_length=12, choices=ExtremePoverty.choices, blank=True
     )
@@ -519,8 +534,8 @@ class FamilyDoctorContract(models.Model):
     senior = models.ForeignKey(
         Senior, on_delete=models.PROTECT, related_name="doctor_contracts", verbose_name=_("senior")
     )
-    signed_on = models.DateField(_("signed on"))
-    ends_on = models.DateField(_("ends on (exclusive)"))
+    signed_on = PlausibleDateField(_("signed on"), span="history")
+    ends_on = PlausibleDateField(_("ends on (exclusive)"), span="planned")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()

@@ -119,9 +119,19 @@ def _check_fields(
             _("%(group)s is not a villager group of %(village)s.")
             % {"group": group.name, "village": village.short_name}
         ]
+    for name, value in fields.items():
+        # the model's ranges and lengths (eldercare.validators), here too so that the Excel
+        # import's preview names them per row before anything is written
+        if name in DATE_FIELDS and value is not None and value > today:
+            continue  # "in the future" below says it more precisely
+        if name in SENIOR_FIELDS and value not in (None, ""):
+            try:
+                Senior._meta.get_field(name).run_validators(value)
+            except ValidationError as exc:
+                errors[name] = exc.messages
     for name in DATE_FIELDS:
         day = fields.get(name)
-        if day is None:
+        if day is None or name in errors:
             continue
         if day > today:
             errors[name] = [_("This date is in the future.")]

@@ -9,6 +9,10 @@ the detail routes find records now and then. Every answer must:
 - carry a status code the schema documents, in a documented content type;
 - have a body that conforms to the schema documented for that status code.
 
+Generated strings seldom hold a NUL character and generated bodies never nest deeply, so every
+operation also gets a NUL in its path, query and body and a body nested 1,000 levels deep, and
+must answer the documented 400 for that reason (``eldercare/input.py``).
+
 The examples per operation are few and derandomised, so that CI (SQLite and PostgreSQL) sees
 the same requests every run; ``FUZZ_EXAMPLES`` raises the count for a longer local hunt.
 Nothing is excluded.
@@ -86,3 +90,44 @@ def world(regions, staff_baima, zhang, liu, settings, today):
 def test_the_api_answers_every_generated_request_as_documented(case, world):
     # over https, as in production (which redirects plain http)
     case.call_and_validate(base_url="https://localhost", headers=world, checks=CHECKS)
+
+
+# Generated strings seldom hold a NUL, and generated bodies never nest deeply: every operation
+# also gets these, and must answer the documented 400 (``eldercare/input.py``).
+DEEP_BODY = b"[" * 1000 + b"]" * 1000
+
+
+def _operations():
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+def _unreadable_cases(operation):
+    """(what, case, extra arguments for the call) for one operation."""
+    names = [p.name for p in operation.path_parameters]
+    clean, nul = dict.fromkeys(names, "1"), dict.fromkeys(names, "1\x00")
+    query = {([p.name for p in operation.query] or ["q"])[0]: "a\x00b"}
+    yield "NUL in the query", operation.Case(path_parameters=clean, query=query), {}
+    if names:
+        yield "NUL in the path", operation.Case(path_parameters=nul), {}
+    if operation.body:
+        json_body = {"media_type": "application/json", "path_parameters": clean}
+        yield "NUL in the body", operation.Case(body={"name": "张\x00"}, **json_body), {}
+        yield "1,000 levels", operation.Case(body=[], **json_body), {"data": DEEP_BODY}
+
+
+@pytest.mark.django_db
+def test_a_nul_or_deep_nesting_is_the_documented_400_on_every_operation(world):
+    wrong = {}
+    checked = 0
+    for operation in _operations():
+        for what, case, extra in _unreadable_cases(operation):
+            response = case.call_and_validate(
+                base_url="https://localhost", headers=world, checks=CHECKS, **extra
+            )
+            checked += 1
+            # refused for that reason (a 400 of the view's own would hide a gap)
+            reason = "嵌套过深" if what == "1,000 levels" else "空字符"
+            if response.status_code != 400 or reason not in response.json().get("detail", ""):
+                wrong[f"{operation.label}: {what}"] = (response.status_code, response.text[:80])
+    assert checked > 150
+    assert wrong == {}

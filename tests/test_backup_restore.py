@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from accounts.models import ApiToken
 from backups import archive
@@ -133,7 +134,8 @@ def test_the_round_trip_gives_back_every_row_and_the_books(world, tmp_path, bure
     exported = archive.export(path)
     assert exported.manifest["counts"] == before
     assert exported.manifest["ledger"] == books
-    assert exported.manifest["migrations"]["volunteers"][-1] == "0003_policy_one_to_one_per_helper"
+    newest = MigrationLoader(connection).graph.leaf_nodes("volunteers")
+    assert exported.manifest["migrations"]["volunteers"][-1] == newest[0][1]
     assert "sessions.Session" not in before
     assert "knox.AuthToken" not in before
 

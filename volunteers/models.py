@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from eldercare.validators import BoundedTextField, PlausibleDateField, PlausibleDateTimeField
 from regions.scoping import ScopedQuerySet, scope_prefix
 
 VOLUNTEER_SIDE_ROLES = frozenset({"bureau", "township_staff", "village_assistant"})
@@ -58,8 +59,8 @@ class Volunteer(models.Model):
         "accounts.User", verbose_name=_("login"), on_delete=models.PROTECT,
         related_name="volunteer", null=True, blank=True,
     )  # fmt: skip
-    joined_on = models.DateField(_("joined on"))
-    left_on = models.DateField(_("left on"), null=True, blank=True)
+    joined_on = PlausibleDateField(_("joined on"), span="history")
+    left_on = PlausibleDateField(_("left on"), null=True, blank=True, span="history")
 
     history = HistoricalRecords()
     objects = VolunteerQuerySet.as_manager()
@@ -94,8 +95,8 @@ class Group(models.Model):
         "regions.Region", verbose_name=_("village or villager group"), on_delete=models.PROTECT,
         related_name="volunteer_groups",
     )  # fmt: skip
-    founded_on = models.DateField(_("founded on"))
-    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+    founded_on = PlausibleDateField(_("founded on"), span="history")
+    dissolved_on = PlausibleDateField(_("dissolved on"), null=True, blank=True, span="history")
     leader = models.CharField(_("leader"), max_length=50, blank=True)
     members = models.ManyToManyField(Volunteer, related_name="groups", blank=True)
 
@@ -131,8 +132,8 @@ class ElderlyCareAssistant(models.Model):
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     full_time = models.BooleanField(_("full time"), default=False)
-    started_on = models.DateField(_("started on"))
-    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    started_on = PlausibleDateField(_("started on"), span="history")
+    ended_on = PlausibleDateField(_("ended on"), null=True, blank=True, span="history")
 
     history = HistoricalRecords()
     objects = AssistantQuerySet.as_manager()
@@ -169,8 +170,8 @@ class Pairing(models.Model):
     senior = models.ForeignKey("seniors.Senior", on_delete=models.PROTECT, related_name="pairings")
     mode = models.CharField(_("mode"), max_length=12, choices=PairingMode.choices)
     visit_interval_days = models.PositiveSmallIntegerField(_("visit every (days)"))
-    started_on = models.DateField(_("started on"))
-    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    started_on = PlausibleDateField(_("started on"), span="event")
+    ended_on = PlausibleDateField(_("ended on"), null=True, blank=True, span="event")
 
     history = HistoricalRecords()
     objects = PairingQuerySet.as_manager()
@@ -392,10 +393,10 @@ class ServiceLog(models.Model):
         "seniors.Senior", on_delete=models.PROTECT, related_name="service_logs"
     )
     service_type = models.CharField(_("service"), max_length=16)
-    started_at = models.DateTimeField(_("from"))
-    ended_at = models.DateTimeField(_("to"))
+    started_at = PlausibleDateTimeField(_("from"), span="event")
+    ended_at = PlausibleDateTimeField(_("to"), span="event")
     hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = BoundedTextField(_("notes"), blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.SUBMITTED
     )

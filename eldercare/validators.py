@@ -1,0 +1,195 @@
+"""Plausible values, written once: the range of every date the system keeps and the length of
+every free text. Domain models declare their dates and notes with these fields; forms, the
+admin and the API's model serializers take the validators from the field, and every ``save()``
+checks again (a ``pre_save`` signal), so a service fed by a plain serializer, a page or the
+Excel import cannot store 0001-01-01, 9999-12-31 or a novel in a note either.
+
+The spans:
+
+- ``birth``: 1900-01-01 up to today (the oldest Chinese resident ID numbers' years);
+- ``history``: things that may predate the plan by decades — a facility's opening, a bed in use,
+  a team's founding, staff joining, a certificate issued: 1950-01-01 up to a year from today;
+- ``event``: records of the care network's work — assessments, visits, stays, pairings,
+  trainings, checks, statuses: 2000-01-01 up to a year from today;
+- ``planned``: deadlines and expiries — a milestone's plan, a certificate's expiry, a plan's due
+  date: 2000-01-01 up to 2040-12-31.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models.signals import pre_save
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+MAX_TEXT_LENGTH = 2000  # notes and free text: a page of writing
+
+
+@dataclass(frozen=True)
+class Span:
+    earliest: datetime.date
+    latest: datetime.date | None = None  # a fixed end, or else
+    days_ahead: int = 0  # up to this many days from today
+
+    def bounds(self) -> tuple[datetime.date, datetime.date]:
+        if self.latest is not None:
+            return self.earliest, self.latest
+        return self.earliest, timezone.localdate() + datetime.timedelta(days=self.days_ahead)
+
+
+SPANS = {
+    "birth": Span(datetime.date(1900, 1, 1)),
+    "history": Span(datetime.date(1950, 1, 1), days_ahead=366),
+    "event": Span(datetime.date(2000, 1, 1), days_ahead=366),
+    "planned": Span(datetime.date(2000, 1, 1), latest=datetime.date(2040, 12, 31)),
+}
+
+
+def _label(field) -> str:
+    return str(field.verbose_name) if field is not None else _("This date")
+
+
+class PlausibleDate:
+    """The validator: the value lies in the span, or a message naming the field and the range."""
+
+    def __init__(self, span: str, field=None):
+        if span not in SPANS:
+            raise ValueError(f"unknown span {span!r}; one of {sorted(SPANS)}")
+        self.span = span
+        self.field = field
+
+    def __call__(self, value) -> None:
+        if value is None:
+            return
+        day = value
+        if isinstance(value, datetime.datetime):
+            try:
+                day = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+            except OverflowError:  # 9999-12-31 23:00 UTC is past the last day in Wulong
+                day = value.date()
+        earliest, latest = SPANS[self.span].bounds()
+        if not earliest <= day <= latest:
+            raise ValidationError(
+                _("%(field)s must lie between %(earliest)s and %(latest)s.")
+                % {"field": _label(self.field), "earliest": earliest, "latest": latest},
+                code="implausible_date",
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, PlausibleDate) and other.span == self.span
+
+
+class _Guarded:
+    """A field whose own validators are checked at every save too (``check_on_save``):
+    services write with ``save()`` and some take their values from plain serializers, page
+    forms or an Excel row."""
+
+    def _own_validators(self):
+        raise NotImplementedError
+
+
+@functools.cache
+def _guarded_fields(model) -> list:
+    return [f for f in model._meta.concrete_fields if isinstance(f, _Guarded)]
+
+
+def check_on_save(sender, instance, raw=False, update_fields=None, **kwargs):
+    """``pre_save`` for every model: a guarded field's value out of its range or length is a
+    ``ValidationError`` naming the field, before anything is written. (Raised here, before
+    ``save()`` opens its transaction, so that a caller catching it can go on querying.)"""
+    if raw:  # fixtures and restores load what was stored
+        return
+    errors: dict[str, list[str]] = {}
+    for field in _guarded_fields(sender):
+        if update_fields is not None and field.name not in update_fields:
+            continue
+        value = getattr(instance, field.attname)
+        if value is None or value == "":
+            continue
+        try:
+            value = field.to_python(value)  # a date may come as text ("2026-11-29")
+        except ValidationError:
+            continue  # not a date at all: Django's own save says so
+        try:
+            for validate in field._own_validators():
+                validate(value)
+        except ValidationError as exc:
+            errors[field.name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+
+pre_save.connect(check_on_save, dispatch_uid="eldercare.validators.check_on_save")
+
+
+class _PlausibleMixin(_Guarded):
+    def __init__(self, *args, span: str = "event", **kwargs):
+        self.span = span
+        super().__init__(*args, **kwargs)
+        self.default_validators = [*type(self).default_validators, PlausibleDate(span, self)]
+
+    def _own_validators(self):
+        return [PlausibleDate(self.span, self)]
+
+    def formfield(self, **kwargs):
+        # page forms made from the model's fields check the range before any service
+        return super().formfield(**{"validators": self._own_validators(), **kwargs})
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["span"] = self.span
+        return name, path, args, kwargs
+
+
+class PlausibleDateField(_PlausibleMixin, models.DateField):
+    """A ``DateField`` whose value lies in its span (``birth``, ``history``, ``event``,
+    ``planned``)."""
+
+
+class PlausibleDateTimeField(_PlausibleMixin, models.DateTimeField):
+    """A ``DateTimeField`` whose day (in Wulong's time) lies in its span."""
+
+
+class TextLength(MaxLengthValidator):
+    """At most ``limit`` characters, with a message naming the field. (A
+    ``MaxLengthValidator``, so that DRF, which checks ``max_length`` itself, does not say it
+    twice.)"""
+
+    def __init__(self, limit: int, field=None):
+        super().__init__(limit)
+        self.limit = limit
+        self.field = field
+
+    def __call__(self, value) -> None:
+        if value is not None and len(value) > self.limit:
+            raise ValidationError(
+                _("%(field)s is too long: at most %(limit)d characters (this one has %(length)d).")
+                % {
+                    "field": str(self.field.verbose_name) if self.field else _("This text"),
+                    "limit": self.limit,
+                    "length": len(value),
+                },
+                code="max_length",
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, TextLength) and other.limit == self.limit
+
+
+class BoundedTextField(_Guarded, models.TextField):
+    """A ``TextField`` of at most ``max_length`` characters (default ``MAX_TEXT_LENGTH``);
+    forms and serializers take the limit from ``max_length``, saves check it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", MAX_TEXT_LENGTH)
+        super().__init__(*args, **kwargs)
+        self.default_validators = [TextLength(self.max_length, self)]
+
+    def _own_validators(self):
+        return [TextLength(self.max_length, self)]
