@@ -30,7 +30,7 @@ def world(plan_rows, regions, bureau, staff_baima, today):
     )
     young = datetime.date(1955, 1, 1)
     f.SeniorFactory(village=regions["banqiao"], born=young,
-                    family_doctor_contract_on=datetime.date(2022, 5, 1))  # fmt: skip
+                    family_doctor_contract_on=datetime.date(2026, 5, 1))  # fmt: skip
     f.SeniorFactory(village=regions["banqiao"], born=young)
     f.SeniorFactory(village=regions["wenfeng"], born=young)
     compute(datetime.date(2026, 10, 31))
