@@ -63,7 +63,8 @@ def _claims(user) -> Item:
         rows=[
             Row(
                 text=f"{c.volunteer.name} → {c.senior.name}",
-                note=f"{timezone.localtime(c.started_at):%m-%d %H:%M} · {c.hours} h",
+                note=f"{timezone.localtime(c.started_at):%m-%d %H:%M} · "
+                + _("%(hours)s hours") % {"hours": c.hours},
                 url=f"{url}#claim-{c.pk}",
             )
             for c in waiting[:ROWS]
