@@ -12,7 +12,7 @@ import pytest
 from coverage.compute import compute
 from coverage.models import Indicator, Judgement, Snapshot
 from tests import factories as f
-from tests.browser import controls_outside, log_in, new_screen, shot
+from tests.browser import SCREENSHOTS, controls_outside, log_in, new_screen, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -168,6 +168,9 @@ def test_the_tiles_explain_ratios_and_institutions_that_fail(browser, live_serve
     )
     assert max(boxes) <= 1440
     shot(page, "coverage-tiles-explained")
+    page.locator("section.tile-group").nth(2).screenshot(
+        path=str(SCREENSHOTS / "coverage-tiles-explained-operation.png")
+    )
 
     page.goto(f"{live_server.url}/coverage/{DISTRICT}/trends/")
     page.wait_for_selector("[data-chart=care_centre_staffing] svg")
