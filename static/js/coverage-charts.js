@@ -19,6 +19,14 @@
     return Math.round(v).toLocaleString();
   }
 
+  // A round top for the axis above x: 4, 15, 25, 250 (the green band reaches it).
+  function nice(x) {
+    if (!(x > 0)) return 1;
+    var step = Math.pow(10, Math.floor(Math.log10(x)));
+    var half = step >= 10 ? step / 2 : step;
+    return Math.ceil(x / half) * half;
+  }
+
   // The side of the target line that meets it is shaded green and labelled, for "at least"
   // targets (above the line) and "at most" ones (below it: residents per staff member, where
   // fewer is better) alike, so a line in the green band is met whichever way the target runs.
@@ -33,9 +41,9 @@
     var target = targets.length ? targets[targets.length - 1] : null;
     var atMost = s.comparison === "lte";
     var highest = Math.max.apply(null, values.concat(targets).filter(function (v) { return v !== null; }).concat([0]));
-    var top = s.unit === "percent" ? 100 : Math.ceil(highest * 1.15) || 1;
+    var top = s.unit === "percent" ? 100 : nice(highest * 1.15);
     var series = [{
-      name: node.dataset.valueLabel, type: "line", showSymbol: false, smooth: false,
+      name: node.dataset.valueLabel, type: "line", showSymbol: values.length <= 12, smooth: false,
       data: values, lineStyle: { width: dark ? 4 : 2 },
     }];
     if (target !== null) {
