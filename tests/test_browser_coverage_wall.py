@@ -113,7 +113,7 @@ def test_the_big_screen_fits_the_wall_and_ranks_by_share(browser, live_server, w
     page.clock.run_for(12_500)
     assert page.evaluate(visible) == 2
     assert page.locator(".ranking li:visible").first.inner_text() != first
-    assert page.locator(".ranking li:visible").first.inner_text().startswith("17")
+    assert page.locator(".ranking li:visible").first.inner_text().startswith("21")
     shot(page, "coverage-big-screen-next")
     context.close()
 

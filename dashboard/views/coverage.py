@@ -271,7 +271,7 @@ def coverage_export(request, code: str):
 
 
 SCREEN_TILES = 6  # tiles of one panel of the big screen (1920x1080, text of 20 px and more)
-SCREEN_RANKS = 16  # rows of one page of the ranking
+SCREEN_RANKS = 20  # rows of one page of the ranking
 SCREEN_TRENDS = ("villages_with_point", "key_seniors_paired_one_to_one", "family_doctor_signed")
 
 
