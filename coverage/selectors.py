@@ -255,11 +255,67 @@ class Tile:
 
     @property
     def fraction(self) -> str:
-        """Numerator of denominator, as counted."""
+        """Numerator of denominator, as counted; a staffing ratio in people."""
         s = self.snapshot
         if s is None or s.denominator is None:
             return ""
+        if self.indicator.unit == Unit.RATIO:
+            return _("%(residents)s residents / %(staff)s staff") % {
+                "residents": _plain(s.numerator),
+                "staff": _plain(s.denominator),
+            }
         return f"{_plain(s.numerator)} / {_plain(s.denominator)}"
+
+    @property
+    def in_words(self) -> str:
+        """A staffing ratio said in words, with its target: 每名服务人员照护 1.9 人（目标：不超过
+        3 人）. Empty for the other units (their value and target read as they are)."""
+        s = self.snapshot
+        if self.indicator.unit != Unit.RATIO or s is None or s.value is None:
+            return ""
+        words = _("each staff member cares for %(n)s residents") % {"n": _one_place(s.value)}
+        if s.target is None:
+            return words
+        if self.comparison == Comparison.AT_MOST:
+            goal = _("target: at most %(n)s") % {"n": _one_place(s.target)}
+        else:
+            goal = _("target: at least %(n)s") % {"n": _one_place(s.target)}
+        return f"{words}（{goal}）"
+
+    @property
+    def overall_meets(self) -> bool:
+        """The region's own figure reaches the target although the tile is not met: each
+        institution is judged on its own and at least one falls short."""
+        s = self.snapshot
+        if self.state != "behind" or s is None or s.value is None or s.target is None:
+            return False
+        if not self.indicator.each_facility:
+            return False
+        if self.comparison == Comparison.AT_MOST:
+            return s.value <= s.target
+        return s.value >= s.target
+
+    @property
+    def overall_note(self) -> str:
+        """What the tile says prominently when the figure meets but an institution fails."""
+        if not self.overall_meets:
+            return ""
+        s = self.snapshot
+        failing = len(s.failing) or max(0, (s.facilities or 0) - (s.facilities_meeting or 0))
+        return _(
+            "The overall figure %(value)s reaches %(target)s, but %(n)s institution(s) fall "
+            "short: judged institution by institution, the target is not met."
+        ) % {
+            "value": self.value,
+            "target": format_value(self.indicator.unit, s.target),
+            "n": failing,
+        }
+
+
+def _one_place(number: Decimal) -> str:
+    """1.9, 3 (no trailing .0): a number of people as said aloud."""
+    rounded = number.quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return f"{rounded.normalize():f}" if rounded == rounded.to_integral() else f"{rounded}"
 
 
 def _plain(number: Decimal) -> str:
@@ -402,6 +458,7 @@ def trend(snapshots: QuerySet, region_code: str) -> list[dict]:
     newest = newest_date(snapshots, region_code)
     due = deadlines(snapshots, [region_code], newest, Plan.for_day(newest)) if newest else {}
     series: dict[int, list] = {i.pk: [] for i in indicators}
+    compared = {pk: t.comparison for pk, t in (targets_in_force(newest) if newest else {}).items()}
     for indicator_id, day, value, target in (
         snapshots.filter(region_id=region_code)
         .order_by("date")
@@ -416,6 +473,7 @@ def trend(snapshots: QuerySet, region_code: str) -> list[dict]:
             "code": i.code,
             "name": indicator_name(i),
             "unit": i.unit,
+            "comparison": compared.get(i.pk, Comparison.AT_LEAST),
             "points": series[i.pk],
             "deadline": str(due[region_code, i.pk]) if (region_code, i.pk) in due else "",
         }

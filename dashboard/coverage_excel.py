@@ -16,8 +16,27 @@ BOLD = Font(bold=True)
 HEAD = PatternFill("solid", fgColor="EEF2F6")
 
 
+# Numbers stay numbers (sortable, summable); the format shows them as the page does, with
+# the unit: 97.3 %, 1 : 1.9 (residents per staff member), ¥685,526, 1,234.
+FORMATS = {
+    "percent": '0.0" %"',
+    "ratio": '"1 : "0.0',
+    "yuan": '"¥"#,##0',
+    "count": "#,##0",
+}
+COUNT = FORMATS["count"]
+PEOPLE = '0.0" 人"'
+
+
 def _number(value):
     return None if value is None else float(value)
+
+
+def _formatted(ws, value, number_format: str):
+    """A number cell shown with ``number_format``; None and text stay as they are."""
+    if value is None or isinstance(value, str):
+        return value
+    return xlsx.cell(ws, _number(value), number_format=number_format)
 
 
 def _sheet(wb: xlsx.Workbook, title: str, heading: str, header: list[str], first: bool = False):
@@ -59,19 +78,21 @@ def overview_workbook(*, region, on: datetime.date, groups, columns, rows: list[
     for label, tiles in groups:
         for tile in tiles:
             s = tile.snapshot
+            shown = FORMATS.get(tile.indicator.unit, COUNT)
+            counted = FORMATS["yuan"] if tile.indicator.unit == "yuan" else "#,##0.##"
             xlsx.append(
                 ws,
                 [
                     label,
                     tile.name,
                     tile.indicator.plan_section,
-                    _number(s.value) if s else None,
-                    _number(s.target) if s else None,
+                    _formatted(ws, s.value, shown) if s else None,
+                    _formatted(ws, s.target, shown) if s else None,
                     _state(tile),
-                    _number(s.numerator) if s else None,
-                    _number(s.denominator) if s else None,
-                    s.facilities if s else None,
-                    s.facilities_meeting if s else None,
+                    _formatted(ws, s.numerator, counted) if s else None,
+                    _formatted(ws, s.denominator, counted) if s else None,
+                    _formatted(ws, s.facilities, COUNT) if s else None,
+                    _formatted(ws, s.facilities_meeting, COUNT) if s else None,
                     on,
                     str(tile.deadline) if tile.deadline else "",
                     "；".join(tile.failing),
@@ -92,7 +113,7 @@ def overview_workbook(*, region, on: datetime.date, groups, columns, rows: list[
                 + [
                     _("n/a")
                     if c.state == "na" and c.snapshot.value is None
-                    else _number(c.snapshot.value)
+                    else _formatted(table, c.snapshot.value, FORMATS.get(c.indicator.unit, COUNT))
                     if c.snapshot
                     else None
                     for c in row.cells
@@ -132,9 +153,12 @@ def gaps_workbook(which: str, *, region, on, villages, facilities, lacking, toda
         )  # fmt: skip
         for facility, figures in facilities:
             xlsx.append(ws,
-                [facility.name, facility.get_kind_display(), figures.residents,
-                 figures.counted_staff, _number(figures.residents_per_staff), figures.beds,
-                 figures.nursing_beds, "×" if figures.meets_staffing is False else "",
+                [facility.name, facility.get_kind_display(),
+                 _formatted(ws, figures.residents, COUNT),
+                 _formatted(ws, figures.counted_staff, '#,##0.##'),
+                 _formatted(ws, figures.residents_per_staff, PEOPLE),
+                 _formatted(ws, figures.beds, COUNT), _formatted(ws, figures.nursing_beds, COUNT),
+                 "×" if figures.meets_staffing is False else "",
                  "×" if figures.meets_nursing_beds is False else ""]
             )  # fmt: skip
     else:

@@ -82,8 +82,11 @@ def append(sheet, values) -> None:
     sheet.append([_safe(sheet, value) for value in values])
 
 
-def cell(sheet, value: Any, *, font=None, fill=None, alignment=None) -> Cell:
-    """A cell for a row of ``sheet`` (a write-only sheet's rows take styled cells this way)."""
+def cell(
+    sheet, value: Any, *, font=None, fill=None, alignment=None, number_format: str | None = None
+) -> Cell:
+    """A cell for a row of ``sheet`` (a write-only sheet's rows take styled cells this way);
+    ``number_format`` shows a number with its unit (``0.0" %"``) and keeps it a number."""
     made = Cell(sheet, row=1, column=1, value=text(value) if isinstance(value, str) else value)
     if isinstance(made.value, str):
         _as_text(made)
@@ -93,6 +96,8 @@ def cell(sheet, value: Any, *, font=None, fill=None, alignment=None) -> Cell:
         made.fill = fill
     if alignment is not None:
         made.alignment = alignment
+    if number_format is not None and not isinstance(made.value, str):
+        made.number_format = number_format
     return made
 
 

@@ -92,8 +92,8 @@ def test_the_bureau_reads_drills_down_and_downloads(browser, live_server, world)
     big = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     big.context.add_cookies(page.context.cookies())
     big.goto(f"{live_server.url}/coverage/{DISTRICT}/screen/")
-    big.wait_for_selector("#ranking-chart svg")
-    shot(big, "coverage-big-screen")
+    big.wait_for_selector(".ranking li")
+    shot(big, "coverage-big-screen-small-world")
 
 
 def test_township_staff_see_only_their_township(browser, live_server, world):

@@ -270,8 +270,41 @@ def coverage_export(request, code: str):
     return _xlsx(body, f"{region.short_name}-覆盖情况-{on:%Y%m%d}.xlsx")
 
 
+SCREEN_TILES = 6  # tiles of one panel of the big screen (1920x1080, text of 20 px and more)
+SCREEN_RANKS = 20  # rows of one page of the ranking
+SCREEN_TRENDS = ("villages_with_point", "key_seniors_paired_one_to_one", "family_doctor_signed")
+
+
+def _pages(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def screen_ranking(rows) -> list[dict]:
+    """The child regions by the share of the targets that apply to them which they meet
+    (met / applicable), best first; equal shares by more targets met, then by code. A
+    region no target applies to comes last."""
+
+    def share(row) -> float | None:
+        return row.met / row.judged * 100 if row.judged else None
+
+    ranked = sorted(rows, key=lambda r: (share(r) is None, -(share(r) or 0), -r.met, r.code))
+    return [
+        {
+            "position": n,
+            "code": r.code,
+            "name": r.name,
+            "met": r.met,
+            "judged": r.judged,
+            "share": share(r),
+        }
+        for n, r in enumerate(ranked, start=1)
+    ]
+
+
 def coverage_screen(request, code: str):
-    """数据大屏: the meeting-room display, refreshed every five minutes."""
+    """数据大屏: the meeting-room display, refreshed every five minutes. It fits 1920x1080
+    without scrolling: the indicator groups and the ranking are cut into panels that a static
+    script (coverage-screen.js) shows in turn."""
     _require_reader(request)
     region = _region(request, code)
     snapshots = Snapshot.objects.visible_to(request.user)
@@ -285,19 +318,17 @@ def coverage_screen(request, code: str):
         _columns, rows = selectors.children_table(
             snapshots, visible_to(Region.objects.all(), request.user), region.code, on, targets
         )
+        panels = []
+        for label, members in groups:
+            pages = _pages(members, SCREEN_TILES)
+            panels += [(label, n, len(pages), page) for n, page in enumerate(pages, start=1)]
         context.update(
-            groups=groups,
+            panels=panels,
             met=sum(t.state == "met" for t in judged),
             judged=len(judged),
-            ranking=[
-                {"name": r.name, "met": r.met, "judged": r.judged}
-                for r in sorted(rows, key=lambda r: (r.met, r.name))
-            ],
+            ranking=_pages(screen_ranking(rows), SCREEN_RANKS),
             series=[
-                s
-                for s in selectors.trend(snapshots, region.code)
-                if s["code"]
-                in ("villages_with_point", "key_seniors_paired_one_to_one", "family_doctor_signed")
+                s for s in selectors.trend(snapshots, region.code) if s["code"] in SCREEN_TRENDS
             ],
         )
     return render(request, "dashboard/coverage/screen.html", context)
