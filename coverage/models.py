@@ -386,7 +386,7 @@ class Report(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
     )
-    snapshot_date = models.DateField(_("snapshot of"), null=True, blank=True)
+    snapshot_date = PlausibleDateField(_("snapshot of"), span="event", null=True, blank=True)
     # a few hundred kilobytes at most: kept in the database with its row (no file storage to
     # back up separately, and the row and its file are replaced in one transaction)
     pdf = models.BinaryField(_("PDF"), blank=True, default=b"")
