@@ -147,6 +147,29 @@ def report_request(region_code: str, month: datetime.date) -> Report:
     return report
 
 
+def report_month(month: datetime.date) -> list[str]:
+    """Queue the reports of ``month`` for the district and each township with a snapshot in
+    it (those built already from the month's newest snapshot are left as they are); returns
+    the region codes."""
+    from coverage.report import month_end
+    from regions.models import Level
+
+    month = month.replace(day=1)
+    codes = sorted(
+        Snapshot.objects.filter(
+            date__gte=month,
+            date__lte=month_end(month),
+            region__level__in=[Level.DISTRICT, Level.TOWNSHIP],
+        )
+        .order_by()
+        .values_list("region_id", flat=True)
+        .distinct()
+    )
+    for code in codes:
+        report_request(code, month)
+    return codes
+
+
 def report_build(region_code: str, month: datetime.date) -> Report:
     """Build (or build again, replacing the file) the report of a region for a month from the
     snapshots (the task's body). The report is a Chinese document whatever the caller's

@@ -93,6 +93,16 @@ def build_report(self, region_code: str, month: str) -> dict:
     return {"report": report.pk, "snapshot": str(report.snapshot_date), "bytes": len(report.pdf)}
 
 
+@shared_task(name="coverage.monthly_reports")
+def monthly_reports() -> dict:
+    """Celery beat, on the first of each month: the previous month's reports of the district
+    and its townships."""
+    from coverage.report import previous_month
+
+    month = previous_month(timezone.localdate())
+    return {"month": month.isoformat(), "regions": services.report_month(month)}
+
+
 def _drop_connection() -> None:
     """A lost connection is not reused by the retry (unless a caller's transaction holds it)."""
     from django.db import connection

@@ -183,3 +183,43 @@ def test_the_region_page_links_the_months_report(client, bureau, world):
     body = client.get(f"/coverage/{DISTRICT}/").content.decode()
     assert f'href="/coverage/{DISTRICT}/report/2026-11.pdf"' in body
     assert "月报 PDF" in body
+
+
+def test_failing_institutions_are_named_in_the_gap_list(
+    client, bureau, world, django_capture_on_commit_callbacks
+):
+    Snapshot.objects.filter(
+        date=NOV, region_id=DISTRICT, indicator__code="villages_with_point"
+    ).update(failing=[{"id": 1, "name": "白马敬老院", "value": "", "why": "no_staff"}])
+    client.force_login(bureau)
+    text = text_of(
+        download(client, DISTRICT, "2026-11", django_capture_on_commit_callbacks).content
+    )
+    assert "白马敬老院: 无计入配比的工作人员" in text
+    assert "（二）未达标机构" in text
+
+
+def test_on_the_first_of_the_month_beat_builds_last_months_reports_once(
+    world, django_capture_on_commit_callbacks
+):
+    from django_celery_beat.models import PeriodicTask
+
+    from coverage.tasks import monthly_reports
+
+    beat = PeriodicTask.objects.get(task="coverage.monthly_reports")
+    assert (beat.crontab.day_of_month, beat.crontab.hour) == ("1", "6")
+    # the suite's today is 29 November: last month is October
+    with django_capture_on_commit_callbacks(execute=True):
+        result = monthly_reports.delay().get()
+    assert result == {"month": "2026-10-01", "regions": [DISTRICT, BAIMA, HOUPING]}
+    reports = Report.objects.order_by("region_id")
+    assert [(r.region_id, r.status, r.snapshot_date) for r in reports] == [
+        (DISTRICT, "done", OCT),
+        (BAIMA, "done", OCT),
+        (HOUPING, "done", OCT),
+    ]
+    built = {r.pk: r.built_at for r in reports}
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        monthly_reports.delay().get()
+    assert queued == []  # nothing changed in October: nothing built again
+    assert {r.pk: r.built_at for r in Report.objects.all()} == built
