@@ -392,6 +392,7 @@ class Report(models.Model):
     pdf = models.BinaryField(_("PDF"), blank=True, default=b"")
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     built_at = models.DateTimeField(_("built at"), null=True, blank=True)
 
     objects = ReportQuerySet.as_manager()

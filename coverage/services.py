@@ -129,18 +129,32 @@ def month_ends(first: datetime.date, last: datetime.date) -> list[datetime.date]
 
 def report_request(region_code: str, month: datetime.date) -> Report:
     """The monthly report of a region, queuing its build when there is none yet, when the last
-    build failed, or when the month has a newer snapshot than the one it was made from (the
-    month still running). A report queued already is not queued twice."""
+    build failed, when the month has a newer snapshot than the one it was made from (the month
+    still running), or when a queued build was lost (no worker finished it). Concurrent
+    requests queue it once: the row's status moves only for the one whose update matches."""
     from coverage.report import snapshot_day
     from coverage.tasks import build_report
 
     month = month.replace(day=1)
     report, _created = Report.objects.get_or_create(region_id=region_code, month=month)
     current = snapshot_day(Snapshot.objects.all(), region_code, month)
-    stale = report.status == ReportStatus.DONE and report.snapshot_date != current
-    if report.status == ReportStatus.FAILED or stale or _created:
-        Report.objects.filter(pk=report.pk).update(status=ReportStatus.QUEUED, error="")
-        report.status = ReportStatus.QUEUED
+    now = timezone.now()
+    due = (
+        _created
+        or report.status == ReportStatus.FAILED
+        or (report.status == ReportStatus.DONE and report.snapshot_date != current)
+        or (
+            report.status == ReportStatus.QUEUED
+            and (report.queued_at is None or report.queued_at < now - STALE_AFTER)
+        )
+    )
+    if not due:
+        return report
+    moved = Report.objects.filter(
+        pk=report.pk, status=report.status, queued_at=report.queued_at
+    ).update(status=ReportStatus.QUEUED, queued_at=now, error="")
+    if moved:
+        report.status, report.queued_at = ReportStatus.QUEUED, now
         transaction.on_commit(
             lambda: build_report.delay(region_code, month.isoformat()), robust=True
         )

@@ -223,3 +223,38 @@ def test_on_the_first_of_the_month_beat_builds_last_months_reports_once(
         monthly_reports.delay().get()
     assert queued == []  # nothing changed in October: nothing built again
     assert {r.pk: r.built_at for r in Report.objects.all()} == built
+
+
+def test_a_lost_build_is_queued_again_but_a_fresh_one_is_not(
+    client, bureau, world, django_capture_on_commit_callbacks
+):
+    """A build queued two hours ago that no worker finished is queued again; one queued a
+    moment ago is left to its worker (the page keeps waiting)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    Report.objects.create(
+        region_id=DISTRICT, month=datetime.date(2026, 11, 1), status="queued",
+        queued_at=timezone.now() - dt.timedelta(minutes=5),
+    )  # fmt: skip
+    client.force_login(bureau)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        assert "正在生成" in client.get(f"/coverage/{DISTRICT}/report/2026-11.pdf").content.decode()
+    assert queued == []
+    Report.objects.update(queued_at=timezone.now() - dt.timedelta(hours=3))
+    response = download(client, DISTRICT, "2026-11", django_capture_on_commit_callbacks)
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_a_month_without_snapshots_says_so_and_a_village_has_no_ranking(
+    client, bureau, world, django_capture_on_commit_callbacks
+):
+    client.force_login(bureau)
+    text = text_of(
+        download(client, DISTRICT, "2026-09", django_capture_on_commit_callbacks).content
+    )
+    assert "2026 年 9 月没有武隆区的快照，无法成文。" in text
+    text = text_of(download(client, BANQIAO, "2026-11", django_capture_on_commit_callbacks).content)
+    assert "板桥村农村养老服务体系建设" in text
+    assert "排名" not in text and "三、短板清单" in text

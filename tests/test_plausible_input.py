@@ -38,6 +38,7 @@ SYSTEM_STAMPED = {
     "volunteers.ServiceLog.decided_at",
     "coverage.Run.started_at",
     "coverage.Run.finished_at",
+    "coverage.Report.queued_at",
     "coverage.Report.built_at",
     "coverage.DirtyTownship.marked_at",
     "accounts.ApiToken.expiry",  # knox sets it at login from API_TOKEN_HOURS

@@ -23,6 +23,7 @@ class Migration(migrations.Migration):
                 ('pdf', models.BinaryField(blank=True, default=b'', verbose_name='PDF')),
                 ('error', models.TextField(blank=True, verbose_name='error')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('queued_at', models.DateTimeField(blank=True, null=True, verbose_name='queued at')),
                 ('built_at', models.DateTimeField(blank=True, null=True, verbose_name='built at')),
                 ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='coverage_reports', to='regions.region')),
             ],
