@@ -258,3 +258,13 @@ def test_a_month_without_snapshots_says_so_and_a_village_has_no_ranking(
     text = text_of(download(client, BANQIAO, "2026-11", django_capture_on_commit_callbacks).content)
     assert "板桥村农村养老服务体系建设" in text
     assert "排名" not in text and "三、短板清单" in text
+
+
+def test_building_a_report_takes_a_bounded_number_of_queries(world, django_assert_max_num_queries):
+    """Whatever the number of townships and villages: the snapshot days, the tiles of the two
+    months, the child regions' table, the village gaps and the stored row (24 on the demo
+    district's 26 townships and 214 villages)."""
+    from coverage import services
+
+    with django_assert_max_num_queries(26):
+        services.report_build(DISTRICT, datetime.date(2026, 11, 1))
