@@ -101,6 +101,7 @@ DATA_MIGRATIONS = frozenset(
         ("coverage", "0003_beat_schedule"),
         ("coverage", "0006_counting_rules_2022"),
         ("coverage", "0007_indicator_parameters"),
+        ("coverage", "0011_monthly_report_beat_schedule"),
         ("facilities", "0002_basic_indicators"),
         ("seniors", "0003_dated_categories_and_doctor_contracts"),
         ("volunteers", "0002_system_accounts"),

@@ -4,7 +4,7 @@ what); snapshots and runs are read-only and scoped like everything else."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from coverage.models import Indicator, Plan, Run, Snapshot, Target
+from coverage.models import Indicator, Plan, Report, Run, Snapshot, Target
 from regions.admin_scoping import ScopedAdminMixin
 
 
@@ -86,6 +86,32 @@ class RunAdmin(admin.ModelAdmin):
     list_display = ("date", "full", "status", "rows", "seconds", "created_at", "finished_at")
     list_filter = ("status", "full")
     readonly_fields = [f.name for f in Run._meta.fields]
+
+    def has_module_permission(self, request):
+        return _is_bureau(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _is_bureau(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """The monthly reports built, to see which failed and why; the file is downloaded from the
+    coverage page."""
+
+    list_display = ("region", "month", "status", "snapshot_date", "built_at")
+    list_filter = ("status", "month")
+    exclude = ("pdf",)
+    readonly_fields = [f.name for f in Report._meta.fields if f.name != "pdf"]
 
     def has_module_permission(self, request):
         return _is_bureau(request)

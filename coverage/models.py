@@ -359,3 +359,51 @@ class DirtyTownship(models.Model):
 
     def __str__(self) -> str:
         return self.township_id
+
+
+class ReportQuerySet(ScopedQuerySet):
+    """A user gets the reports of their region and the regions below it; the bureau all."""
+
+    region_lookup = "region__code"
+    subtree_roles = frozenset({"bureau", "township_staff", "village_assistant"})
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Report(models.Model):
+    """The monthly progress report of a region as a PDF, built from the month-end snapshot.
+    One per region and month: building it again replaces the file (the snapshots it is made
+    from are kept, so nothing counted is lost)."""
+
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="coverage_reports"
+    )
+    month = PlausibleDateField(_("month"), span="event", help_text=_("The first day of the month."))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    snapshot_date = PlausibleDateField(_("snapshot of"), span="event", null=True, blank=True)
+    # a few hundred kilobytes at most: kept in the database with its row (no file storage to
+    # back up separately, and the row and its file are replaced in one transaction)
+    pdf = models.BinaryField(_("PDF"), blank=True, default=b"")
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    built_at = models.DateTimeField(_("built at"), null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
+        ordering = ["-month", "region_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "month"], name="one_report_per_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%Y-%m}"

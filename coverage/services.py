@@ -9,7 +9,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from coverage.compute import IncompleteDay, Result, compute
-from coverage.models import RUNNING_STATES, DirtyTownship, Run, RunStatus
+from coverage.models import (
+    RUNNING_STATES,
+    DirtyTownship,
+    Report,
+    ReportStatus,
+    Run,
+    RunStatus,
+    Snapshot,
+)
 
 # a run queued or running for longer than this was lost (its worker died and the message with
 # it): it no longer blocks a new request
@@ -117,3 +125,95 @@ def month_ends(first: datetime.date, last: datetime.date) -> list[datetime.date]
         month = following
     days.append(last)
     return days
+
+
+def report_request(region_code: str, month: datetime.date) -> Report:
+    """The monthly report of a region, queuing its build when there is none yet, when the last
+    build failed, when the month has a newer snapshot than the one it was made from (the month
+    still running), or when a queued build was lost (no worker finished it). Concurrent
+    requests queue it once: the row's status moves only for the one whose update matches."""
+    from coverage.report import snapshot_day
+    from coverage.tasks import build_report
+
+    month = month.replace(day=1)
+    report, _created = Report.objects.get_or_create(region_id=region_code, month=month)
+    current = snapshot_day(Snapshot.objects.all(), region_code, month)
+    now = timezone.now()
+    due = (
+        _created
+        or report.status == ReportStatus.FAILED
+        or (report.status == ReportStatus.DONE and report.snapshot_date != current)
+        or (
+            report.status == ReportStatus.QUEUED
+            and (report.queued_at is None or report.queued_at < now - STALE_AFTER)
+        )
+    )
+    if not due:
+        return report
+    moved = Report.objects.filter(
+        pk=report.pk, status=report.status, queued_at=report.queued_at
+    ).update(status=ReportStatus.QUEUED, queued_at=now, error="")
+    if moved:
+        report.status, report.queued_at = ReportStatus.QUEUED, now
+        transaction.on_commit(
+            lambda: build_report.delay(region_code, month.isoformat()), robust=True
+        )
+    return report
+
+
+def report_month(month: datetime.date) -> list[str]:
+    """Queue the reports of ``month`` for the district and each township with a snapshot in
+    it (those built already from the month's newest snapshot are left as they are); returns
+    the region codes."""
+    from coverage.report import month_end
+    from regions.models import Level
+
+    month = month.replace(day=1)
+    codes = sorted(
+        Snapshot.objects.filter(
+            date__gte=month,
+            date__lte=month_end(month),
+            region__level__in=[Level.DISTRICT, Level.TOWNSHIP],
+        )
+        .order_by()
+        .values_list("region_id", flat=True)
+        .distinct()
+    )
+    for code in codes:
+        report_request(code, month)
+    return codes
+
+
+def report_build(region_code: str, month: datetime.date) -> Report:
+    """Build (or build again, replacing the file) the report of a region for a month from the
+    snapshots (the task's body). The report is a Chinese document whatever the caller's
+    language."""
+    from django.utils import translation
+
+    from coverage.report import build
+    from coverage.report_pdf import render
+    from regions.models import Region
+
+    month = month.replace(day=1)
+    region = Region.objects.get(code=region_code)
+    with translation.override("zh-hans"):
+        content = build(Snapshot.objects.all(), Region.objects.all(), region, month)
+        pdf = render(content)
+    report, _created = Report.objects.update_or_create(
+        region=region,
+        month=month,
+        defaults={
+            "status": ReportStatus.DONE,
+            "pdf": pdf,
+            "snapshot_date": content.on,
+            "built_at": timezone.now(),
+            "error": "",
+        },
+    )
+    return report
+
+
+def report_fail(region_code: str, month: datetime.date, error: str) -> None:
+    Report.objects.filter(region_id=region_code, month=month.replace(day=1)).update(
+        status=ReportStatus.FAILED, error=error[:2000]
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
@@ -63,6 +65,42 @@ def recompute_dirty(self) -> dict:
     if result is None:
         return {"recomputed": []}
     return {"recomputed": result.townships, "rows": result.rows}
+
+
+@shared_task(
+    name="coverage.build_report",
+    bind=True,
+    max_retries=3,
+    default_retry_delay=30,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def build_report(self, region_code: str, month: str) -> dict:
+    """The monthly report of a region (``month``: its first day, ISO) from the snapshots;
+    building it again replaces the stored file."""
+    day = datetime.date.fromisoformat(month)
+    try:
+        report = services.report_build(region_code, day)
+    except RETRYABLE as error:
+        _drop_connection()
+        if self.request.retries >= self.max_retries:
+            services.report_fail(region_code, day, repr(error))
+            raise
+        raise self.retry(exc=error) from error
+    except Exception as error:
+        services.report_fail(region_code, day, repr(error))
+        raise
+    return {"report": report.pk, "snapshot": str(report.snapshot_date), "bytes": len(report.pdf)}
+
+
+@shared_task(name="coverage.monthly_reports")
+def monthly_reports() -> dict:
+    """Celery beat, on the first of each month: the previous month's reports of the district
+    and its townships."""
+    from coverage.report import previous_month
+
+    month = previous_month(timezone.localdate())
+    return {"month": month.isoformat(), "regions": services.report_month(month)}
 
 
 def _drop_connection() -> None:

@@ -4,6 +4,7 @@ from dashboard.views import (
     audit,
     claims,
     coverage,
+    coverage_report,
     facilities,
     regions,
     seniors,
@@ -25,6 +26,11 @@ urlpatterns = [
     path("coverage/<str:code>/gaps/", coverage.coverage_gaps, name="coverage_gaps"),
     path("coverage/<str:code>/export.xlsx", coverage.coverage_export, name="coverage_export"),
     path("coverage/<str:code>/screen/", coverage.coverage_screen, name="coverage_screen"),
+    path(
+        "coverage/<str:code>/report/<str:month>.pdf",
+        coverage_report.coverage_report,
+        name="coverage_report",
+    ),
     # the seniors' ledger
     path("seniors/", seniors.senior_list, name="senior_list"),
     path("seniors/new/", seniors.senior_create, name="senior_create"),

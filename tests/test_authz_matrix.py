@@ -257,6 +257,7 @@ EXPECTED = {
     "coverage_gaps": ("region", "200/200 200/404 200/404 403/403 403/403 403/403"),
     "coverage_export": ("region", "200/200 200/404 200/404 403/403 403/403 403/403"),
     "coverage_screen": ("region", "200/200 200/404 200/404 403/403 403/403 403/403"),
+    "coverage_report": ("region", "200/200 200/404 200/404 403/403 403/403 403/403"),
     "senior_detail": ("senior", "200/200 200/404 200/404 403/403 403/403 403/403"),
     "senior_edit": ("senior", "200/200 200/404 403/403 403/403 403/403 403/403"),
     "senior_status": ("senior", "200/200 200/404 403/403 403/403 403/403 403/403"),
@@ -308,7 +309,10 @@ def path_of(kind, name, route, value):
     from django.urls import reverse
 
     param = "code" if ("<str:code>" in route or "(?P<code>" in route) else "pk"
-    return reverse(f"{'api' if kind == 'api' else 'dashboard'}:{name}", kwargs={param: value})
+    kwargs = {param: value}
+    if "<str:month>" in route:  # a month of the suite's snapshots (the monthly report)
+        kwargs["month"] = "2026-11"
+    return reverse(f"{'api' if kind == 'api' else 'dashboard'}:{name}", kwargs=kwargs)
 
 
 def answer(client, path):

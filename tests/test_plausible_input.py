@@ -38,10 +38,13 @@ SYSTEM_STAMPED = {
     "volunteers.ServiceLog.decided_at",
     "coverage.Run.started_at",
     "coverage.Run.finished_at",
+    "coverage.Report.queued_at",
+    "coverage.Report.built_at",
     "coverage.DirtyTownship.marked_at",
     "accounts.ApiToken.expiry",  # knox sets it at login from API_TOKEN_HOURS
 }
-SYSTEM_TEXT = {"coverage.Run.error"}  # a failed computation's traceback, written by the worker
+# a failed computation's (or report build's) error, written by the worker
+SYSTEM_TEXT = {"coverage.Run.error", "coverage.Report.error"}
 
 # The ranges on the suite's today, 2026-11-29 (a year ahead: 2027-11-30), worked out by hand.
 RANGES = {

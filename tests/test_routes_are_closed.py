@@ -23,6 +23,7 @@ PATH_SAMPLES = {
     "<str:code>": "500156101000",
     "<int:pk>": "1",
     "<uuid:pk>": "6f1c2f9e-0000-4000-8000-000000000001",
+    "<str:month>": "2026-11",
 }
 OPEN_PAGES = {"healthz", "login", "logout", "set_language", "javascript-catalog"}
 

@@ -40,6 +40,7 @@ NOT_PAGES = {
     "senior_import_template": "an .xlsx download",
     "senior_import_preview": "needs an uploaded workbook (tests/test_seniors_excel_import.py)",
     "coverage_export": "an .xlsx download",
+    "coverage_report": "a .pdf download (tests/test_coverage_report.py)",
     "claim_verify": "POST only",
     "claim_reject": "POST only",
     "me_sw": "JavaScript",

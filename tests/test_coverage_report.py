@@ -1,0 +1,270 @@
+"""The monthly progress report: built from the month-end snapshot by the Celery task, stored
+once per region and month, downloadable from the coverage page, scoped like the page. The
+tests read the PDF's text back and find the snapshot's figures."""
+
+import datetime
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from coverage.compute import compute
+from coverage.models import Report, Snapshot
+from coverage.tasks import build_report
+from tests import factories as f
+from volunteers.models import ElderlyCareAssistant
+
+pytestmark = pytest.mark.django_db
+
+DISTRICT, BAIMA, HOUPING, BANQIAO = "500156000000", "500156101000", "500156208000", "500156101201"
+OCT, NOV = datetime.date(2026, 10, 31), datetime.date(2026, 11, 29)
+
+
+@pytest.fixture
+def world(regions, today):
+    """板桥 (白马): a point, an assistant, 4 seniors of whom 2 have a family doctor. 文凤
+    (后坪): 1 senior, nothing else. Snapshots of 31 October and 29 November."""
+    f.FacilityFactory(
+        kind="mutual_aid_point", region=regions["banqiao"], name="板桥互助点", **f.POINT_FUNCTIONS
+    )
+    ElderlyCareAssistant.objects.create(
+        village=regions["banqiao"], name="王助理", started_on=datetime.date(2022, 1, 1)
+    )
+    signed, young = datetime.date(2026, 5, 1), datetime.date(1955, 1, 1)
+    f.SeniorFactory(village=regions["banqiao"], born=young, family_doctor_contract_on=signed)
+    f.SeniorFactory(village=regions["banqiao"], born=young, family_doctor_contract_on=signed)
+    f.SeniorFactory(village=regions["banqiao"], born=young)
+    f.SeniorFactory(village=regions["banqiao"], born=young)
+    f.SeniorFactory(village=regions["wenfeng"], born=young)
+    compute(OCT)
+    compute(NOV)
+    return regions
+
+
+def text_of(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def download(client, code, month, capture):
+    """Ask for the report (which queues its build when needed), run the queued task as the
+    commit would, and ask again (as the waiting page's refresh does)."""
+    path = f"/coverage/{code}/report/{month}.pdf"
+    with capture(execute=True):
+        first = client.get(path)
+    if first.status_code != 200:
+        return first
+    return client.get(path)
+
+
+def test_the_district_report_carries_the_figures_of_its_snapshot(
+    client, bureau, world, django_capture_on_commit_callbacks
+):
+    # the October family-doctor figure was 12 %: November's 40 % is 28 points up
+    Snapshot.objects.filter(
+        date=OCT, region_id=DISTRICT, indicator__code="family_doctor_signed"
+    ).update(value=12)
+    client.force_login(bureau)
+    response = download(client, DISTRICT, "2026-11", django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]
+    text = text_of(response.content)
+    assert "武隆区农村养老服务体系建设 2022 年目标进展月报（2026 年 11 月）" in text  # page head
+    assert "2026年11月29日" in text  # the snapshot day it was made from
+    # family doctors: 2 of the 5 seniors; villages with a point: 板桥 of 2
+    assert "40.0 %" in text and "2 / 5" in text
+    assert "+28.0 个百分点" in text
+    assert "50.0 %" in text and "1 / 2" in text
+    for heading in (
+        "一、总体情况",
+        "二、各项指标",
+        "三、乡镇（街道）排名",
+        "四、短板清单",
+        "五、说明",
+    ):
+        assert heading in text
+    # the townships ranked, the village without a point named (文凤, of 后坪)
+    assert "白马镇" in text and "后坪" in text
+    assert "文凤" in text and "无互助点" in text
+    assert "第 1 页 共" in text
+    report = Report.objects.get()
+    assert (report.region_id, report.month, report.snapshot_date) == (
+        DISTRICT,
+        datetime.date(2026, 11, 1),
+        NOV,
+    )
+
+
+def test_the_overall_count_matches_the_page(
+    client, bureau, world, django_capture_on_commit_callbacks
+):
+    client.force_login(bureau)
+    body = client.get(f"/coverage/{DISTRICT}/").content.decode()
+    met, judged = (
+        body.count('class="tile met'),
+        body.count('class="tile met') + body.count('class="tile behind'),
+    )
+    text = text_of(
+        download(client, DISTRICT, "2026-11", django_capture_on_commit_callbacks).content
+    )
+    assert f"达标 {met} / 适用 {judged}" in text.replace("\n", "")
+
+
+def test_the_october_report_is_made_from_the_october_snapshot(
+    client, bureau, world, django_capture_on_commit_callbacks
+):
+    client.force_login(bureau)
+    response = download(client, DISTRICT, "2026-10", django_capture_on_commit_callbacks)
+    text = text_of(response.content)
+    assert "（2026 年 10 月）" in text and "2026年10月31日" in text
+    assert "上月无快照" in text
+
+
+def test_a_newer_snapshot_in_the_month_rebuilds_the_report_in_place(
+    client, bureau, world, django_capture_on_commit_callbacks
+):
+    client.force_login(bureau)
+    download(client, DISTRICT, "2026-11", django_capture_on_commit_callbacks)
+    compute(datetime.date(2026, 11, 30))
+    text = text_of(
+        download(client, DISTRICT, "2026-11", django_capture_on_commit_callbacks).content
+    )
+    assert "2026年11月30日" in text
+    assert Report.objects.count() == 1
+    assert Report.objects.get().snapshot_date == datetime.date(2026, 11, 30)
+
+
+def test_township_staff_get_their_township_only(
+    client, staff_baima, world, django_capture_on_commit_callbacks
+):
+    client.force_login(staff_baima)
+    response = download(client, BAIMA, "2026-11", django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    text = text_of(response.content)
+    assert "白马镇农村养老服务体系建设" in text and "三、村（社区）排名" in text
+    assert "板桥" in text
+    for code in (DISTRICT, HOUPING):
+        assert (
+            download(client, code, "2026-11", django_capture_on_commit_callbacks).status_code == 404
+        )
+    assert not Report.objects.filter(region_id__in=[DISTRICT, HOUPING]).exists()
+
+
+@pytest.mark.parametrize("month", ["2026-13", "2026-1", "nov", "2026-12", "2027-01"])
+def test_a_malformed_or_future_month_is_not_found(client, bureau, world, month):
+    client.force_login(bureau)
+    response = client.get(f"/coverage/{DISTRICT}/report/{month}.pdf")
+    assert response.status_code == 404
+    assert not Report.objects.exists()
+
+
+def test_until_built_the_page_says_it_is_being_generated(client, bureau, world):
+    """Without the commit (the task not yet run) the user is told to wait; the page reloads."""
+    client.force_login(bureau)
+    response = client.get(f"/coverage/{DISTRICT}/report/2026-11.pdf")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "正在生成" in body
+    assert 'http-equiv="refresh"' in body
+    assert "<script" not in body.split("<body")[1].split("</main>")[0]
+
+
+def test_the_task_builds_the_report_directly(world):
+    result = build_report.delay(BAIMA, "2026-11-01").get()
+    report = Report.objects.get(pk=result["report"])
+    assert report.status == "done" and report.snapshot_date == NOV
+    assert "40.0 %" not in text_of(bytes(report.pdf))  # 白马: 2 of 4 family doctors
+    assert "50.0 %" in text_of(bytes(report.pdf))
+
+
+def test_the_region_page_links_the_months_report(client, bureau, world):
+    client.force_login(bureau)
+    body = client.get(f"/coverage/{DISTRICT}/").content.decode()
+    assert f'href="/coverage/{DISTRICT}/report/2026-11.pdf"' in body
+    assert "月报 PDF" in body
+
+
+def test_failing_institutions_are_named_in_the_gap_list(
+    client, bureau, world, django_capture_on_commit_callbacks
+):
+    Snapshot.objects.filter(
+        date=NOV, region_id=DISTRICT, indicator__code="villages_with_point"
+    ).update(failing=[{"id": 1, "name": "白马敬老院", "value": "", "why": "no_staff"}])
+    client.force_login(bureau)
+    text = text_of(
+        download(client, DISTRICT, "2026-11", django_capture_on_commit_callbacks).content
+    )
+    assert "白马敬老院: 无计入配比的工作人员" in text
+    assert "（二）未达标机构" in text
+
+
+def test_on_the_first_of_the_month_beat_builds_last_months_reports_once(
+    world, django_capture_on_commit_callbacks
+):
+    from django_celery_beat.models import PeriodicTask
+
+    from coverage.tasks import monthly_reports
+
+    beat = PeriodicTask.objects.get(task="coverage.monthly_reports")
+    assert (beat.crontab.day_of_month, beat.crontab.hour) == ("1", "6")
+    # the suite's today is 29 November: last month is October
+    with django_capture_on_commit_callbacks(execute=True):
+        result = monthly_reports.delay().get()
+    assert result == {"month": "2026-10-01", "regions": [DISTRICT, BAIMA, HOUPING]}
+    reports = Report.objects.order_by("region_id")
+    assert [(r.region_id, r.status, r.snapshot_date) for r in reports] == [
+        (DISTRICT, "done", OCT),
+        (BAIMA, "done", OCT),
+        (HOUPING, "done", OCT),
+    ]
+    built = {r.pk: r.built_at for r in reports}
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        monthly_reports.delay().get()
+    assert queued == []  # nothing changed in October: nothing built again
+    assert {r.pk: r.built_at for r in Report.objects.all()} == built
+
+
+def test_a_lost_build_is_queued_again_but_a_fresh_one_is_not(
+    client, bureau, world, django_capture_on_commit_callbacks
+):
+    """A build queued two hours ago that no worker finished is queued again; one queued a
+    moment ago is left to its worker (the page keeps waiting)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    Report.objects.create(
+        region_id=DISTRICT, month=datetime.date(2026, 11, 1), status="queued",
+        queued_at=timezone.now() - dt.timedelta(minutes=5),
+    )  # fmt: skip
+    client.force_login(bureau)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        assert "正在生成" in client.get(f"/coverage/{DISTRICT}/report/2026-11.pdf").content.decode()
+    assert queued == []
+    Report.objects.update(queued_at=timezone.now() - dt.timedelta(hours=3))
+    response = download(client, DISTRICT, "2026-11", django_capture_on_commit_callbacks)
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_a_month_without_snapshots_says_so_and_a_village_has_no_ranking(
+    client, bureau, world, django_capture_on_commit_callbacks
+):
+    client.force_login(bureau)
+    text = text_of(
+        download(client, DISTRICT, "2026-09", django_capture_on_commit_callbacks).content
+    )
+    assert "2026 年 9 月没有武隆区的快照，无法成文。" in text
+    text = text_of(download(client, BANQIAO, "2026-11", django_capture_on_commit_callbacks).content)
+    assert "板桥村农村养老服务体系建设" in text
+    assert "排名" not in text and "三、短板清单" in text
+
+
+def test_building_a_report_takes_a_bounded_number_of_queries(world, django_assert_max_num_queries):
+    """Whatever the number of townships and villages: the snapshot days, the tiles of the two
+    months, the child regions' table, the village gaps and the stored row (24 on the demo
+    district's 26 townships and 214 villages)."""
+    from coverage import services
+
+    with django_assert_max_num_queries(26):
+        services.report_build(DISTRICT, datetime.date(2026, 11, 1))
