@@ -199,26 +199,17 @@ def build(snapshots: QuerySet, regions: QuerySet, region: Region, month: datetim
 
 
 def village_gaps(snapshots: QuerySet, region: Region, on: datetime.date):
-    """[(township, village, [what it lacks])] from the villages' snapshots of the day: a
-    village-level indicator counted 0 (the same rows the gap list of the page reads)."""
+    """[(township, village, [what it lacks])] from the villages' snapshots of the day (the
+    same rows as the gap list of the page: ``selectors.village_gaps``)."""
     labels = dict(VILLAGE_GAPS)
-    rows = (
-        snapshots.filter(
-            date=on,
-            region__level=Level.VILLAGE,
-            region__code__startswith=region.prefix,
-            indicator__code__in=list(labels),
-            numerator=0,
-        )
-        .select_related("region__parent", "indicator")
-        .order_by("region_id", "indicator__position")
-    )
-    found: dict[str, tuple[str, str, list[str]]] = {}
-    for row in rows:
-        parent = row.region.parent.short_name if row.region.parent else ""
-        entry = found.setdefault(row.region_id, (parent, row.region.short_name, []))
-        entry[2].append(labels[row.indicator.code])
-    return list(found.values())
+    out = []
+    for entry in selectors.village_gaps(snapshots, region, on):
+        village = entry["region"]
+        parent = village.parent.short_name if village.parent else ""
+        lacking = [labels[code] for code, key in selectors.VILLAGE_GAPS.items()
+                   if key in entry["missing"]]  # fmt: skip
+        out.append((parent, village.short_name, lacking))
+    return out
 
 
 def notes(content: Content) -> list[str]:

@@ -480,3 +480,35 @@ def trend(snapshots: QuerySet, region_code: str) -> list[dict]:
         for i in indicators
         if series[i.pk]
     ]
+
+
+# The village-level indicators whose count of 0 is a gap of the village (a village without a
+# point, an assistant, a volunteer team or an elders' association), with a short key each.
+VILLAGE_GAPS = {
+    "villages_with_point": "point",
+    "villages_with_assistant": "assistant",
+    "villages_with_volunteer_team": "team",
+    "villages_with_elders_association": "association",
+}
+
+
+def village_gaps(snapshots: QuerySet, region, on: datetime.date) -> list[dict]:
+    """The villages below ``region`` with a gap on ``on``, read from the villages' snapshots of
+    the day (the gap lists of the page, their Excel and the monthly report):
+    ``[{"region": Region, "missing": {key, …}}]`` in code order."""
+    rows = (
+        snapshots.filter(
+            date=on,
+            region__level=Level.VILLAGE,
+            region__code__startswith=region.prefix,
+            indicator__code__in=list(VILLAGE_GAPS),
+            numerator=0,
+        )
+        .select_related("region__parent", "indicator")
+        .order_by("region_id", "indicator__position")
+    )
+    found: dict[str, dict] = {}
+    for row in rows:
+        entry = found.setdefault(row.region_id, {"region": row.region, "missing": set()})
+        entry["missing"].add(VILLAGE_GAPS[row.indicator.code])
+    return list(found.values())

@@ -30,12 +30,6 @@ from volunteers.pairings import pairings_with_status, seniors_lacking_pairing
 COVERAGE_ROLES = frozenset({"bureau", "township_staff", "village_assistant"})
 SHOWN = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-VILLAGE_GAPS = (
-    ("villages_with_point", "point"),
-    ("villages_with_assistant", "assistant"),
-    ("villages_with_volunteer_team", "team"),
-    ("villages_with_elders_association", "association"),
-)
 
 
 def _require_reader(request) -> None:
@@ -179,33 +173,17 @@ def coverage_trends(request, code: str):
 def _gap_lists(request, region: Region, on: datetime.date | None) -> dict:
     user = request.user
     snapshots = Snapshot.objects.visible_to(user)
-    villages: dict[str, dict] = {}
-    if on is not None:
-        rows = (
-            snapshots.filter(
-                date=on,
-                region__level=Level.VILLAGE,
-                region__code__startswith=region.prefix,
-                indicator__code__in=[code for code, _ in VILLAGE_GAPS],
-                numerator=0,
-            )
-            .select_related("region__parent", "indicator")
-            .order_by("region_id")
-        )
-        for row in rows:
-            entry = villages.setdefault(row.region_id, {"region": row.region, "missing": set()})
-            entry["missing"].add(dict(VILLAGE_GAPS)[row.indicator.code])
+    villages = selectors.village_gaps(snapshots, region, on) if on is not None else []
     today = timezone.localdate()
     facilities = [
         (facility, figures_of(facility))
         for facility in with_figures(
             visible_to(Facility.objects.all(), user)
+            .operating_on(today)
             .filter(
                 region__code__startswith=region.prefix,
                 kind__in=[Kind.CARE_CENTRE, Kind.NURSING_HOME],
-                opened_on__lte=today,
             )
-            .exclude(status__in=["closed", "merged", "suspended"])
             .select_related("region"),
             today,
         )
@@ -218,7 +196,7 @@ def _gap_lists(request, region: Region, on: datetime.date | None) -> dict:
     seniors = visible_to(Senior.objects.all(), user).filter(village__code__startswith=region.prefix)
     lacking = seniors_lacking_pairing(seniors, today).select_related("village__parent")
     return {
-        "villages": list(villages.values()),
+        "villages": villages,
         "facilities": below,
         "lacking": lacking,
         "today": today,
