@@ -106,14 +106,17 @@ def change(unit: str, now: Decimal | None, before: Decimal | None) -> str:
     if before is None:
         return "上月无数据"
     delta = now - before
+    if unit in (Unit.PERCENT, Unit.RATIO):  # shown to one decimal: a smaller change is none
+        delta = delta.quantize(Decimal("0.1"))
     if not delta:
         return "持平"
-    sign = "+" if delta > 0 else "−"
+    # an ASCII minus: the PDF's Chinese font (STSong-Light) has no U+2212
+    sign = "+" if delta > 0 else "-"
     size = abs(delta)
     if unit == Unit.PERCENT:
-        return f"{sign}{size.quantize(Decimal('0.1'))} 个百分点"
+        return f"{sign}{size} 个百分点"
     if unit == Unit.RATIO:
-        return f"{sign}{size.quantize(Decimal('0.1'))}"
+        return f"{sign}{size}"
     text = selectors.format_value(unit, size)
     return f"{sign}{text}"
 
