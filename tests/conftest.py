@@ -236,3 +236,15 @@ def reseed_plan_rows():
 def plan_rows(transactional_db):
     """The plan's indicators and targets, for transactional tests (browser, services)."""
     reseed_plan_rows()
+
+
+@pytest.fixture
+def eager():
+    """Celery tasks run in the test's process, whatever broker this pass has (the PostgreSQL
+    pass has a real one)."""
+    from eldercare.celery import app
+
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before

@@ -20,6 +20,11 @@ DISTRICT, BAIMA, HOUPING, BANQIAO = "500156000000", "500156101000", "50015620800
 OCT, NOV = datetime.date(2026, 10, 31), datetime.date(2026, 11, 29)
 
 
+@pytest.fixture(autouse=True)
+def _builds_run_here(eager):
+    """The report's build runs in the test's process on both passes."""
+
+
 @pytest.fixture
 def world(regions, today):
     """板桥 (白马): a point, an assistant, 4 seniors of whom 2 have a family doctor. 文凤

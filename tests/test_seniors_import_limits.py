@@ -13,7 +13,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from eldercare.celery import app
 from seniors import importing
 from seniors.idnumber import make_id_number
 from seniors.models import ImportStatus, Senior, SeniorImport
@@ -145,15 +144,6 @@ def test_a_preview_of_many_errors_shows_them_a_page_at_a_time(staff):
 
 
 # --- a long file: a Celery task, progress on the page ---------------------------------------
-
-
-@pytest.fixture
-def eager():
-    """Tasks run in the test's process, whatever broker this pass has."""
-    before = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = before
 
 
 def test_a_long_file_is_checked_and_imported_by_a_task_with_its_progress_shown(
