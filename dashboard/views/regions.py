@@ -48,7 +48,7 @@ def home(request):
         return redirect("dashboard:me_home")
     if scope_prefix(user) is None:
         return render(request, "dashboard/empty.html", {"message": NO_SCOPE_MESSAGE}, status=403)
-    if user.role in today.TODO_ROLES:
+    if user.role in today.TO_DO_LIST_ROLES:
         day = timezone.localdate()
         return render(
             request,

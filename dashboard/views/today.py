@@ -220,4 +220,4 @@ def items_for(user, today: datetime.date) -> list[Item]:
     ]
 
 
-TODO_ROLES = frozenset({Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_STAFF})
+TO_DO_LIST_ROLES = frozenset({Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_STAFF})
