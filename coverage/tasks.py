@@ -8,7 +8,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from coverage import services
+from coverage import fanout, services
 from coverage.models import Run, RunStatus
 
 # a lost database connection is retried (the run's transaction rolled back: the previous
@@ -29,6 +29,10 @@ def compute_run(self, run_id: int) -> dict:
     if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED):
         return {"run": run_id, "skipped": True}
     try:
+        if fanout.applies(run):
+            # the parts go where this task came from (a test worker's own queue, for one)
+            parts = fanout.start(run, queue=_queue_of(self.request))
+            return {"run": run_id, "date": run.date.isoformat(), "parts": parts}
         result = services.execute(run)
     except RETRYABLE as error:
         _drop_connection()
@@ -40,6 +44,80 @@ def compute_run(self, run_id: int) -> dict:
         services.fail(run_id, repr(error))
         raise
     return {"run": run_id, "date": result.date.isoformat(), "rows": result.rows}
+
+
+@shared_task(
+    name="coverage.stage_part",
+    bind=True,
+    max_retries=5,
+    default_retry_delay=10,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def stage_part(self, run_id: int, batch: str, prefix: str) -> dict:
+    """One part of a fanned-out run: the leaves of the regions under ``prefix``, staged in a
+    transaction of its own (again, if delivered again). A part that fails fails the run."""
+    try:
+        part = fanout.stage_part(run_id, batch, prefix)
+    except RETRYABLE as error:
+        _drop_connection()
+        if self.request.retries >= self.max_retries:
+            fanout.fail(run_id, batch, f"part {prefix}: {error!r}")
+            raise
+        raise self.retry(exc=error) from error
+    except Exception as error:
+        fanout.fail(run_id, batch, f"part {prefix}: {error!r}")
+        raise
+    return {
+        "prefix": prefix,
+        "rows": part.rows,
+        "queries": part.queries,
+        "seconds": round(part.seconds, 3),
+        "skipped": part.skipped,
+    }
+
+
+@shared_task(
+    name="coverage.roll_up_run",
+    bind=True,
+    max_retries=5,
+    default_retry_delay=10,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def roll_up_run(self, results: list[dict], run_id: int, batch: str) -> dict:
+    """The chord's end: the day's snapshots from the parts' leaves, the run marked done."""
+    queries = sum(part.get("queries", 0) for part in results)
+    try:
+        result = fanout.finish(run_id, batch, part_queries=queries)
+    except RETRYABLE as error:
+        _drop_connection()
+        if self.request.retries >= self.max_retries:
+            fanout.fail(run_id, batch, f"roll-up: {error!r}")
+            raise
+        raise self.retry(exc=error) from error
+    except Exception as error:
+        fanout.fail(run_id, batch, f"roll-up: {error!r}")
+        raise
+    if result is None:
+        return {"run": run_id, "skipped": True}
+    return {
+        "run": run_id,
+        "date": result.date.isoformat(),
+        "rows": result.rows,
+        "parts": len(results),
+        "staged": sum(part.get("rows", 0) for part in results),
+        "stage_seconds": round(sum(part.get("seconds", 0) for part in results), 3),
+        "roll_up_seconds": round(result.seconds, 3),
+    }
+
+
+@shared_task(name="coverage.fanout_failed")
+def fanout_failed(request, exc, traceback, *, run_id: int, batch: str) -> None:
+    """The chord's error callback (a part or the roll-up failed for good, or the chord could
+    not finish): the run failed, its leaves deleted. The failing task has usually done so
+    already; doing it again changes nothing."""
+    fanout.fail(run_id, batch, repr(exc))
 
 
 @shared_task(name="coverage.nightly")
@@ -101,6 +179,10 @@ def monthly_reports() -> dict:
 
     month = previous_month(timezone.localdate())
     return {"month": month.isoformat(), "regions": services.report_month(month)}
+
+
+def _queue_of(request) -> str | None:
+    return (request.delivery_info or {}).get("routing_key") or None
 
 
 def _drop_connection() -> None:

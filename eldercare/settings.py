@@ -292,6 +292,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_IMPORTS = ("eldercare.tasks",)  # the project's own tasks; apps' tasks are autodiscovered
 
+# A full coverage run fanned out over the workers: one task per region of this level ("city",
+# "district" or "township"), then the roll-up; empty: one task computes the whole run.
+COVERAGE_FANOUT = os.environ.get("COVERAGE_FANOUT", "").strip().lower()
+if COVERAGE_FANOUT not in {"", "city", "district", "township"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"COVERAGE_FANOUT={COVERAGE_FANOUT!r}: expected empty, city, district or township"
+    )
+
 # --- Excel import ---------------------------------------------------------------------------
 # An uploaded workbook is refused before it is parsed when it unpacks to more than this or holds
 # more rows; a file of more rows than IMPORT_ASYNC_ROWS is checked and imported by a Celery task.

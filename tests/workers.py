@@ -13,17 +13,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextlib.contextmanager
-def celery_worker():
-    """Start a worker on a queue of its own, reading the test database; yield the queue's
-    name; stop the worker and fail if it printed a traceback."""
+def celery_worker(env: dict[str, str] | None = None):
+    """Start a worker on a queue of its own, reading the test database (with ``env`` added
+    to its environment); yield the queue's name; stop the worker and fail if it printed a
+    traceback."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     settings = connection.settings_dict
-    env = {
+    environment = {
         **os.environ,
         # the worker reads the test database, the same one the test writes to
         "DATABASE_URL": (
             f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
         ),
+        **(env or {}),
     }
     command = [
         sys.executable, "-m", "celery", "-A", "eldercare", "worker", "--pool=solo",
@@ -33,7 +35,7 @@ def celery_worker():
     worker = subprocess.Popen(
         command,
         cwd=ROOT,
-        env=env,
+        env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
