@@ -73,9 +73,10 @@ def parts(of_level: str) -> list[str]:
     )
 
 
-def start(run: Run, *, queue: str | None = None) -> int:
+def start(run: Run, *, queue: str | None = None) -> tuple[int, str]:
     """Mark the run running and send its chord (to ``queue`` if given); returns the number of
-    parts. Eagerly (no broker) the chord runs here, before this returns."""
+    parts and the roll-up's task id. Eagerly (no broker) the chord runs here, before this
+    returns."""
     from celery import chord
 
     from coverage.tasks import fanout_failed, roll_up_run, stage_part
@@ -84,13 +85,15 @@ def start(run: Run, *, queue: str | None = None) -> int:
         status=RunStatus.RUNNING, started_at=timezone.now()
     )
     prefixes = parts(level())
+    if not prefixes:  # no regions: nothing to share out
+        services.execute(run)
+        return 0, ""
     batch = engine.new_batch()
     options = {"queue": queue} if queue else {}
     header = [stage_part.si(run.pk, batch, prefix).set(**options) for prefix in prefixes]
     body = roll_up_run.s(run.pk, batch).set(**options)
     body.link_error(fanout_failed.s(run_id=run.pk, batch=batch))
-    chord(header)(body)
-    return len(prefixes)
+    return len(prefixes), chord(header)(body).id
 
 
 class _NotRunning(Exception):

@@ -31,8 +31,8 @@ def compute_run(self, run_id: int) -> dict:
     try:
         if fanout.applies(run):
             # the parts go where this task came from (a test worker's own queue, for one)
-            parts = fanout.start(run, queue=_queue_of(self.request))
-            return {"run": run_id, "date": run.date.isoformat(), "parts": parts}
+            parts, roll_up = fanout.start(run, queue=_queue_of(self.request))
+            return {"run": run_id, "date": run.date.isoformat(), "parts": parts, "roll_up": roll_up}
         result = services.execute(run)
     except RETRYABLE as error:
         _drop_connection()
@@ -108,6 +108,7 @@ def roll_up_run(self, results: list[dict], run_id: int, batch: str) -> dict:
         "parts": len(results),
         "staged": sum(part.get("rows", 0) for part in results),
         "stage_seconds": round(sum(part.get("seconds", 0) for part in results), 3),
+        "longest_part_seconds": max((part.get("seconds", 0) for part in results), default=0),
         "roll_up_seconds": round(result.seconds, 3),
     }
 

@@ -139,3 +139,19 @@ def test_bench_needs_postgresql():
         bench()
     with pytest.raises(synthetic.SyntheticError, match="PostgreSQL"):
         synthetic.generate(DAY, townships=1, villages=1, seniors=1)
+
+
+@pytest.mark.services
+def test_bench_times_a_run_fanned_out_over_real_workers(plan_rows):
+    from coverage.models import Run
+
+    output = bench(no_trace=True, fanout_workers="1,2", fanout_repeat=1)
+    assert "ratio engine/baseline (warm): " in output
+    assert "one task (compute in this process): " in output
+    # by district: the province's, the city's and the district's own prefixes (510000,
+    # 510100, 510101), the last holding the 3 townships
+    assert "parts staged one after the other here: " in output and "for 3 parts" in output
+    assert "fan-out with 1 worker(s): " in output and "(parts 3)" in output
+    assert "fan-out with 2 worker(s): " in output
+    assert "speed-up 1 → 2 workers: " in output
+    assert list(Run.objects.values_list("status", flat=True)) == ["done", "done"]

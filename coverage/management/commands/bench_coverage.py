@@ -9,16 +9,30 @@ peak of Python's allocations (tracing slows Python down, so it is not the timed 
 
 Prints rows scanned per table, seconds, peak memory (tracemalloc and ru_maxrss), queries,
 snapshot rows written and the ratio engine/baseline.
+
+``--fanout-workers 1,2`` then times a full run fanned out over Celery (``coverage.fanout``)
+with that many real worker processes (``celery worker --pool=solo``, one per worker, on a queue
+of their own, over ``CELERY_BROKER_URL``), each worker count in turn, next to the one-task
+computation in this process and its parts staged one after the other here (the serial work a
+worker count divides).
 """
 
 from __future__ import annotations
 
 import datetime
 import gc
+import os
 import resource
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
+import uuid
+from pathlib import Path
+from urllib.parse import quote
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Count
@@ -211,6 +225,119 @@ def run_baseline(on: datetime.date) -> tuple[float, int, dict[str, tuple[int, in
     return time.perf_counter() - started, queries, rows
 
 
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _database_url() -> str:
+    """This process's database as a URL, for the worker processes (in tests: the test one)."""
+    db = connection.settings_dict
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    return (
+        f"postgres://{quote(db['USER'], safe='')}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    )
+
+
+class Workers:
+    """``count`` Celery worker processes (solo pool: one task at a time each) consuming a queue
+    of their own, with the fan-out at ``level``; stopped on leaving."""
+
+    def __init__(self, count: int, level: str) -> None:
+        self.count, self.level = count, level
+        self.queue = f"bench-{uuid.uuid4().hex[:8]}"
+        self.names = [f"{self.queue}-{i}@bench" for i in range(count)]
+        self.logs = tempfile.TemporaryDirectory(prefix="bench-workers-")
+        self.processes: list[subprocess.Popen] = []
+
+    def __enter__(self) -> Workers:
+        from eldercare.celery import app
+
+        env = {**os.environ, "DATABASE_URL": _database_url(), "COVERAGE_FANOUT": self.level}
+        for name in self.names:
+            command = [
+                sys.executable, "-m", "celery", "-A", "eldercare", "worker", "--pool=solo",
+                "--concurrency=1", "-Q", self.queue, "-n", name, "--loglevel=WARNING",
+                "--without-gossip", "--without-mingle", "--without-heartbeat",
+            ]  # fmt: skip
+            with open(Path(self.logs.name) / f"{name}.log", "wb") as log:
+                self.processes.append(
+                    subprocess.Popen(
+                        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+                    )
+                )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            answers = app.control.ping(destination=self.names, timeout=0.5) or []
+            if len(answers) == self.count:
+                return self
+            if any(p.poll() is not None for p in self.processes):
+                break
+        self.__exit__(None, None, None)
+        raise CommandError(f"{self.count} worker(s) did not start:\n{self.output()}")
+
+    def __exit__(self, *exc) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def output(self) -> str:
+        return "\n".join(
+            path.read_text(errors="replace") for path in Path(self.logs.name).iterdir()
+        )
+
+
+def fanned_out_run(on: datetime.date, queue: str, *, timeout: float = 3600) -> tuple[float, dict]:
+    """Request a full run of ``on``, send it to ``queue`` and wait for its end: (seconds from
+    the request to the run done, the roll-up's figures)."""
+    from celery.result import AsyncResult
+
+    from coverage import services
+    from coverage.models import RUNNING_STATES, Run, RunStatus
+    from coverage.tasks import compute_run
+
+    started = time.perf_counter()
+    run, created = services.run_request(on)
+    if not created:
+        raise CommandError(f"a run of {on} is queued or running already (run {run.pk})")
+    sent = compute_run.apply_async(args=[run.pk], task_id=run.task_id, queue=queue)
+    answer = sent.get(timeout=timeout)
+    deadline = time.monotonic() + timeout
+    while (status := Run.objects.get(pk=run.pk).status) in RUNNING_STATES:
+        if time.monotonic() > deadline:
+            raise CommandError(f"the fanned-out run {run.pk} did not finish in {timeout:.0f} s")
+        time.sleep(0.02)
+    seconds = time.perf_counter() - started
+    run.refresh_from_db()
+    if status != RunStatus.DONE:
+        raise CommandError(f"the fanned-out run {run.pk} failed: {run.error}")
+    figures = AsyncResult(answer["roll_up"]).get(timeout=60) if answer.get("roll_up") else {}
+    return seconds, {"parts": answer.get("parts", 0), **figures}
+
+
+def serial_parts(on: datetime.date, level: str) -> tuple[int, float, float, float]:
+    """Stage every part one after the other in this process, then roll up: (parts, seconds
+    staging, the longest part's seconds, seconds rolling up). What the workers share out."""
+    from coverage import compute as engine
+    from coverage import fanout
+
+    prefixes = fanout.parts(level)
+    batch = engine.new_batch()
+    longest = 0.0
+    started = time.perf_counter()
+    for prefix in prefixes:
+        began = time.perf_counter()
+        engine.stage(on, batch=batch, prefixes=[prefix])
+        longest = max(longest, time.perf_counter() - began)
+    staging = time.perf_counter() - started
+    began = time.perf_counter()
+    engine.roll_up(on, batch=batch)
+    return len(prefixes), staging, longest, time.perf_counter() - began
+
+
 def _mb(n_bytes: float) -> str:
     return f"{n_bytes / 2**20:.1f} MB"
 
@@ -239,6 +366,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-trace", action="store_true", help="skip the tracemalloc run (peak memory)"
         )
+        parser.add_argument(
+            "--fanout-workers",
+            default="",
+            help="then time a full run fanned out over this many Celery workers, each count "
+            "in turn (e.g. 1,2); needs CELERY_BROKER_URL",
+        )
+        parser.add_argument(
+            "--fanout-level",
+            default="district",
+            choices=["city", "district", "township"],
+            help="the regions a fanned-out run is shared out by (default: district)",
+        )
+        parser.add_argument(
+            "--fanout-repeat", type=int, default=2, help="fanned-out runs per worker count"
+        )
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
@@ -256,6 +398,16 @@ class Command(BaseCommand):
             raise CommandError(f"--date: {error}") from error
         out = self.stdout.write
         rss_start = _maxrss()
+        try:
+            worker_counts = [int(n) for n in options["fanout_workers"].split(",") if n.strip()]
+        except ValueError as error:
+            raise CommandError(f"--fanout-workers: {error}") from error
+        if worker_counts and settings.CELERY_TASK_ALWAYS_EAGER:
+            raise CommandError(
+                "--fanout-workers needs CELERY_BROKER_URL (a Redis the worker processes share)"
+            )
+        if worker_counts and connection.in_atomic_block:
+            raise CommandError("--fanout-workers: the workers cannot see this transaction's rows")
 
         if options["skip_generate"]:
             if not synthetic.present():
@@ -347,3 +499,41 @@ class Command(BaseCommand):
             )
         else:
             out(f"peak memory: ru_maxrss {_mb(rss_timed)} (at start {_mb(rss_start)})")
+        if worker_counts:
+            self.fan_out(on, worker_counts, options["fanout_level"], options["fanout_repeat"])
+
+    def fan_out(self, on: datetime.date, worker_counts: list[int], level: str, repeat: int):
+        out = self.stdout.write
+        out("")
+        out(
+            f"fan-out by {level} (load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} "
+            f"CPUs before it)"
+        )
+        gc.collect()
+        one = compute(on)
+        out(f"one task (compute in this process): {one.seconds:.2f} s")
+        parts, staging, longest, rolling = serial_parts(on, level)
+        out(
+            f"parts staged one after the other here: {staging:.2f} s for {parts} parts "
+            f"(longest {longest:.2f} s), then the roll-up {rolling:.2f} s"
+        )
+        best = {}
+        for count in worker_counts:
+            with Workers(count, level) as workers:
+                timings = [fanned_out_run(on, workers.queue) for _ in range(repeat)]
+            seconds = min(t for t, _ in timings)
+            best[count] = seconds
+            figures = timings[-1][1]
+            out(f"fan-out with {count} worker(s): {seconds:.2f} s (parts {figures['parts']})")
+            out(
+                f"  runs {' '.join(f'{t:.2f}' for t, _ in timings)} s; last: parts staged "
+                f"{figures.get('stage_seconds', 0):.2f} s in all (longest "
+                f"{figures.get('longest_part_seconds', 0):.2f} s), roll-up "
+                f"{figures.get('roll_up_seconds', 0):.2f} s"
+            )
+        first = worker_counts[0]
+        for count in worker_counts[1:]:
+            out(
+                f"speed-up {first} → {count} workers: {best[first] / best[count]:.2f} "
+                f"(one task: {one.seconds:.2f} s)"
+            )
