@@ -58,9 +58,17 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 FORMAT = "eldercare-backup/1"
-# never exported: sessions and API tokens (people and phones log in again) and the beat
+# never exported: sessions and API tokens (people and phones log in again), the beat
 # scheduler's change tracker (one row the scheduler's own signals write when schedules are saved)
-EXCLUDED = frozenset({"sessions.session", "knox.authtoken", "django_celery_beat.periodictasks"})
+# and the coverage engine's staged tallies (a run in progress; it is run again)
+EXCLUDED = frozenset(
+    {
+        "sessions.session",
+        "knox.authtoken",
+        "django_celery_beat.periodictasks",
+        "coverage.leaf",
+    }
+)
 # tables that ``migrate`` fills by itself (post_migrate: content types, permissions; the data
 # migrations of coverage, facilities, volunteers and the beat schedule; the history of those
 # rows, should they have been seeded again through the models) and django-axes' login logs (a
@@ -91,9 +99,9 @@ SEEDED = frozenset(
         "axes.accessfailurelog",
     }
 )
-# the migrations that run code: the data migrations whose rows SEEDED covers, and one that
-# writes no rows (it drops the old token table) (tests/test_backup_restore.py checks that there
-# are no others)
+# the migrations that run code: the data migrations whose rows SEEDED covers, and two that
+# write no rows (one drops the old token table, one makes the staging table unlogged)
+# (tests/test_backup_restore.py checks that there are no others)
 DATA_MIGRATIONS = frozenset(
     {
         ("accounts", "0004_drop_drf_authtoken"),
@@ -102,6 +110,7 @@ DATA_MIGRATIONS = frozenset(
         ("coverage", "0006_counting_rules_2022"),
         ("coverage", "0007_indicator_parameters"),
         ("coverage", "0011_monthly_report_beat_schedule"),
+        ("coverage", "0012_staged_leaves"),
         ("facilities", "0002_basic_indicators"),
         ("seniors", "0003_dated_categories_and_doctor_contracts"),
         ("volunteers", "0002_system_accounts"),

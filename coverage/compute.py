@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime
 import json
 import time
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -52,8 +53,10 @@ from django.utils import timezone
 from coverage.definitions import rule_of
 from coverage.models import (
     FUNCTION_FIELDS,
+    Comparison,
     Indicator,
     Judgement,
+    Leaf,
     Plan,
     Reason,
     Snapshot,
@@ -403,14 +406,15 @@ def _person_sql(
         num = numerator.format(**predicates)
         flags.append(f"CASE WHEN {den} THEN 1 ELSE 0 END AS d_{code}")
         flags.append(f"CASE WHEN ({den}) AND {num} THEN 1 ELSE 0 END AS n_{code}")
-    region_sql = ""
+    region_sql = only = ""
     if prefixes:
         for i, prefix in enumerate(prefixes):
             params[f"prefix{i}"] = f"{prefix}%"
-        region_sql = (
-            "AND ("
-            + " OR ".join(f"s.village_id LIKE %(prefix{i})s" for i in range(len(prefixes)))
-            + ")"
+        like = " OR ".join(f"{{c}}.village_id LIKE %(prefix{i})s" for i in range(len(prefixes)))
+        region_sql = f"AND ({like.format(c='s')})"
+        # the records of the region's people only, so that a township costs its own rows
+        only = (
+            f"AND senior_id IN (SELECT o.id FROM {tables['senior']} o WHERE {like.format(c='o')})"
         )
     categories = ", ".join(
         f"COALESCE(c.{name}, {default}) AS {name}"
@@ -447,7 +451,7 @@ def _person_sql(
                 SELECT senior_id, level, ROW_NUMBER() OVER (
                     PARTITION BY senior_id ORDER BY assessed_on DESC, id DESC
                 ) AS n
-                FROM {tables["assessment"]} WHERE assessed_on <= %(on)s
+                FROM {tables["assessment"]} WHERE assessed_on <= %(on)s {only}
             ) latest WHERE n = 1
         ) lv ON lv.senior_id = s.id
         LEFT JOIN {tables["period"]} c ON c.senior_id = s.id
@@ -455,7 +459,7 @@ def _person_sql(
             AND (c.valid_to IS NULL OR c.valid_to > %(on)s)
         LEFT JOIN (
             SELECT DISTINCT senior_id FROM {tables["contract"]}
-            WHERE signed_on <= %(on)s AND ends_on > %(on)s
+            WHERE signed_on <= %(on)s AND ends_on > %(on)s {only}
         ) fd ON fd.senior_id = s.id
         LEFT JOIN (
             SELECT p.senior_id,
@@ -465,13 +469,14 @@ def _person_sql(
             FROM {tables["pairing"]} p
             LEFT JOIN (
                 SELECT senior_id, MAX(visited_at) AS last_at FROM {tables["visit"]}
-                WHERE visited_at < %(visits_before)s AND senior_id IN (
+                WHERE visited_at < %(visits_before)s {only} AND senior_id IN (
                     SELECT senior_id FROM {tables["pairing"]}
                     WHERE started_on <= %(on)s AND (ended_on IS NULL OR ended_on > %(on)s)
                 )
                 GROUP BY senior_id
             ) v ON v.senior_id = p.senior_id
             WHERE p.started_on <= %(on)s AND (p.ended_on IS NULL OR p.ended_on > %(on)s)
+                {only.replace("senior_id", "p.senior_id")}
             GROUP BY p.senior_id
         ) pr ON pr.senior_id = s.id
         LEFT JOIN (
@@ -483,6 +488,7 @@ def _person_sql(
             FROM {tables["placement"]} pl JOIN {tables["facility"]} f ON f.id = pl.facility_id
             WHERE pl.admitted_on <= %(on)s
                 AND (pl.discharged_on IS NULL OR pl.discharged_on > %(on)s)
+                {only.replace("senior_id", "pl.senior_id")}
             GROUP BY pl.senior_id
         ) pl ON pl.senior_id = s.id
         -- seniors.selectors.in_ledger_q
@@ -505,16 +511,31 @@ def _senior_sql(
     return sql, params
 
 
-def _seniors(leaves: _Leaves, on: datetime.date, prefixes: list[str] | None) -> None:
+def _stage_seniors(
+    batch: str, on: datetime.date, prefixes: list[str] | None, ids: dict[str, int]
+) -> int:
+    """The people indicators' tallies per village, written as staged leaves by the database
+    (``_senior_sql`` turned into one row per village and indicator with a denominator)."""
     sql, params = _senior_sql(on, prefixes)
+    columns = [(i, code) for i, (code, _d, _n) in enumerate(SENIOR_COLUMNS) if code in ids]
+    if not columns:
+        return 0
+    pick = " ".join(f"WHEN {i} THEN v.{{kind}}_{code}" for i, code in columns)
+    numerator, denominator = (f"CASE k.column1 {pick.format(kind=kind)} END" for kind in "nd")
+    keys = ", ".join(f"({i}, {int(ids[code])})" for i, code in columns)
+    params["batch"] = batch
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            village, values = row[0], row[1:]
-            for i, (code, _den, _num) in enumerate(SENIOR_COLUMNS):
-                denominator, numerator = values[2 * i], values[2 * i + 1]
-                if denominator:
-                    leaves.add(code, village, numerator, denominator)
+        cursor.execute(
+            f"""
+            INSERT INTO {Leaf._meta.db_table} ({", ".join(LEAF_COLUMNS)})
+            SELECT %(batch)s, k.column2, v.village_id, {numerator}, {denominator}, 0, 0, NULL,
+                TRUE
+            FROM ({sql}) v CROSS JOIN (VALUES {keys}) k
+            WHERE {denominator} > 0
+            """,
+            params,
+        )
+        return cursor.rowcount
 
 
 # --- the facilities: one annotated query, judged facility by facility ------------------------
@@ -874,76 +895,205 @@ def counted_villages(prefixes: list[str] | None = None) -> list[str]:
     )
 
 
-def _value(unit: str, tally: Tally) -> Decimal | None:
-    if unit == Unit.COUNT:
-        return Decimal(tally.numerator)
-    if not tally.denominator:
-        return None
-    share = Decimal(tally.numerator) / Decimal(tally.denominator)
-    if unit == Unit.PERCENT:
-        share *= HUNDRED
-    return share.quantize(Decimal("0.0001"))
-
-
-def compute(on: datetime.date, *, townships: list[str] | None = None, run=None) -> Result:
-    """Compute every indicator for every region as of ``on`` and write the snapshots."""
-    started = time.perf_counter()
-    counter = QueryCounter()
-    outermost = not connection.in_atomic_block
-    with connection.execute_wrapper(counter), transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                if outermost:  # every read sees the same moment
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                # the planner's JIT costs more than it saves on these short aggregations
-                # (measured: 1.6 s of the facilities' 2.0 s at a province's scale)
-                cursor.execute("SET LOCAL jit = off")
-        snapshots, prefixes = _snapshots(on, townships, run)
-        old = Snapshot.objects.filter(date=on)
-        if prefixes:
-            old = old.filter(
-                _region_q("region__code", prefixes)
-                | Q(region__level__in=[Level.PROVINCE, Level.CITY, Level.DISTRICT])
-            )
-        old.delete()
-        _insert(snapshots)
-    return Result(
-        date=on,
-        rows=len(snapshots),
-        regions=len({row[1] for row in snapshots}),
-        queries=counter.count,
-        seconds=time.perf_counter() - started,
-        townships=[p + "000" for p in prefixes or ()],
-    )
-
-
+LEAF_COLUMNS = (
+    "batch", "indicator_id", "code", "numerator", "denominator", "facilities",
+    "facilities_meeting", "failing", "rolls_up",
+)  # fmt: skip
 COLUMNS = (
     "date", "region_id", "indicator_id", "numerator", "denominator", "value", "target", "met",
     "facilities", "facilities_meeting", "run_id", "judgement", "reason", "failing",
 )  # fmt: skip
+ABOVE_TOWNSHIP = (Level.DISTRICT, Level.CITY, Level.PROVINCE)  # bottom up
 
 
-def _insert(rows: list[tuple]) -> None:
-    """Write the rows in one statement: PostgreSQL's COPY, or one executemany elsewhere (a
-    constant number of queries however many regions there are)."""
-    table = Snapshot._meta.db_table
+def new_batch() -> str:
+    """A fresh key for one computation's staged leaves."""
+    return uuid.uuid4().hex
+
+
+def compute(on: datetime.date, *, townships: list[str] | None = None, run=None) -> Result:
+    """Compute every indicator for every region as of ``on`` (or only ``townships``, their
+    villages and the regions above them) and write the snapshots, in one transaction: stage
+    the leaves, roll them up in the database."""
+    started = time.perf_counter()
+    counter = QueryCounter()
+    outermost = not connection.in_atomic_block
+    with connection.execute_wrapper(counter), transaction.atomic():
+        _session(outermost)
+        context = _Context.of(on)
+        scope = Scope.of(townships)
+        batch = new_batch()
+        _stage(on, batch, scope.stage_prefixes, context, fresh=True)
+        rows, regions = _roll_up(on, batch, scope, run, context)
+    return Result(
+        date=on,
+        rows=rows,
+        regions=regions,
+        queries=counter.count,
+        seconds=time.perf_counter() - started,
+        townships=scope.townships,
+    )
+
+
+@dataclass
+class _Context:
+    """What every stage of a computation reads first: the indicators, the plan in force and
+    its targets."""
+
+    indicators: dict[str, Indicator]
+    plan: Plan | None
+    targets: dict[str, Target]
+
+    @classmethod
+    def of(cls, on: datetime.date) -> _Context:
+        indicators = {i.code: i for i in Indicator.objects.all()}
+        plan = Plan.for_day(on)
+        targets = {}
+        if plan is not None:
+            targets = {t.indicator_id: t for t in Target.objects.filter(plan=plan)}
+            by_id = {i.pk: code for code, i in indicators.items()}
+            targets = {by_id[pk]: t for pk, t in targets.items() if pk in by_id}
+        return cls(indicators, plan, targets)
+
+    @property
+    def ids(self) -> dict[str, int]:
+        return {code: indicator.pk for code, indicator in self.indicators.items()}
+
+
+def _session(outermost: bool) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if outermost:  # every read sees the same moment
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        # the planner's JIT costs more than it saves on these short aggregations
+        # (measured: 1.6 s of the facilities' 2.0 s at a province's scale)
+        cursor.execute("SET LOCAL jit = off")
+
+
+@dataclass
+class Scope:
+    """What a computation writes: every region (``prefixes`` None), or the townships whose
+    subtree prefixes are given, their villages and the regions above them (``ancestors``)."""
+
+    prefixes: list[str] | None = None
+    ancestors: dict[str, list[str]] = field(default_factory=dict)  # level → codes
+
+    @classmethod
+    def of(cls, townships: list[str] | None) -> Scope:
+        if not townships:
+            return cls()
+        prefixes = sorted({code[:9] for code in townships})
+        ancestors: dict[str, list[str]] = {}
+        above = Region.objects.filter(level__in=ABOVE_TOWNSHIP).values_list("code", "level")
+        for code, level in above:
+            prefix = code[: PREFIX_LENGTH[level]]
+            if any(p.startswith(prefix) for p in prefixes):
+                ancestors.setdefault(level, []).append(code)
+        return cls(prefixes, ancestors)
+
+    @property
+    def stage_prefixes(self) -> list[str] | None:
+        """The leaves to stage: the townships' subtrees and the records held by the regions
+        above them themselves (a district's care centre; a full code is its own prefix)."""
+        if self.prefixes is None:
+            return None
+        return self.prefixes + [code for codes in self.ancestors.values() for code in codes]
+
+    @property
+    def townships(self) -> list[str]:
+        return [p + "000" for p in self.prefixes or ()]
+
+
+def stage(on: datetime.date, *, batch: str, prefixes: list[str] | None = None) -> int:
+    """Compute the leaves of the regions whose code starts with one of ``prefixes`` (None:
+    all) into the staging table under ``batch``, in the caller's transaction (or one of its
+    own); the batch's earlier leaves there are deleted first, so a retried stage is
+    idempotent. Returns the number of leaves staged."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        _session(outermost)
+        return _stage(on, batch, prefixes, _Context.of(on))
+
+
+def _stage(
+    on: datetime.date,
+    batch: str,
+    prefixes: list[str] | None,
+    context: _Context,
+    *,
+    fresh: bool = False,
+) -> int:
+    if not fresh:
+        Leaf.objects.filter(batch=batch).filter(_region_q("code", prefixes)).delete()
+    ids = context.ids
+    staged = _stage_seniors(batch, on, prefixes, ids)
+    leaves = _Leaves()
+    villages_served: set[str] = set()
+    _facilities(leaves, on, prefixes, context.targets, context.indicators, villages_served)
+    _village_network(leaves, on, prefixes, counted_villages(prefixes), villages_served)
+    return staged + _write_leaves(batch, leaves.tallies, ids)
+
+
+def discard(batch: str) -> None:
+    """Delete a batch's staged leaves (a computation that failed part-way)."""
+    Leaf.objects.filter(batch=batch).delete()
+
+
+def roll_up(
+    on: datetime.date, *, batch: str, townships: list[str] | None = None, run=None
+) -> Result:
+    """Write the day's snapshots from the leaves staged under ``batch`` (every region, or
+    ``townships``, their villages and the regions above them), in one transaction, and delete
+    the batch's leaves."""
+    started = time.perf_counter()
+    counter = QueryCounter()
+    scope = Scope.of(townships)
+    outermost = not connection.in_atomic_block
+    with connection.execute_wrapper(counter), transaction.atomic():
+        _session(outermost)
+        rows, regions = _roll_up(on, batch, scope, run, _Context.of(on))
+    return Result(on, rows, regions, counter.count, time.perf_counter() - started,
+                  scope.townships)  # fmt: skip
+
+
+def _write_leaves(batch: str, tallies: dict[tuple[str, str], Tally], ids: dict[str, int]) -> int:
+    """The leaves tallied in Python (institutions, villages' networks) into the staging
+    table: one row per tally, and one more per failing institution after the first."""
+    rows = []
+    for (code, region), tally in tallies.items():
+        indicator = ids.get(code)
+        if indicator is None:
+            continue
+        failing = tally.failing or [None]
+        rows.append((batch, indicator, region, tally.numerator, tally.denominator,
+                     tally.facilities, tally.facilities_meeting, failing[0], True))  # fmt: skip
+        rows.extend((batch, indicator, region, 0, 0, 0, 0, item, True) for item in failing[1:])
+    _copy(Leaf._meta.db_table, LEAF_COLUMNS, rows)
+    return len(rows)
+
+
+def _copy(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Rows into a table in one statement: PostgreSQL's COPY, one executemany elsewhere; the
+    last column but one is JSON (or None)."""
+    json_at = columns.index("failing")
+
+    def encoded(row):
+        value = row[json_at]
+        return (*row[:json_at], None if value is None else json.dumps(value, ensure_ascii=False),
+                *row[json_at + 1 :])  # fmt: skip
+
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row((*row[:-1], json.dumps(row[-1], ensure_ascii=False)))
+                    copy.write_row(encoded(row))
             return
-        marks = ", ".join(["%s"] * len(COLUMNS))
+        marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(
-            f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})",
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
             [
-                (
-                    _date(row[0]),
-                    *row[1:3],
-                    *(_decimal(v) for v in row[3:7]),
-                    *row[7:-1],
-                    json.dumps(row[-1], ensure_ascii=False),
-                )
+                tuple(_decimal(v) if isinstance(v, Decimal) else v for v in encoded(row))
                 for row in rows
             ],
         )
@@ -953,143 +1103,272 @@ def _decimal(value):
     return None if value is None else connection.ops.adapt_decimalfield_value(value)
 
 
-def _snapshots(on: datetime.date, townships: list[str] | None, run) -> tuple[list, list | None]:
-    prefixes = sorted({code[:9] for code in townships}) if townships else None
-    indicators = {i.code: i for i in Indicator.objects.all()}
-    plan = Plan.for_day(on)
-    targets = (
-        {t.indicator.code: t for t in Target.objects.filter(plan=plan).select_related("indicator")}
-        if plan
-        else {}
+# --- the roll-up, in the database -----------------------------------------------------------
+
+
+def _prefix_sql(alias: str) -> str:
+    """A region's subtree prefix (``Region.prefix``) in SQL: its code cut at its level's
+    length."""
+    whens = " ".join(f"WHEN '{level}' THEN {length}" for level, length in PREFIX_LENGTH.items())
+    return f"substr({alias}.code, 1, CASE {alias}.level {whens} END)"
+
+
+def _json_sql() -> dict[str, str]:
+    """The few JSON spellings that differ between PostgreSQL and SQLite."""
+    if connection.vendor == "postgresql":
+        return {
+            # PostgreSQL sorts the failing institutions as Python would (code points)
+            "agg": "jsonb_agg(p.item ORDER BY p.item->>'name' COLLATE \"C\","
+            " (p.item->>'id')::bigint) FILTER (WHERE p.item IS NOT NULL)",
+            "empty": "'[]'::jsonb",
+            "items": "CROSS JOIN LATERAL jsonb_array_elements(s.failing) AS e(item)",
+            "item": "e.item",
+        }
+    return {
+        "agg": "json_group_array(json(p.item)) FILTER (WHERE p.item IS NOT NULL)",
+        "empty": "'[]'",
+        "items": "CROSS JOIN json_each(s.failing) AS e",
+        "item": "e.value",
+    }
+
+
+def _roll_up(
+    on: datetime.date, batch: str, scope: Scope, run, context: _Context
+) -> tuple[int, int]:
+    """Replace the day's snapshots of the scope from the staged leaves; returns (rows,
+    regions) written. Every statement runs in the database: Python issues them."""
+    snapshot, region = Snapshot._meta.db_table, Region._meta.db_table
+    plan = context.plan
+    params: dict = {"on": _date(on), "batch": batch, "plan": plan.pk if plan else None}
+    if scope.prefixes:
+        _check_day_complete(on, scope)
+    # trained people: each region's own total (distinct people), never added up
+    prefixes = dict(
+        Region.objects.exclude(level__in=[Level.VILLAGE, Level.GROUP])
+        .filter(_scope_q(scope))
+        .values_list("code", "level")
     )
-    regions = list(
-        Region.objects.exclude(level=Level.GROUP).values_list("code", "level").order_by()
+    trained = _trained(on, {code[: PREFIX_LENGTH[level]]: code for code, level in prefixes.items()})
+    ids = context.ids
+    _copy(
+        Leaf._meta.db_table,
+        LEAF_COLUMNS,
+        [
+            (batch, ids[code], code_of_region, tally.numerator, 0, 0, 0, None, False)
+            for (code, code_of_region), tally in trained.items()
+            if code in ids
+        ],
     )
-    level_of = dict(regions)
-    prefix_to_region = {code[: PREFIX_LENGTH[level]]: code for code, level in regions}
-    lengths = sorted({PREFIX_LENGTH[level] for _, level in regions}, reverse=True)
-
-    leaves = _Leaves()
-    villages = counted_villages(prefixes)
-    villages_served: set[str] = set()
-    _seniors(leaves, on, prefixes)
-    _facilities(leaves, on, prefixes, targets, indicators, villages_served)
-    _village_network(leaves, on, prefixes, villages, villages_served)
-
-    # roll up: each leaf into every region whose prefix its code starts with
-    totals: dict[tuple[str, str], Tally] = defaultdict(Tally)
-    for (code, leaf), tally in leaves.tallies.items():
-        for length in lengths:
-            region = prefix_to_region.get(leaf[:length])
-            if region is not None:
-                totals[code, region].add(tally)
-    if prefixes:
-        _add_other_townships(totals, on, prefixes, prefix_to_region, lengths, level_of)
-    totals.update(_trained(on, prefix_to_region))
-    # every count and share is written for the townships and above, zero or not
-    for code in indicators:
-        for region, level in regions:
-            if LEVEL_RANK[level] > LEVEL_RANK[Level.TOWNSHIP]:
-                continue
-            if _in_scope(region, level, prefixes):
-                totals.setdefault((code, region), Tally())
-
-    snapshots = []
-    for (code, region), tally in totals.items():
-        indicator = indicators.get(code)
-        level = level_of.get(region)
-        if indicator is None or level is None:
+    # the day's rows of the scope go; a failure later rolls this back with the rest
+    Snapshot.objects.filter(date=on).filter(_scope_q(scope, "region__code")).delete()
+    # villages and townships (every region on a full run) from their subtrees' leaves
+    where = f"r.level <> '{Level.GROUP}'"
+    if scope.prefixes:
+        likes = []
+        for i, prefix in enumerate(scope.prefixes):
+            params[f"prefix{i}"] = f"{prefix}%"
+            likes.append(f"r.code LIKE %(prefix{i})s")
+        where = f"r.level IN ('{Level.VILLAGE}', '{Level.TOWNSHIP}') AND ({' OR '.join(likes)})"
+    # a leaf counts in each region whose prefix its code starts with (a group is no region here)
+    lengths = " UNION ALL ".join(
+        f"SELECT {n} AS len" for level, n in PREFIX_LENGTH.items() if level != Level.GROUP
+    )
+    regions = f"SELECT r.code, r.level, {_prefix_sql('r')} AS prefix FROM {region} r WHERE {where}"
+    parts = f"""
+        SELECT l.indicator_id, m.code AS region_id, l.numerator AS n, l.denominator AS d,
+            l.facilities AS f, l.facilities_meeting AS fm, l.failing AS item
+        FROM {Leaf._meta.db_table} l
+        CROSS JOIN ({lengths}) lens
+        JOIN m ON m.prefix = substr(l.code, 1, lens.len)
+        WHERE l.batch = %(batch)s AND (l.rolls_up OR m.code = l.code)
+    """
+    written = _write(regions, parts, params, run)
+    # on a partial run, the regions above, level by level: their own leaves and their
+    # children's rows of the day (the children recomputed just now and the others as they stand)
+    json_sql = _json_sql()
+    for level in ABOVE_TOWNSHIP:
+        codes = scope.ancestors.get(level) if scope.prefixes else None
+        if not codes:
             continue
-        if level == Level.VILLAGE and code not in VILLAGE_LEVEL:
-            continue
-        if not _in_scope(region, level, prefixes):
-            continue  # a township not recomputed keeps its rows
-        if (
-            level == Level.VILLAGE
-            and code not in EVERY_VILLAGE
-            and not (tally.numerator or tally.denominator)
-        ):
-            continue
-        target = targets.get(code)
-        applies = target is not None and target.applies_to(level)
-        value = _value(indicator.unit, tally)
-        judgement, reason = _judge(indicator, target, level, value, tally)
-        met = {Judgement.MET: True, Judgement.NOT_MET: False}.get(judgement)
-        judged_facilities = indicator.each_facility or tally.facilities > 0
-        snapshots.append(
-            (
-                on,
-                region,
-                indicator.pk,
-                Decimal(tally.numerator),
-                Decimal(tally.denominator)
-                if indicator.unit != Unit.COUNT or tally.denominator
-                else None,
-                value,
-                target.value if applies else None,
-                met,
-                tally.facilities if judged_facilities else None,
-                tally.facilities_meeting if judged_facilities else None,
-                run.pk if run is not None else None,
-                judgement,
-                reason,
-                sorted(tally.failing, key=lambda item: (item["name"], item["id"])),
-            )
+        marks = []
+        for i, code in enumerate(codes):
+            params[f"{level}{i}"] = code
+            marks.append(f"%({level}{i})s")
+        inside = ", ".join(marks)
+        additive = ", ".join(f"'{code}'" for code in sorted(NOT_ADDITIVE))
+        parts = f"""
+            SELECT s.indicator_id, r.parent_id AS region_id, s.numerator AS n,
+                COALESCE(s.denominator, 0) AS d, COALESCE(s.facilities, 0) AS f,
+                COALESCE(s.facilities_meeting, 0) AS fm, NULL AS item
+            FROM {snapshot} s JOIN {region} r ON r.code = s.region_id
+            JOIN {Indicator._meta.db_table} i ON i.id = s.indicator_id
+            WHERE s.date = %(on)s AND r.parent_id IN ({inside}) AND i.code NOT IN ({additive})
+            UNION ALL
+            SELECT s.indicator_id, r.parent_id, 0, 0, 0, 0, {json_sql["item"]}
+            FROM {snapshot} s JOIN {region} r ON r.code = s.region_id
+            {json_sql["items"]}
+            WHERE s.date = %(on)s AND r.parent_id IN ({inside})
+            UNION ALL
+            SELECT l.indicator_id, l.code, l.numerator, l.denominator, l.facilities,
+                l.facilities_meeting, l.failing
+            FROM {Leaf._meta.db_table} l WHERE l.batch = %(batch)s AND l.code IN ({inside})
+        """
+        regions = (
+            f"SELECT r.code, r.level, r.code AS prefix FROM {region} r WHERE r.code IN ({inside})"
         )
-    return snapshots, prefixes
+        written += _write(regions, parts, params, run)
+    discard(batch)
+    if connection.vendor != "postgresql":
+        _sort_failing(on, scope)
+    return written, _regions_written(on, scope)
+
+
+def _write(regions: str, parts: str, params: dict, run) -> int:
+    """One ``INSERT … SELECT``: the ``parts`` (indicator, region, numerator, denominator,
+    institutions judged and meeting, one failing institution) summed per region of
+    ``regions`` (code, level, prefix), judged against the plan's targets and written. Townships
+    and above get every indicator, zero or not; villages the village indicators they have
+    something for (and those written for every village)."""
+    snapshot = Snapshot._meta.db_table
+    indicator, target = Indicator._meta.db_table, Target._meta.db_table
+    json_sql = _json_sql()
+    village_codes = ", ".join(f"'{c}'" for c in sorted(VILLAGE_LEVEL))
+    every_village = ", ".join(f"'{c}'" for c in sorted(EVERY_VILLAGE))
+    upper = "', '".join([Level.PROVINCE, Level.CITY, Level.DISTRICT, Level.TOWNSHIP])
+    facility_groups = "', '".join(sorted(FACILITY_GROUPS))
+    params = {**params, "run": run.pk if run is not None else None}
+    sql = f"""
+        INSERT INTO {snapshot} ({", ".join(COLUMNS)})
+        WITH m AS ({regions}),
+        p AS ({parts}),
+        rolled AS (
+            SELECT p.indicator_id, p.region_id, SUM(p.n) AS n, SUM(p.d) AS d, SUM(p.f) AS f,
+                SUM(p.fm) AS fm, {json_sql["agg"]} AS failing
+            FROM p GROUP BY p.indicator_id, p.region_id
+        ),
+        x AS (
+            SELECT m.code AS region_id, m.level, i.id AS indicator_id,
+                COALESCE(r.n, 0) AS n, COALESCE(r.d, 0) AS d, COALESCE(r.f, 0) AS f,
+                COALESCE(r.fm, 0) AS fm, r.failing
+            FROM m CROSS JOIN {indicator} i
+            LEFT JOIN rolled r ON r.region_id = m.code AND r.indicator_id = i.id
+            WHERE m.level IN ('{upper}')
+            UNION ALL
+            SELECT r.region_id, m.level, r.indicator_id, r.n, r.d, r.f, r.fm, r.failing
+            FROM rolled r JOIN m ON m.code = r.region_id AND m.level = '{Level.VILLAGE}'
+            JOIN {indicator} i ON i.id = r.indicator_id
+            WHERE i.code IN ({village_codes})
+                AND (r.n <> 0 OR r.d <> 0 OR i.code IN ({every_village}))
+        ),
+        v AS (
+            SELECT x.*, i.unit, i.each_facility, i."group" AS grp, t.value AS t_value,
+                t.comparison, t.level AS t_level,
+                CASE WHEN i.unit = '{Unit.COUNT}' THEN x.n
+                    WHEN x.d = 0 THEN NULL
+                    WHEN i.unit = '{Unit.PERCENT}' THEN ROUND(100.0 * x.n / x.d, 4)
+                    ELSE ROUND(1.0 * x.n / x.d, 4) END AS value
+            FROM x JOIN {indicator} i ON i.id = x.indicator_id
+            LEFT JOIN {target} t ON t.indicator_id = i.id AND t.plan_id = %(plan)s
+        ),
+        j AS (
+            SELECT v.*,
+                CASE WHEN v.t_value IS NULL THEN '{Judgement.TRACKED}'
+                    WHEN v.t_level <> '' AND v.t_level <> v.level
+                        THEN '{Judgement.NOT_APPLICABLE}'
+                    WHEN v.each_facility THEN CASE WHEN v.f = 0 THEN '{Judgement.NOT_APPLICABLE}'
+                        WHEN v.f = v.fm THEN '{Judgement.MET}' ELSE '{Judgement.NOT_MET}' END
+                    WHEN v.value IS NULL THEN '{Judgement.NOT_APPLICABLE}'
+                    WHEN v.comparison = '{Comparison.AT_MOST}' THEN CASE
+                        WHEN v.value <= v.t_value THEN '{Judgement.MET}'
+                        ELSE '{Judgement.NOT_MET}' END
+                    WHEN v.value >= v.t_value THEN '{Judgement.MET}'
+                    ELSE '{Judgement.NOT_MET}' END AS judgement,
+                CASE WHEN v.t_value IS NULL THEN ''
+                    WHEN v.t_level <> '' AND v.t_level <> v.level THEN '{Reason.LEVEL}'
+                    WHEN (v.each_facility AND v.f = 0) OR (NOT v.each_facility AND v.value IS NULL)
+                        THEN CASE WHEN v.grp IN ('{facility_groups}') THEN '{Reason.NO_FACILITY}'
+                            ELSE '{Reason.NONE_COUNTED}' END
+                    ELSE '' END AS reason
+            FROM v
+        )
+        SELECT %(on)s, j.region_id, j.indicator_id, j.n,
+            CASE WHEN j.unit <> '{Unit.COUNT}' OR j.d <> 0 THEN j.d END, j.value,
+            CASE WHEN j.t_value IS NOT NULL AND (j.t_level = '' OR j.t_level = j.level)
+                THEN j.t_value END,
+            CASE j.judgement WHEN '{Judgement.MET}' THEN TRUE
+                WHEN '{Judgement.NOT_MET}' THEN FALSE END,
+            CASE WHEN j.each_facility OR j.f > 0 THEN j.f END,
+            CASE WHEN j.each_facility OR j.f > 0 THEN j.fm END,
+            %(run)s, j.judgement, j.reason, COALESCE(j.failing, {json_sql["empty"]})
+        FROM j
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _scope_q(scope: Scope, lookup: str = "code") -> Q:
+    """The regions a computation writes, as a filter on ``lookup`` (a region code)."""
+    if not scope.prefixes:
+        return Q()
+    above = [code for codes in scope.ancestors.values() for code in codes]
+    return _region_q(lookup, scope.prefixes) | Q(**{f"{lookup}__in": above})
+
+
+def _check_day_complete(on: datetime.date, scope: Scope) -> None:
+    """A partial run adds the other townships' (and districts', cities') rows of the day: each
+    of them must have its rows."""
+    parents = [code for codes in scope.ancestors.values() for code in codes]
+    siblings = (
+        Region.objects.filter(parent_id__in=parents)
+        .exclude(_region_q("code", scope.prefixes))
+        .exclude(code__in=parents)
+        .exclude(level__in=[Level.VILLAGE, Level.GROUP])
+    )
+    missing = siblings.exclude(Exists(Snapshot.objects.filter(date=on, region_id=OuterRef("code"))))
+    if missing.exists():
+        raise IncompleteDay(on)
+
+
+def _sort_failing(on: datetime.date, scope: Scope) -> None:
+    """SQLite (3.40) cannot order inside an aggregate: the lists of more than one institution
+    are put in the order PostgreSQL writes them (name, then id; code points), in one
+    statement."""
+    table = Snapshot._meta.db_table
+    where, params = "", [_date(on)]
+    if scope.prefixes:
+        above = [code for codes in scope.ancestors.values() for code in codes]
+        likes = " OR ".join(["region_id LIKE %s"] * len(scope.prefixes))
+        marks = ", ".join(["%s"] * len(above)) or "NULL"
+        where = f"AND ({likes} OR region_id IN ({marks}))"
+        params += [f"{prefix}%" for prefix in scope.prefixes] + above
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} SET failing = (
+                SELECT json_group_array(json(value)) FROM (
+                    SELECT value FROM json_each({table}.failing)
+                    ORDER BY json_extract(value, '$.name'), json_extract(value, '$.id')
+                )
+            )
+            WHERE date = %s AND json_array_length(failing) > 1 {where}
+            """,
+            params,
+        )
+
+
+def _regions_written(on: datetime.date, scope: Scope) -> int:
+    return (
+        Snapshot.objects.filter(date=on)
+        .filter(_scope_q(scope, "region__code"))
+        .order_by()
+        .values("region_id")
+        .distinct()
+        .count()
+    )
 
 
 # facility indicators: a region without the kind of facility counted has nothing to judge
 FACILITY_GROUPS = frozenset(
     {IndicatorGroup.FACILITIES, IndicatorGroup.OPERATION, IndicatorGroup.MONEY}
 )
-
-
-def _judge(indicator: Indicator, target: Target | None, level: str, value, tally: Tally):
-    """(judgement, reason): tracked where the plan sets no number; not applicable where the
-    target is set for another level, or the region has nothing of the kind counted (no care
-    centre to judge 1:3 by); else met or not met — every institution, for the indicators judged
-    institution by institution."""
-    if target is None or target.value is None:
-        return Judgement.TRACKED, ""
-    if not target.applies_to(level):
-        return Judgement.NOT_APPLICABLE, Reason.LEVEL
-    empty = Reason.NO_FACILITY if indicator.group in FACILITY_GROUPS else Reason.NONE_COUNTED
-    if indicator.each_facility:
-        if not tally.facilities:
-            return Judgement.NOT_APPLICABLE, empty
-        every = tally.facilities == tally.facilities_meeting
-        return (Judgement.MET if every else Judgement.NOT_MET), ""
-    if value is None:  # a share of nothing
-        return Judgement.NOT_APPLICABLE, empty
-    return (Judgement.MET if target.is_met(value) else Judgement.NOT_MET), ""
-
-
-def _in_scope(region: str, level: str, prefixes: list[str] | None) -> bool:
-    if not prefixes or LEVEL_RANK[level] < LEVEL_RANK[Level.TOWNSHIP]:
-        return True
-    return region[:9] in prefixes
-
-
-def _add_other_townships(totals, on, prefixes, prefix_to_region, lengths, level_of) -> None:
-    """The regions above the recomputed townships: the other townships' rows of the same day
-    are added in as they stand (they have not changed)."""
-    townships = [code for code, level in level_of.items() if level == Level.TOWNSHIP]
-    others = [code for code in townships if code[:9] not in prefixes]
-    rows = Snapshot.objects.filter(date=on, region_id__in=others).exclude(
-        indicator__code__in=NOT_ADDITIVE
-    )
-    found = set(rows.values_list("region_id", flat=True).distinct())
-    if set(others) - found:
-        raise IncompleteDay(on)
-    for code, region, numerator, denominator, facilities, meeting, failing in rows.values_list(
-        "indicator__code", "region_id", "numerator", "denominator", "facilities",
-        "facilities_meeting", "failing",
-    ):  # fmt: skip
-        tally = Tally(numerator, denominator or 0, facilities or 0, meeting or 0, failing)
-        for length in lengths:
-            if length >= 9:
-                continue
-            above = prefix_to_region.get(region[:length])
-            if above is not None:
-                totals[code, above].add(tally)

@@ -345,6 +345,32 @@ class Run(models.Model):
         return f"{self.date} {self.status}"
 
 
+class Leaf(models.Model):
+    """A tally staged by a computation before it is rolled up into snapshots: one village's
+    or one institution's numerator and denominator for an indicator (and, at most, one failing
+    institution). ``batch`` names the computation; its rows are deleted when the roll-up
+    writes the snapshots. The table is unlogged on PostgreSQL (a crash loses only a run in
+    progress, which is then run again). ``rolls_up`` is false for a region's own total (trained
+    people, counted distinct per region), which is not added into the regions above."""
+
+    batch = models.CharField(max_length=36)
+    indicator_id = models.IntegerField()
+    code = models.CharField(max_length=15)
+    numerator = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    denominator = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    facilities = models.IntegerField(default=0)
+    facilities_meeting = models.IntegerField(default=0)
+    failing = models.JSONField(null=True, blank=True)
+    rolls_up = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("staged tally")
+        verbose_name_plural = _("staged tallies")
+
+    def __str__(self) -> str:
+        return f"{self.batch} {self.code} {self.indicator_id}"
+
+
 class DirtyTownship(models.Model):
     """A township whose records changed since its snapshot was computed."""
 
