@@ -16,7 +16,7 @@ from coverage import compute as engine
 from coverage import fanout, services
 from coverage.compute import compute
 from coverage.models import DirtyTownship, Run, Snapshot
-from facilities.models import TrainingAttendance, TrainingSession
+from facilities.models import Facility, TrainingAttendance, TrainingSession
 from regions.models import Kind, Level, Region
 from tests import factories as f
 from tests.test_coverage_indicators import network, people  # noqa: F401 (fixtures)
@@ -28,6 +28,7 @@ DAY = datetime.date(2022, 12, 31)
 d = datetime.date
 CITY, WULONG, LIANGPING = "500100000000", "500156000000", "500155000000"
 PINGAN, HELIN = "500155101000", "500155101200"
+XINHUA = "500156208201"
 # the parts of the world at each level: the regions of that level, and those above it by the
 # prefix of their own code (the city's own records, at the district and township levels)
 PARTS = {
@@ -93,6 +94,11 @@ def world(request, regions):
         )  # fmt: skip
         TrainingAttendance.objects.create(session=session, name="甲", id_number="ID-A")
     TrainingAttendance.objects.create(session=session, name="乙", id_number="ID-B")
+    # 新华村 of 后坪 is served by 板桥's point in 白马: a point serving a village of another part
+    xinhua = f.village(regions["houping"], XINHUA, "新华村村民委员会")
+    Facility.objects.get(kind="mutual_aid_point", region=regions["banqiao"]).served_regions.add(
+        xinhua
+    )
     DirtyTownship.objects.all().delete()
     return regions
 
@@ -122,6 +128,9 @@ def test_the_fanned_out_run_writes_what_one_task_writes(
     assert len(fanned) == run.rows > 0
     assert set(Snapshot.objects.filter(date=DAY).values_list("run", flat=True)) == {run.pk}
     assert leaves() == 0
+
+    point = Snapshot.objects.get(date=DAY, indicator__code="villages_with_point", region=XINHUA)
+    assert (point.numerator, point.denominator) == (1, 1)
 
     compute(DAY)  # one task, in one transaction
     assert table() == fanned
@@ -219,6 +228,23 @@ def test_a_second_request_while_the_parts_run_gets_the_same_run(
     assert [(other.pk, created) for other, created in answers] == [(run.pk, False)] * 3
     assert {other.status for other, _created in answers} == {"running"}
     assert Run.objects.count() == 1 and run.status == "done"
+
+
+def test_the_chords_error_callback_fails_the_run_and_deletes_its_leaves(world):
+    from coverage.tasks import fanout_failed
+
+    compute(DAY)
+    before = table()
+    run, _ = services.run_request(DAY)
+    Run.objects.filter(pk=run.pk).update(status="running")
+    batch = engine.new_batch()
+    fanout.stage_part(run.pk, batch, "500156")
+    assert leaves() > 0
+    # as Celery calls it when a part fails for good: (request, exception, traceback)
+    fanout_failed(None, RuntimeError("worker lost"), None, run_id=run.pk, batch=batch)
+    run.refresh_from_db()
+    assert run.status == "failed" and "worker lost" in run.error
+    assert leaves() == 0 and table() == before
 
 
 def test_a_part_of_a_run_no_longer_running_stages_nothing(world):
