@@ -11,18 +11,20 @@ Prints rows scanned per table, seconds, peak memory (tracemalloc and ru_maxrss),
 snapshot rows written and the ratio engine/baseline.
 
 ``--fanout-workers 1,2`` then times a full run fanned out over Celery (``coverage.fanout``)
-with that many real worker processes (``celery worker --pool=solo``, one per worker, on a queue
-of their own, over ``CELERY_BROKER_URL``), each worker count in turn, next to the one-task
-computation in this process and its parts staged one after the other here (the serial work a
-worker count divides).
+with that many real worker processes (``celery worker --pool=solo``, one per worker, a pool
+per count on a queue of its own, over ``CELERY_BROKER_URL``): after the parts staged one after
+the other here (the serial work the workers share out), rounds of the one-task computation in
+this process and a fanned-out run on each pool, side by side; medians over the rounds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import gc
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -379,7 +381,10 @@ class Command(BaseCommand):
             help="the regions a fanned-out run is shared out by (default: district)",
         )
         parser.add_argument(
-            "--fanout-repeat", type=int, default=2, help="fanned-out runs per worker count"
+            "--fanout-repeat",
+            type=int,
+            default=3,
+            help="rounds of fanned-out runs (one per worker count each, beside a one-task run)",
         )
 
     def handle(self, *args, **options):
@@ -503,37 +508,52 @@ class Command(BaseCommand):
             self.fan_out(on, worker_counts, options["fanout_level"], options["fanout_repeat"])
 
     def fan_out(self, on: datetime.date, worker_counts: list[int], level: str, repeat: int):
+        """Every worker count's pool started at once (idle workers wait on the broker), then
+        ``repeat`` rounds of: the one-task computation here, a fanned-out run on each pool
+        (in turn, the order reversed every other round) — so that each round's figures are
+        taken side by side under the same load. Medians over the rounds."""
         out = self.stdout.write
         out("")
         out(
             f"fan-out by {level} (load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} "
             f"CPUs before it)"
         )
-        gc.collect()
-        one = compute(on)
-        out(f"one task (compute in this process): {one.seconds:.2f} s")
         parts, staging, longest, rolling = serial_parts(on, level)
         out(
             f"parts staged one after the other here: {staging:.2f} s for {parts} parts "
             f"(longest {longest:.2f} s), then the roll-up {rolling:.2f} s"
         )
-        best = {}
+        one: list[float] = []
+        runs: dict[int, list[tuple[float, dict]]] = {count: [] for count in worker_counts}
+        with contextlib.ExitStack() as stack:
+            pools = {count: stack.enter_context(Workers(count, level)) for count in worker_counts}
+            for round_ in range(1, repeat + 1):
+                gc.collect()
+                one.append(compute(on).seconds)
+                order = worker_counts if round_ % 2 else worker_counts[::-1]
+                for count in order:
+                    runs[count].append(fanned_out_run(on, pools[count].queue))
+                out(
+                    f"round {round_}: one task {one[-1]:.2f} s; "
+                    + "; ".join(
+                        f"{count} worker(s) {runs[count][-1][0]:.2f} s" for count in worker_counts
+                    )
+                    + f" (load average {os.getloadavg()[0]:.2f})"
+                )
+        out(f"one task (compute in this process): {statistics.median(one):.2f} s")
         for count in worker_counts:
-            with Workers(count, level) as workers:
-                timings = [fanned_out_run(on, workers.queue) for _ in range(repeat)]
-            seconds = min(t for t, _ in timings)
-            best[count] = seconds
-            figures = timings[-1][1]
+            seconds = statistics.median(t for t, _ in runs[count])
+            figures = runs[count][-1][1]
             out(f"fan-out with {count} worker(s): {seconds:.2f} s (parts {figures['parts']})")
             out(
-                f"  runs {' '.join(f'{t:.2f}' for t, _ in timings)} s; last: parts staged "
-                f"{figures.get('stage_seconds', 0):.2f} s in all (longest "
-                f"{figures.get('longest_part_seconds', 0):.2f} s), roll-up "
+                f"  last run: parts staged {figures.get('stage_seconds', 0):.2f} s in all "
+                f"(longest {figures.get('longest_part_seconds', 0):.2f} s), roll-up "
                 f"{figures.get('roll_up_seconds', 0):.2f} s"
             )
         first = worker_counts[0]
         for count in worker_counts[1:]:
+            ratios = [a[0] / b[0] for a, b in zip(runs[first], runs[count], strict=True)]
             out(
-                f"speed-up {first} → {count} workers: {best[first] / best[count]:.2f} "
-                f"(one task: {one.seconds:.2f} s)"
+                f"speed-up {first} → {count} workers: {statistics.median(ratios):.2f} "
+                f"(median of the rounds' {' '.join(f'{r:.2f}' for r in ratios)})"
             )
