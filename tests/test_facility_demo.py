@@ -42,7 +42,7 @@ from regions.models import Kind as RegionKind
 from regions.models import Level, Region
 from seniors.models import ExtremePoverty, Senior
 from seniors.population import population_generate
-from tests import coverage_reference
+from tests import coverage_reference, factories
 
 TODAY = datetime.date(2025, 9, 30)
 BAIMA, YAJIANG, HOUPING = "500156101000", "500156105000", "500156208000"
@@ -391,7 +391,12 @@ def test_the_roll_up_in_the_database_gives_the_snapshots_of_the_python_roll_up(n
 
 def test_one_township_recomputed_gives_the_rows_of_a_full_run(network):
     """After a change in 后坪, recomputing 后坪 alone (its villages, itself, the district and
-    above) writes what a full run writes; the other townships' rows are not touched."""
+    above) writes what a full run writes, the district's own care centre (registered at the
+    district itself, in no township) included; the other townships' rows are not touched."""
+    centre = factories.FacilityFactory(
+        kind="care_centre", name="区级失能集中照护中心", region_id=DISTRICT
+    )
+    factories.beds(centre, 10, kind="nursing")
     compute(TODAY)
     baima_ids = set(
         Snapshot.objects.filter(date=TODAY, region__code__startswith="500156101").values_list(
@@ -413,3 +418,7 @@ def test_one_township_recomputed_gives_the_rows_of_a_full_run(network):
     assert yajiang_ids <= set(Snapshot.objects.filter(date=TODAY).values_list("pk", flat=True))
     compute(TODAY)
     assert coverage_reference.snapshot_rows(Snapshot.objects.filter(date=TODAY)) == partial
+    district = Snapshot.objects.get(date=TODAY, region_id=DISTRICT, indicator__code="care_centres")
+    operating = Facility.objects.operating_on(TODAY).filter(kind=Kind.CARE_CENTRE)
+    assert district.numerator == operating.count()
+    assert centre in operating  # counted once, though no township holds it
