@@ -310,11 +310,11 @@ def _predicates(code: str, rule: PeopleRule, params: dict) -> dict[str, str]:
     queryset filter in ``seniors.selectors`` (named beside it); the parity test
     (``tests/test_people_parity.py``) holds the pairs equal on generated people."""
     marks = []
-    for i, level in enumerate(rule.disabled_levels):
+    for level in rule.disabled_levels:
         if level not in AssessmentLevel.values:
             continue  # Indicator.clean refuses it; never put an unknown word in the SQL
-        params[f"{code}_level{i}"] = level
-        marks.append(f"%({code}_level{i})s")
+        params[f"level_{level}"] = level  # named by its value: the same rule, the same SQL
+        marks.append(f"%(level_{level})s")
     # seniors.selectors.disabled_q
     disabled = f"p.level IN ({', '.join(marks)})" if marks else "1 = 0"
     low = "(p.subsistence_allowance OR p.low_income)"
@@ -410,7 +410,17 @@ def _person_sql(
     params["visits_from"] = _datetime(_local_midnight(on - datetime.timedelta(days=longest)))
     # the person-level rules on their own, with the one-to-one indicator's choices: what the
     # parity test compares with the querysets of seniors.selectors and volunteers.pairings
-    facts = _predicates("facts", rules.get(PAIRING_CODE, PeopleRule()), params)
+    # each distinct rule is computed once a person, as a column of its own (``k0``, ``k1``, …)
+    # that the indicators' conditions name: most indicators share their choices
+    shared: dict[str, str] = {}
+
+    def computed_once(predicates: dict[str, str]) -> dict[str, str]:
+        return {
+            name: f"p.{shared.setdefault(sql, f'k{len(shared)}')}"
+            for name, sql in predicates.items()
+        }
+
+    facts = computed_once(_predicates("facts", rules.get(PAIRING_CODE, PeopleRule()), params))
     flags = [
         f"CASE WHEN {facts['disabled']} THEN 1 ELSE 0 END AS is_disabled",
         f"CASE WHEN {facts['key']} THEN 1 ELSE 0 END AS is_key",
@@ -422,7 +432,7 @@ def _person_sql(
         "p.overdue AS is_overdue",
     ]
     for code, denominator, numerator in SENIOR_COLUMNS:
-        predicates = _predicates(code, rules.get(code, PeopleRule()), params)
+        predicates = computed_once(_predicates(code, rules.get(code, PeopleRule()), params))
         den = f"({denominator.format(**predicates)}) AND {predicates['place']}"
         num = numerator.format(**predicates)
         flags.append(f"CASE WHEN {den} THEN 1 ELSE 0 END AS d_{code}")
@@ -437,6 +447,9 @@ def _person_sql(
         only = (
             f"AND senior_id IN (SELECT o.id FROM {tables['senior']} o WHERE {like.format(c='o')})"
         )
+    columns = ", ".join(f"({sql}) AS {name}" for sql, name in shared.items())
+    # keeps the database from folding the columns back into every condition that names them
+    fence = "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1 OFFSET 0"
     categories = ", ".join(
         f"COALESCE(c.{name}, {default}) AS {name}"
         for name, default in (
@@ -451,7 +464,7 @@ def _person_sql(
     )
     sql = f"""
         SELECT p.id, p.village_id, {", ".join(flags)}
-        FROM (
+        FROM (SELECT p.*, {columns} FROM (
         SELECT s.id, s.village_id, s.birth_date, s.family_care_bed_on, s.home_adaptation_on,
             s.wristband_on,
             CASE WHEN r.kind = %(village_kind)s OR r.counts_as_village THEN 1 ELSE 0 END
@@ -516,7 +529,7 @@ def _person_sql(
         -- seniors.selectors.in_ledger_q
         WHERE s.registered_on <= %(on)s AND (s.status = 'active' OR s.status_on > %(on)s)
             {region_sql}
-        ) p
+        ) p {fence}) p
     """
     return sql, params
 
