@@ -202,10 +202,27 @@ def _region_q(lookup: str, prefixes: list[str] | None) -> Q:
 
 
 class _Leaves:
-    """Tallies per (indicator code, region code) before the roll-up."""
+    """Tallies per (indicator code, region code) before the roll-up. With ``flush``, they are
+    handed on (to the staging table) every ``FLUSH_EVERY`` tallies, so that memory does not
+    grow with the number of institutions and villages: the roll-up adds the rows up anyway."""
 
-    def __init__(self) -> None:
+    FLUSH_EVERY = 5000
+
+    def __init__(self, flush=None) -> None:
         self.tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
+        self.flush = flush
+        self.flushed = 0
+
+    def _tally(self, indicator: str, code: str) -> Tally:
+        if self.flush is not None and len(self.tallies) >= self.FLUSH_EVERY:
+            self.close()
+        return self.tallies[indicator, code]
+
+    def close(self) -> None:
+        """Hand on what is tallied."""
+        if self.flush is not None and self.tallies:
+            self.flushed += self.flush(self.tallies)
+            self.tallies = defaultdict(Tally)
 
     def add(
         self,
@@ -217,7 +234,7 @@ class _Leaves:
         facilities_meeting: int = 0,
         failing: dict | None = None,
     ) -> None:
-        tally = self.tallies[indicator, code]
+        tally = self._tally(indicator, code)
         tally.numerator += numerator or 0
         tally.denominator += denominator or 0
         tally.facilities += facilities
@@ -293,11 +310,11 @@ def _predicates(code: str, rule: PeopleRule, params: dict) -> dict[str, str]:
     queryset filter in ``seniors.selectors`` (named beside it); the parity test
     (``tests/test_people_parity.py``) holds the pairs equal on generated people."""
     marks = []
-    for i, level in enumerate(rule.disabled_levels):
+    for level in rule.disabled_levels:
         if level not in AssessmentLevel.values:
             continue  # Indicator.clean refuses it; never put an unknown word in the SQL
-        params[f"{code}_level{i}"] = level
-        marks.append(f"%({code}_level{i})s")
+        params[f"level_{level}"] = level  # named by its value: the same rule, the same SQL
+        marks.append(f"%(level_{level})s")
     # seniors.selectors.disabled_q
     disabled = f"p.level IN ({', '.join(marks)})" if marks else "1 = 0"
     low = "(p.subsistence_allowance OR p.low_income)"
@@ -387,9 +404,23 @@ def _person_sql(
             f" AND (v.last_at IS NULL OR v.last_at < %(cutat{i})s) THEN 1"
         )
     overdue = f"CASE {' '.join(whens)} ELSE 0 END" if whens else "0"
+    # only the visits since the earliest cut can decide it (an older last visit is as overdue
+    # as none): the window the database reads, rather than every visit ever made
+    longest = max(intervals, default=0)
+    params["visits_from"] = _datetime(_local_midnight(on - datetime.timedelta(days=longest)))
     # the person-level rules on their own, with the one-to-one indicator's choices: what the
     # parity test compares with the querysets of seniors.selectors and volunteers.pairings
-    facts = _predicates("facts", rules.get(PAIRING_CODE, PeopleRule()), params)
+    # each distinct rule is computed once a person, as a column of its own (``k0``, ``k1``, …)
+    # that the indicators' conditions name: most indicators share their choices
+    shared: dict[str, str] = {}
+
+    def computed_once(predicates: dict[str, str]) -> dict[str, str]:
+        return {
+            name: f"p.{shared.setdefault(sql, f'k{len(shared)}')}"
+            for name, sql in predicates.items()
+        }
+
+    facts = computed_once(_predicates("facts", rules.get(PAIRING_CODE, PeopleRule()), params))
     flags = [
         f"CASE WHEN {facts['disabled']} THEN 1 ELSE 0 END AS is_disabled",
         f"CASE WHEN {facts['key']} THEN 1 ELSE 0 END AS is_key",
@@ -401,7 +432,7 @@ def _person_sql(
         "p.overdue AS is_overdue",
     ]
     for code, denominator, numerator in SENIOR_COLUMNS:
-        predicates = _predicates(code, rules.get(code, PeopleRule()), params)
+        predicates = computed_once(_predicates(code, rules.get(code, PeopleRule()), params))
         den = f"({denominator.format(**predicates)}) AND {predicates['place']}"
         num = numerator.format(**predicates)
         flags.append(f"CASE WHEN {den} THEN 1 ELSE 0 END AS d_{code}")
@@ -416,6 +447,9 @@ def _person_sql(
         only = (
             f"AND senior_id IN (SELECT o.id FROM {tables['senior']} o WHERE {like.format(c='o')})"
         )
+    columns = ", ".join(f"({sql}) AS {name}" for sql, name in shared.items())
+    # keeps the database from folding the columns back into every condition that names them
+    fence = "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1 OFFSET 0"
     categories = ", ".join(
         f"COALESCE(c.{name}, {default}) AS {name}"
         for name, default in (
@@ -430,7 +464,7 @@ def _person_sql(
     )
     sql = f"""
         SELECT p.id, p.village_id, {", ".join(flags)}
-        FROM (
+        FROM (SELECT p.*, {columns} FROM (
         SELECT s.id, s.village_id, s.birth_date, s.family_care_bed_on, s.home_adaptation_on,
             s.wristband_on,
             CASE WHEN r.kind = %(village_kind)s OR r.counts_as_village THEN 1 ELSE 0 END
@@ -469,7 +503,8 @@ def _person_sql(
             FROM {tables["pairing"]} p
             LEFT JOIN (
                 SELECT senior_id, MAX(visited_at) AS last_at FROM {tables["visit"]}
-                WHERE visited_at < %(visits_before)s {only} AND senior_id IN (
+                WHERE visited_at >= %(visits_from)s AND visited_at < %(visits_before)s {only}
+                    AND senior_id IN (
                     SELECT senior_id FROM {tables["pairing"]}
                     WHERE started_on <= %(on)s AND (ended_on IS NULL OR ended_on > %(on)s)
                 )
@@ -494,7 +529,7 @@ def _person_sql(
         -- seniors.selectors.in_ledger_q
         WHERE s.registered_on <= %(on)s AND (s.status = 'active' OR s.status_on > %(on)s)
             {region_sql}
-        ) p
+        ) p {fence}) p
     """
     return sql, params
 
@@ -512,7 +547,7 @@ def _senior_sql(
 
 
 def _stage_seniors(
-    batch: str, on: datetime.date, prefixes: list[str] | None, ids: dict[str, int]
+    batch: str, on: datetime.date, prefixes: list[str] | None, ids: dict[str, int], table: str
 ) -> int:
     """The people indicators' tallies per village, written as staged leaves by the database
     (``_senior_sql`` turned into one row per village and indicator with a denominator)."""
@@ -523,19 +558,25 @@ def _stage_seniors(
     pick = " ".join(f"WHEN {i} THEN v.{{kind}}_{code}" for i, code in columns)
     numerator, denominator = (f"CASE k.column1 {pick.format(kind=kind)} END" for kind in "nd")
     keys = ", ".join(f"({i}, {int(ids[code])})" for i, code in columns)
-    params["batch"] = batch
     with connection.cursor() as cursor:
+        # the sums per village first, into a temporary table: PostgreSQL may read the people
+        # with parallel workers for CREATE TABLE … AS, never for an INSERT
+        cursor.execute(f"CREATE TEMPORARY TABLE {SENIOR_SUMS} AS {sql}", params)
         cursor.execute(
             f"""
-            INSERT INTO {Leaf._meta.db_table} ({", ".join(LEAF_COLUMNS)})
-            SELECT %(batch)s, k.column2, v.village_id, {numerator}, {denominator}, 0, 0, NULL,
-                TRUE
-            FROM ({sql}) v CROSS JOIN (VALUES {keys}) k
+            INSERT INTO {table} ({", ".join(LEAF_COLUMNS)})
+            SELECT %s, k.column2, v.village_id, {numerator}, {denominator}, 0, 0, NULL, TRUE
+            FROM {SENIOR_SUMS} v CROSS JOIN (VALUES {keys}) k
             WHERE {denominator} > 0
             """,
-            params,
+            [batch],
         )
-        return cursor.rowcount
+        staged = cursor.rowcount
+        cursor.execute(f"DROP TABLE {SENIOR_SUMS}")
+    return staged
+
+
+SENIOR_SUMS = "coverage_senior_sums"
 
 
 # --- the facilities: one annotated query, judged facility by facility ------------------------
@@ -605,7 +646,7 @@ def _facilities(
     functions = _required_functions(indicators)
     funds_target = targets.get("operating_funds_ratio")
 
-    for f in facilities:
+    for f in facilities.iterator(chunk_size=2000):
         kind, region = f.kind, f.region_id
         operating = _operating(f, on)
         if kind == Kind.NURSING_HOME and f.upgraded:
@@ -921,10 +962,16 @@ def compute(on: datetime.date, *, townships: list[str] | None = None, run=None) 
     with connection.execute_wrapper(counter), transaction.atomic():
         _session(outermost)
         context = _Context.of(on)
+        context.leaves = _temporary_leaves()
         scope = Scope.of(townships)
         batch = new_batch()
         _stage(on, batch, scope.stage_prefixes, context, fresh=True)
+        if connection.vendor == "postgresql":  # a new table has no statistics for the planner
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {context.leaves}")
         rows, regions = _roll_up(on, batch, scope, run, context)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {context.leaves}")
     return Result(
         date=on,
         rows=rows,
@@ -935,6 +982,21 @@ def compute(on: datetime.date, *, townships: list[str] | None = None, run=None) 
     )
 
 
+TEMPORARY_LEAVES = "coverage_leaf_run"
+
+
+def _temporary_leaves() -> str:
+    """A temporary table shaped as the staging table, for a computation that stages and rolls
+    up in one transaction: it is written without the database's log and dropped at the end
+    (or with the transaction when it fails), and leaves no dead rows behind."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {TEMPORARY_LEAVES} AS SELECT {', '.join(LEAF_COLUMNS)}"
+            f" FROM {Leaf._meta.db_table} WHERE 1 = 0"
+        )
+    return TEMPORARY_LEAVES
+
+
 @dataclass
 class _Context:
     """What every stage of a computation reads first: the indicators, the plan in force and
@@ -943,6 +1005,9 @@ class _Context:
     indicators: dict[str, Indicator]
     plan: Plan | None
     targets: dict[str, Target]
+    # where the leaves are staged: the shared (unlogged) table, or a computation's own
+    # temporary table when it stages and rolls up in one transaction
+    leaves: str = Leaf._meta.db_table
 
     @classmethod
     def of(cls, on: datetime.date) -> _Context:
@@ -969,6 +1034,9 @@ def _session(outermost: bool) -> None:
         # the planner's JIT costs more than it saves on these short aggregations
         # (measured: 1.6 s of the facilities' 2.0 s at a province's scale)
         cursor.execute("SET LOCAL jit = off")
+        # the roll-up groups and joins a few hundred thousand rows at a province's scale: in
+        # memory rather than spilled to disk (measured: 6.4 s → see docs/performance.md)
+        cursor.execute("SET LOCAL work_mem = '128MB'")
 
 
 @dataclass
@@ -1027,12 +1095,13 @@ def _stage(
     if not fresh:
         Leaf.objects.filter(batch=batch).filter(_region_q("code", prefixes)).delete()
     ids = context.ids
-    staged = _stage_seniors(batch, on, prefixes, ids)
-    leaves = _Leaves()
+    staged = _stage_seniors(batch, on, prefixes, ids, context.leaves)
+    leaves = _Leaves(lambda tallies: _write_leaves(batch, tallies, ids, context.leaves))
     villages_served: set[str] = set()
     _facilities(leaves, on, prefixes, context.targets, context.indicators, villages_served)
     _village_network(leaves, on, prefixes, counted_villages(prefixes), villages_served)
-    return staged + _write_leaves(batch, leaves.tallies, ids)
+    leaves.close()
+    return staged + leaves.flushed
 
 
 def discard(batch: str) -> None:
@@ -1057,7 +1126,9 @@ def roll_up(
                   scope.townships)  # fmt: skip
 
 
-def _write_leaves(batch: str, tallies: dict[tuple[str, str], Tally], ids: dict[str, int]) -> int:
+def _write_leaves(
+    batch: str, tallies: dict[tuple[str, str], Tally], ids: dict[str, int], table: str
+) -> int:
     """The leaves tallied in Python (institutions, villages' networks) into the staging
     table: one row per tally, and one more per failing institution after the first."""
     rows = []
@@ -1069,7 +1140,7 @@ def _write_leaves(batch: str, tallies: dict[tuple[str, str], Tally], ids: dict[s
         rows.append((batch, indicator, region, tally.numerator, tally.denominator,
                      tally.facilities, tally.facilities_meeting, failing[0], True))  # fmt: skip
         rows.extend((batch, indicator, region, 0, 0, 0, 0, item, True) for item in failing[1:])
-    _copy(Leaf._meta.db_table, LEAF_COLUMNS, rows)
+    _copy(table, LEAF_COLUMNS, rows)
     return len(rows)
 
 
@@ -1151,7 +1222,7 @@ def _roll_up(
     trained = _trained(on, {code[: PREFIX_LENGTH[level]]: code for code, level in prefixes.items()})
     ids = context.ids
     _copy(
-        Leaf._meta.db_table,
+        context.leaves,
         LEAF_COLUMNS,
         [
             (batch, ids[code], code_of_region, tally.numerator, 0, 0, 0, None, False)
@@ -1169,23 +1240,38 @@ def _roll_up(
             params[f"prefix{i}"] = f"{prefix}%"
             likes.append(f"r.code LIKE %(prefix{i})s")
         where = f"r.level IN ('{Level.VILLAGE}', '{Level.TOWNSHIP}') AND ({' OR '.join(likes)})"
-    # a leaf counts in each region whose prefix its code starts with (a group is no region here)
-    lengths = " UNION ALL ".join(
-        f"SELECT {n} AS len" for level, n in PREFIX_LENGTH.items() if level != Level.GROUP
-    )
     regions = f"SELECT r.code, r.level, {_prefix_sql('r')} AS prefix FROM {region} r WHERE {where}"
-    parts = f"""
-        SELECT l.indicator_id, m.code AS region_id, l.numerator AS n, l.denominator AS d,
-            l.facilities AS f, l.facilities_meeting AS fm, l.failing AS item
-        FROM {Leaf._meta.db_table} l
-        CROSS JOIN ({lengths}) lens
-        JOIN m ON m.prefix = substr(l.code, 1, lens.len)
-        WHERE l.batch = %(batch)s AND (l.rolls_up OR m.code = l.code)
+    # a leaf counts in each region whose prefix its code starts with (a group is no region
+    # here): the sums by each prefix length are hashed in one pass each, and the few failing
+    # institutions listed apart (an ordered list would make the database sort every leaf)
+    lengths = [n for level, n in PREFIX_LENGTH.items() if level != Level.GROUP]
+    leaves = f"{context.leaves} l WHERE l.batch = %(batch)s"
+    numbers = " UNION ALL ".join(
+        f"""SELECT l.indicator_id, substr(l.code, 1, {n}) AS prefix, SUM(l.numerator) AS n,
+            SUM(l.denominator) AS d, SUM(l.facilities) AS f, SUM(l.facilities_meeting) AS fm
+        FROM {leaves} AND l.rolls_up GROUP BY l.indicator_id, substr(l.code, 1, {n})"""
+        for n in lengths
+    )
+    failing = " UNION ALL ".join(
+        f"""SELECT l.indicator_id, substr(l.code, 1, {n}) AS prefix, l.failing AS item
+        FROM {leaves} AND l.rolls_up AND l.failing IS NOT NULL"""
+        for n in lengths
+    )
+    json_sql = _json_sql()
+    rolled = f"""
+        SELECT nb.indicator_id, m.code AS region_id, nb.n, nb.d, nb.f, nb.fm, fl.failing
+        FROM ({numbers}) nb JOIN m ON m.prefix = nb.prefix
+        LEFT JOIN (
+            SELECT p.indicator_id, p.prefix, {json_sql["agg"]} AS failing
+            FROM ({failing}) p GROUP BY p.indicator_id, p.prefix
+        ) fl ON fl.indicator_id = nb.indicator_id AND fl.prefix = nb.prefix
+        UNION ALL
+        SELECT l.indicator_id, l.code, l.numerator, 0, 0, 0, NULL
+        FROM {leaves} AND NOT l.rolls_up AND l.code IN (SELECT code FROM m)
     """
-    written = _write(regions, parts, params, run)
+    written = _write(regions, rolled, params, run)
     # on a partial run, the regions above, level by level: their own leaves and their
     # children's rows of the day (the children recomputed just now and the others as they stand)
-    json_sql = _json_sql()
     for level in ABOVE_TOWNSHIP:
         codes = scope.ancestors.get(level) if scope.prefixes else None
         if not codes:
@@ -1211,24 +1297,30 @@ def _roll_up(
             UNION ALL
             SELECT l.indicator_id, l.code, l.numerator, l.denominator, l.facilities,
                 l.facilities_meeting, l.failing
-            FROM {Leaf._meta.db_table} l WHERE l.batch = %(batch)s AND l.code IN ({inside})
+            FROM {context.leaves} l WHERE l.batch = %(batch)s AND l.code IN ({inside})
         """
         regions = (
             f"SELECT r.code, r.level, r.code AS prefix FROM {region} r WHERE r.code IN ({inside})"
         )
-        written += _write(regions, parts, params, run)
-    discard(batch)
+        rolled = f"""
+            SELECT p.indicator_id, p.region_id, SUM(p.n) AS n, SUM(p.d) AS d, SUM(p.f) AS f,
+                SUM(p.fm) AS fm, {json_sql["agg"]} AS failing
+            FROM ({parts}) p GROUP BY p.indicator_id, p.region_id
+        """
+        written += _write(regions, rolled, params, run)
+    if context.leaves == Leaf._meta.db_table:
+        discard(batch)
     if connection.vendor != "postgresql":
         _sort_failing(on, scope)
     return written, _regions_written(on, scope)
 
 
-def _write(regions: str, parts: str, params: dict, run) -> int:
-    """One ``INSERT … SELECT``: the ``parts`` (indicator, region, numerator, denominator,
-    institutions judged and meeting, one failing institution) summed per region of
-    ``regions`` (code, level, prefix), judged against the plan's targets and written. Townships
-    and above get every indicator, zero or not; villages the village indicators they have
-    something for (and those written for every village)."""
+def _write(regions: str, rolled: str, params: dict, run) -> int:
+    """One ``INSERT … SELECT``: the tallies of ``rolled`` (indicator, region, numerator,
+    denominator, institutions judged and meeting, the failing institutions as a JSON list)
+    for the regions of ``regions`` (code, level, prefix; the CTE ``m``), judged against the
+    plan's targets and written. Townships and above get every indicator, zero or not; villages
+    the village indicators they have something for (and those written for every village)."""
     snapshot = Snapshot._meta.db_table
     indicator, target = Indicator._meta.db_table, Target._meta.db_table
     json_sql = _json_sql()
@@ -1240,12 +1332,7 @@ def _write(regions: str, parts: str, params: dict, run) -> int:
     sql = f"""
         INSERT INTO {snapshot} ({", ".join(COLUMNS)})
         WITH m AS ({regions}),
-        p AS ({parts}),
-        rolled AS (
-            SELECT p.indicator_id, p.region_id, SUM(p.n) AS n, SUM(p.d) AS d, SUM(p.f) AS f,
-                SUM(p.fm) AS fm, {json_sql["agg"]} AS failing
-            FROM p GROUP BY p.indicator_id, p.region_id
-        ),
+        rolled AS ({rolled}),
         x AS (
             SELECT m.code AS region_id, m.level, i.id AS indicator_id,
                 COALESCE(r.n, 0) AS n, COALESCE(r.d, 0) AS d, COALESCE(r.f, 0) AS f,
@@ -1358,12 +1445,10 @@ def _sort_failing(on: datetime.date, scope: Scope) -> None:
 
 
 def _regions_written(on: datetime.date, scope: Scope) -> int:
+    """The regions in the scope that have rows of the day (one index probe each)."""
     return (
-        Snapshot.objects.filter(date=on)
-        .filter(_scope_q(scope, "region__code"))
-        .order_by()
-        .values("region_id")
-        .distinct()
+        Region.objects.filter(_scope_q(scope))
+        .filter(Exists(Snapshot.objects.filter(date=on, region_id=OuterRef("code"))))
         .count()
     )
 

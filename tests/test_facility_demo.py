@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q
 
+from coverage.compute import compute
+from coverage.models import Indicator, Leaf, Snapshot
 from facilities.demo import (
     ANCHOR,
     SCALE,
@@ -40,9 +42,11 @@ from regions.models import Kind as RegionKind
 from regions.models import Level, Region
 from seniors.models import ExtremePoverty, Senior
 from seniors.population import population_generate
+from tests import coverage_reference, factories
 
 TODAY = datetime.date(2025, 9, 30)
 BAIMA, YAJIANG, HOUPING = "500156101000", "500156105000", "500156208000"
+DISTRICT = "500156000000"
 
 
 def month_ends(first: datetime.date, last: datetime.date):
@@ -365,3 +369,56 @@ def test_a_bureau_official_recognises_the_homes_staff_and_money(network):
         assert 5_000 <= fund.operating_funds <= 150_000, (fund.facility.name, fund.year)
         # the allowance is that of 8–55 residents at about 7,500 yuan a year
         assert 8 * 7_000 <= fund.residents_basic_allowance <= 55 * 8_000
+
+
+@pytest.mark.parametrize("on", [TARGET_DAY, TODAY])
+def test_the_roll_up_in_the_database_gives_the_snapshots_of_the_python_roll_up(network, on):
+    """Every indicator at every level, failing institutions included, against the roll-up as
+    the engine did it in Python (tests/coverage_reference.py)."""
+    expected = coverage_reference.expected_rows(on)
+    compute(on)
+    stored = coverage_reference.snapshot_rows(Snapshot.objects.filter(date=on))
+    assert set(stored) == set(expected)
+    assert {k: (stored[k], expected[k]) for k in stored if stored[k] != expected[k]} == {}
+    # the network has what the comparison is worth: institutions failing, several of them in
+    # one list, and every indicator written for the district
+    assert any(len(row[-1]) > 1 for row in stored.values())
+    assert {code for region, code in stored if region == DISTRICT} == set(
+        Indicator.objects.values_list("code", flat=True)
+    )
+    assert not Leaf.objects.exists()
+
+
+def test_one_township_recomputed_gives_the_rows_of_a_full_run(network):
+    """After a change in 后坪, recomputing 后坪 alone (its villages, itself, the district and
+    above) writes what a full run writes, the district's own care centre (registered at the
+    district itself, in no township) included; the other townships' rows are not touched."""
+    centre = factories.FacilityFactory(
+        kind="care_centre", name="区级失能集中照护中心", region_id=DISTRICT
+    )
+    factories.beds(centre, 10, kind="nursing")
+    compute(TODAY)
+    baima_ids = set(
+        Snapshot.objects.filter(date=TODAY, region__code__startswith="500156101").values_list(
+            "pk", flat=True
+        )
+    )
+    village = Region.objects.filter(parent_id=HOUPING, level=Level.VILLAGE).order_by("code")[0]
+    Senior.objects.filter(village__parent_id=BAIMA).update(village=village)
+    result = compute(TODAY, townships=[HOUPING, BAIMA])
+    assert result.townships == [BAIMA, HOUPING]
+    partial = coverage_reference.snapshot_rows(Snapshot.objects.filter(date=TODAY))
+    assert not baima_ids & set(Snapshot.objects.filter(date=TODAY).values_list("pk", flat=True))
+    yajiang_ids = set(
+        Snapshot.objects.filter(date=TODAY, region__code__startswith="500156105").values_list(
+            "pk", flat=True
+        )
+    )
+    compute(TODAY, townships=[HOUPING])
+    assert yajiang_ids <= set(Snapshot.objects.filter(date=TODAY).values_list("pk", flat=True))
+    compute(TODAY)
+    assert coverage_reference.snapshot_rows(Snapshot.objects.filter(date=TODAY)) == partial
+    district = Snapshot.objects.get(date=TODAY, region_id=DISTRICT, indicator__code="care_centres")
+    operating = Facility.objects.operating_on(TODAY).filter(kind=Kind.CARE_CENTRE)
+    assert district.numerator == operating.count()
+    assert centre in operating  # counted once, though no township holds it

@@ -3,12 +3,15 @@
 Generates the province (``coverage.synthetic``; timed on its own), runs ``ANALYZE``, then
 times a full ``compute(on)`` twice (the second with a warm cache) and, in the same run, a
 hand-written SQL baseline: one aggregate query per table the engine reads, with the same date
-filters, grouped by village or facility where the engine needs it — each row read once, the
-floor any implementation can reach. A third computation runs under ``tracemalloc`` for the
-peak of Python's allocations (tracing slows Python down, so it is not the timed one).
+filters, grouped by village or facility where the engine needs it — each row read once — and
+then as many rows as the engine wrote, written once into a table shaped as the snapshots'
+(same indexes, foreign keys checked at commit) by one ``INSERT … SELECT``: the floor any
+implementation can reach. Then one township is recomputed alone (its villages, itself and the
+regions above it), twice. A further computation runs under ``tracemalloc`` for the peak of
+Python's allocations (tracing slows Python down, so it is not the timed one).
 
 Prints rows scanned per table, seconds, peak memory (tracemalloc and ru_maxrss), queries,
-snapshot rows written and the ratio engine/baseline.
+snapshot rows written, the ratio engine/baseline and the ratio full run/one township.
 
 ``--fanout-workers 1,2`` then times a full run fanned out over Celery (``coverage.fanout``)
 with that many real worker processes (``celery worker --pool=solo``, one per worker, a pool
@@ -36,7 +39,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -57,7 +60,7 @@ from facilities.models import (
     TrainingSession,
     UpgradeProject,
 )
-from regions.models import Region
+from regions.models import Level, Region
 from seniors.models import Assessment, Senior, Visit, years_before
 from volunteers.models import ElderlyCareAssistant, Group, Pairing
 
@@ -205,8 +208,50 @@ def baseline_queries() -> list[tuple[str, str]]:
     ]
 
 
-def run_baseline(on: datetime.date) -> tuple[float, int, dict[str, tuple[int, int]]]:
-    """Seconds, queries and (rows scanned, rows on the day) per table."""
+BASELINE_TABLE = "bench_baseline_snapshot"
+
+
+def baseline_table() -> None:
+    """A table shaped as the snapshots' (columns, indexes, the unique day × region × indicator,
+    the foreign keys to regions and indicators checked at commit), for the baseline's write."""
+    snapshot = _t(Snapshot)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {BASELINE_TABLE}")
+        cursor.execute(f"CREATE TABLE {BASELINE_TABLE} (LIKE {snapshot} INCLUDING ALL)")
+        for column, model in (("region_id", Region), ("indicator_id", Indicator)):
+            pk = model._meta.pk.column
+            cursor.execute(
+                f"ALTER TABLE {BASELINE_TABLE} ADD FOREIGN KEY ({column})"
+                f" REFERENCES {_t(model)} ({pk}) DEFERRABLE INITIALLY DEFERRED"
+            )
+
+
+def baseline_write(on: datetime.date, rows: int) -> None:
+    """The write any implementation must do: replace the day's rows by ``rows`` new ones, one
+    plain ``INSERT … SELECT`` (regions × indicators with the seniors' count per village), in
+    one transaction."""
+    sums = f"SELECT village_id, count(*) AS n FROM {_t(Senior)} GROUP BY village_id"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {BASELINE_TABLE} WHERE date = %s", [on])
+        cursor.execute(
+            f"""INSERT INTO {BASELINE_TABLE} (date, region_id, indicator_id, numerator,
+                    denominator, value, target, met, facilities, facilities_meeting, run_id,
+                    judgement, reason, failing)
+                SELECT %s, r.code, i.id, COALESCE(g.n, 0), COALESCE(g.n, 0), COALESCE(g.n, 0),
+                    NULL, NULL, NULL, NULL, NULL, 'tracked', '', '[]'
+                FROM {_t(Region)} r CROSS JOIN {_t(Indicator)} i
+                LEFT JOIN ({sums}) g ON g.village_id = r.code
+                WHERE r.level <> 'group'
+                LIMIT %s""",
+            [on, rows],
+        )
+
+
+def run_baseline(
+    on: datetime.date, write_rows: int = 0
+) -> tuple[float, int, dict[str, tuple[int, int]]]:
+    """Seconds, queries and (rows scanned, rows on the day) per table; with ``write_rows``,
+    the same number of rows as the engine writes are written once (``baseline_write``)."""
     params = {
         "on": on,
         "eighty": years_before(on, 80),
@@ -224,6 +269,9 @@ def run_baseline(on: datetime.date) -> tuple[float, int, dict[str, tuple[int, in
             queries += 1
             result = cursor.fetchall()
             rows[table] = (sum(r[0] for r in result), sum(r[1] for r in result))
+    if write_rows:
+        baseline_write(on, write_rows)
+        queries += 2
     return time.perf_counter() - started, queries, rows
 
 
@@ -448,12 +496,23 @@ class Command(BaseCommand):
             cursor.execute(statement)
         out(f"analyze: {time.perf_counter() - started:.2f} s ({statement})")
 
-        # the engine twice (the second on a warm cache), the baseline twice, interleaved
+        # the engine twice (the second on a warm cache), the baseline twice, interleaved; the
+        # baseline reads the same rows once and writes as many rows as the engine, once
+        baseline_table()
         engine, baseline = [], []
         for _ in range(2):
             gc.collect()
             engine.append(compute(on))
-            baseline.append(run_baseline(on))
+            baseline.append(run_baseline(on, write_rows=engine[-1].rows))
+        # one dirty township recomputed (its villages, itself and the regions above it),
+        # twice, against the full run's warm time
+        township = (
+            Region.objects.filter(level=Level.TOWNSHIP, code__startswith=synthetic.PREFIX)
+            .order_by("code")
+            .values_list("code", flat=True)
+            .first()
+        )
+        incremental = [compute(on, townships=[township]) for _ in range(2)] if township else []
         rss_timed = _maxrss()  # before tracemalloc, whose bookkeeping takes memory too
         traced_peak = traced_seconds = None
         if not options["no_trace"]:
@@ -485,6 +544,15 @@ class Command(BaseCommand):
         out(f"engine queries: {result.queries}")
         out(f"baseline queries: {baseline[-1][1]}")
         out(f"ratio engine/baseline (warm): {result.seconds / baseline[-1][0]:.2f}")
+        if incremental:
+            part = incremental[-1]
+            out(
+                f"incremental, one township ({part.townships[0]}): "
+                f"{' '.join(f'{r.seconds:.3f}' for r in incremental)} s, {part.rows:,} rows, "
+                f"{part.queries} queries; full/incremental (warm): "
+                f"{result.seconds / part.seconds:.0f} (1/{result.seconds / part.seconds:.0f} "
+                "of a full run)"
+            )
         out(f"snapshot rows written: {result.rows:,} for {result.regions:,} regions")
         levels = dict(
             Snapshot.objects.filter(date=on)
