@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
@@ -88,6 +89,7 @@ def stage_part(self, run_id: int, batch: str, prefix: str) -> dict:
 def roll_up_run(self, results: list[dict], run_id: int, batch: str) -> dict:
     """The chord's end: the day's snapshots from the parts' leaves, the run marked done."""
     queries = sum(part.get("queries", 0) for part in results)
+    started = time.perf_counter()
     try:
         result = fanout.finish(run_id, batch, part_queries=queries)
     except RETRYABLE as error:
@@ -109,7 +111,8 @@ def roll_up_run(self, results: list[dict], run_id: int, batch: str) -> dict:
         "staged": sum(part.get("rows", 0) for part in results),
         "stage_seconds": round(sum(part.get("seconds", 0) for part in results), 3),
         "longest_part_seconds": max((part.get("seconds", 0) for part in results), default=0),
-        "roll_up_seconds": round(result.seconds, 3),
+        # the roll-up's transaction with its commit (the snapshots' foreign keys are checked then)
+        "roll_up_seconds": round(time.perf_counter() - started, 3),
     }
 
 
