@@ -27,6 +27,7 @@ import datetime
 import gc
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -45,7 +46,7 @@ from django.utils import timezone
 
 from coverage import synthetic
 from coverage.compute import compute
-from coverage.models import Indicator, Snapshot
+from coverage.models import Indicator, Leaf, Snapshot
 from facilities.models import (
     BasicIndicator,
     Bed,
@@ -368,6 +369,13 @@ def fanned_out_run(on: datetime.date, queue: str, *, timeout: float = 3600) -> t
     return seconds, {"parts": answer.get("parts", 0), **figures}
 
 
+def vacuum_results() -> None:
+    """Every run replaces the day's 160 k snapshot rows and stages and deletes as many leaves:
+    each timed run starts from vacuumed tables, as a nightly run does after autovacuum."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {_t(Snapshot)}, {_t(Leaf)}")
+
+
 def serial_parts(on: datetime.date, level: str) -> tuple[int, float, float, float]:
     """Stage every part one after the other in this process, then roll up: (parts, seconds
     staging, the longest part's seconds, seconds rolling up). What the workers share out."""
@@ -579,13 +587,15 @@ class Command(BaseCommand):
         """Every worker count's pool started at once (idle workers wait on the broker), then
         ``repeat`` rounds of: the one-task computation here, a fanned-out run on each pool
         (in turn, the order reversed every other round) — so that each round's figures are
-        taken side by side under the same load. Medians over the rounds."""
+        taken side by side under the same load; every timed run after a VACUUM of the
+        snapshots and leaves. Medians over the rounds."""
         out = self.stdout.write
         out("")
         out(
             f"fan-out by {level} (load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} "
             f"CPUs before it)"
         )
+        vacuum_results()
         parts, staging, longest, rolling = serial_parts(on, level)
         out(
             f"parts staged one after the other here: {staging:.2f} s for {parts} parts "
@@ -594,12 +604,17 @@ class Command(BaseCommand):
         one: list[float] = []
         runs: dict[int, list[tuple[float, dict]]] = {count: [] for count in worker_counts}
         with contextlib.ExitStack() as stack:
+            # a SIGTERM stops the worker pools too (the stack unwinds)
+            previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+            stack.callback(signal.signal, signal.SIGTERM, previous)
             pools = {count: stack.enter_context(Workers(count, level)) for count in worker_counts}
             for round_ in range(1, repeat + 1):
+                vacuum_results()
                 gc.collect()
                 one.append(compute(on).seconds)
                 order = worker_counts if round_ % 2 else worker_counts[::-1]
                 for count in order:
+                    vacuum_results()
                     runs[count].append(fanned_out_run(on, pools[count].queue))
                 out(
                     f"round {round_}: one task {one[-1]:.2f} s; "
