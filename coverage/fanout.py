@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from coverage import compute as engine
 from coverage import services
-from coverage.models import Run, RunStatus
+from coverage.models import Leaf, Run, RunStatus
 from eldercare.querycount import QueryCounter
 from regions.models import PREFIX_LENGTH, Region
 
@@ -135,6 +135,7 @@ def finish(run_id: int, batch: str, *, part_queries: int = 0) -> engine.Result |
     with transaction.atomic():
         run = Run.objects.select_for_update().filter(pk=run_id, status=RunStatus.RUNNING).first()
         if run is not None:
+            analyze_leaves()
             result = engine.roll_up(run.date, batch=batch, run=run)
             finished = timezone.now()
             Run.objects.filter(pk=run_id).update(
@@ -147,6 +148,16 @@ def finish(run_id: int, batch: str, *, part_queries: int = 0) -> engine.Result |
             return result
     engine.discard(batch)
     return None
+
+
+def analyze_leaves() -> None:
+    """The staging table fills and empties with every run, so its statistics are those of
+    whenever it was last analysed: taken from an empty table, they make the roll-up's plan
+    5× slower at a province's scale (measured: 19.6 s against 3.9 s after ``ANALYZE``, which
+    takes 0.14 s)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Leaf._meta.db_table}")
 
 
 def _seconds_since(started: datetime.datetime | None, finished, fallback: float) -> float:

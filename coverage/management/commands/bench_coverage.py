@@ -392,6 +392,7 @@ def serial_parts(on: datetime.date, level: str) -> tuple[int, float, float, floa
         longest = max(longest, time.perf_counter() - began)
     staging = time.perf_counter() - started
     began = time.perf_counter()
+    fanout.analyze_leaves()  # as the roll-up task does
     engine.roll_up(on, batch=batch)
     return len(prefixes), staging, longest, time.perf_counter() - began
 
