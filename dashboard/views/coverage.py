@@ -4,6 +4,12 @@ monthly trends, gap lists, Excel and the big screen for the meeting room.
 
 Scoping: the region must be one the user sees (``visible_to``), and the snapshots are read
 through ``Snapshot.objects.visible_to`` — a township sees its own values and its villages'.
+
+What is read from the snapshots (the overview's tiles and table, the trends, the big screen,
+the Excel file) comes from the cache of answers (``coverage.cache``) once the user's access to
+the region is checked, keyed by the region, the user's scope, the language and the query; the
+parts read from today's records (a village's point, assistant and the seniors needing a
+pairing, and the gap lists of facilities and seniors) are read on every view.
 """
 
 from __future__ import annotations
@@ -13,10 +19,12 @@ import datetime
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from coverage import selectors
+from coverage import cache, selectors
 from coverage.models import Snapshot
 from dashboard.coverage_excel import gaps_workbook, overview_workbook
 from facilities.models import Facility, Kind
@@ -84,16 +92,43 @@ def coverage_home(request):
     return redirect("dashboard:coverage", code=code)
 
 
+def _asked(request, *names: str) -> tuple:
+    """The query parameters a cached answer depends on, in a fixed order (others are ignored,
+    so they cannot multiply the entries)."""
+    return tuple(request.GET.get(name, "")[:60] for name in names)
+
+
+def _cached(request, what: tuple, region: Region, build):
+    return cache.cached(what, user=request.user, region=region.code, build=build)
+
+
 def coverage_region(request, code: str):
     _require_reader(request)
     region = _region(request, code)
+    overview = _cached(
+        request,
+        ("overview", region.code, _asked(request, "date", "sort", "dir")),
+        region,
+        lambda: render_to_string("dashboard/coverage/_overview.html", _overview(request, region)),
+    )
+    context = {
+        "region": region,
+        "crumbs": _crumbs(request, region),
+        "overview": mark_safe(overview),
+    }
+    if region.level == Level.VILLAGE:
+        context.update(_village(request, region))
+    return render(request, "dashboard/coverage/region.html", context)
+
+
+def _overview(request, region: Region) -> dict:
+    """The tiles of the region and the table of its child regions on the snapshot day."""
     snapshots = Snapshot.objects.visible_to(request.user)
     on = _day(request, snapshots, region)
     sort = request.GET.get("sort", "name")
     descending = request.GET.get("dir", "") == "desc"
     context = {
         "region": region,
-        "crumbs": _crumbs(request, region),
         "on": on,
         "days": selectors.dates(snapshots, region.code)[:36],
         "sort": sort,
@@ -108,9 +143,7 @@ def coverage_region(request, code: str):
         indicators, rows = selectors.children_table(snapshots, regions, region.code, on, targets)
         context["columns"] = indicators
         context["rows"] = selectors.sort_rows(rows, sort, descending)
-    if region.level == Level.VILLAGE:
-        context.update(_village(request, region))
-    return render(request, "dashboard/coverage/region.html", context)
+    return context
 
 
 def _village(request, region: Region) -> dict:
@@ -161,12 +194,16 @@ def _village(request, region: Region) -> dict:
 def coverage_trends(request, code: str):
     _require_reader(request)
     region = _region(request, code)
-    snapshots = Snapshot.objects.visible_to(request.user)
-    series = selectors.trend(snapshots, region.code)
+
+    def build() -> str:
+        series = selectors.trend(Snapshot.objects.visible_to(request.user), region.code)
+        return render_to_string("dashboard/coverage/_trends.html", {"series": series})
+
+    trends = _cached(request, ("trends", region.code), region, build)
     return render(
         request,
         "dashboard/coverage/trends.html",
-        {"region": region, "crumbs": _crumbs(request, region), "series": series},
+        {"region": region, "crumbs": _crumbs(request, region), "trends": mark_safe(trends)},
     )
 
 
@@ -235,16 +272,23 @@ def coverage_export(request, code: str):
     """The overview and the child regions' table as .xlsx: the numbers the page shows."""
     _require_reader(request)
     region = _region(request, code)
-    snapshots = Snapshot.objects.visible_to(request.user)
-    on = _day(request, snapshots, region)
+
+    def build() -> tuple[datetime.date | None, bytes]:
+        snapshots = Snapshot.objects.visible_to(request.user)
+        on = _day(request, snapshots, region)
+        if on is None:
+            return None, b""
+        targets = selectors.targets_in_force(on)
+        groups = selectors.tiles(snapshots, region.code, on, level=region.level, targets=targets)
+        columns, rows = selectors.children_table(
+            snapshots, visible_to(Region.objects.all(), request.user), region.code, on, targets
+        )
+        body = overview_workbook(region=region, on=on, groups=groups, columns=columns, rows=rows)
+        return on, body
+
+    on, body = _cached(request, ("export", region.code, _asked(request, "date")), region, build)
     if on is None:
         raise Http404(_("No coverage has been computed for this region yet."))
-    targets = selectors.targets_in_force(on)
-    groups = selectors.tiles(snapshots, region.code, on, level=region.level, targets=targets)
-    columns, rows = selectors.children_table(
-        snapshots, visible_to(Region.objects.all(), request.user), region.code, on, targets
-    )
-    body = overview_workbook(region=region, on=on, groups=groups, columns=columns, rows=rows)
     return _xlsx(body, f"{region.short_name}-覆盖情况-{on:%Y%m%d}.xlsx")
 
 
@@ -285,6 +329,17 @@ def coverage_screen(request, code: str):
     script (coverage-screen.js) shows in turn."""
     _require_reader(request)
     region = _region(request, code)
+    # the whole page: it has no header, form or message of the user (a wall display)
+    page = _cached(
+        request,
+        ("screen", region.code, _asked(request, "date")),
+        region,
+        lambda: render_to_string("dashboard/coverage/screen.html", _screen(request, region)),
+    )
+    return HttpResponse(page)
+
+
+def _screen(request, region: Region) -> dict:
     snapshots = Snapshot.objects.visible_to(request.user)
     on = _day(request, snapshots, region)
     context = {"region": region, "on": on}
@@ -309,7 +364,7 @@ def coverage_screen(request, code: str):
                 s for s in selectors.trend(snapshots, region.code) if s["code"] in SCREEN_TRENDS
             ],
         )
-    return render(request, "dashboard/coverage/screen.html", context)
+    return context
 
 
 def _xlsx(body: bytes, name: str) -> HttpResponse:
