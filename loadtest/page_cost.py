@@ -1,0 +1,179 @@
+"""What a coverage answer from the cache costs beside the bare view (``eldercare/bare.py``):
+the same process, the same middleware, requests interleaved one by one so that the machine's
+drift touches every row alike. Prints the median CPU time of one request (``process_time``),
+its queries, and each row's ratio to the bare view; the last line is the district page's.
+
+Rows: the bare view as the load test asks it (no login) and with a session cookie; the
+district, township and village overview, the trends, the big screen, the Excel file and the
+snapshots API from the cache; and the district page and the snapshots list built anew on every
+request (the cache of answers misses on purpose), to show what the cache saves.
+
+Usage (a database holding the demo; it only reads, plus the session of the logged-in client)::
+
+    .venv/bin/python -m loadtest.page_cost --requests 300
+    CACHE_URL=redis://127.0.0.1:6379/5 .venv/bin/python -m loadtest.page_cost  # the shared cache
+
+From another script with Django set up (``loadtest/run.py``)::
+
+    from loadtest import page_cost
+    ratio = page_cost.measure(requests=200)  # prints the table, returns the district's ratio
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import statistics
+import time
+from contextlib import contextmanager, nullcontext
+
+BARE = "/bench/bare/"
+
+
+def _open_bare_route() -> None:
+    """The bare view's route exists only with ``BENCH_BARE_VIEW=1``; switch it on here, in this
+    process only, when the URLs were loaded without it."""
+    from django.urls import clear_url_caches
+
+    from eldercare import bare
+
+    if not bare.urlpatterns:
+        os.environ[bare.ENV_FLAG] = "1"
+        bare.urlpatterns[:] = bare.routes()
+        clear_url_caches()
+
+
+def _client(**extra):
+    from django.conf import settings
+    from django.test import Client
+
+    hosts = [h.lstrip(".") for h in settings.ALLOWED_HOSTS if h != "*"]
+    host = "testserver" if "*" in settings.ALLOWED_HOSTS or not hosts else hosts[0]
+    return Client(HTTP_HOST=host, secure=settings.SECURE_SSL_REDIRECT, **extra)
+
+
+class _Missing:
+    """The cache with every answer missing (the tokens are read as usual)."""
+
+    def __init__(self, real):
+        self._real = real
+
+    def get(self, key, default=None):
+        return default
+
+    def set(self, *args, **kwargs) -> None:
+        pass
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+@contextmanager
+def _not_cached():
+    from coverage import cache as answers
+
+    real = answers.cache
+    answers.cache = _Missing(real)
+    try:
+        yield
+    finally:
+        answers.cache = real
+
+
+def _rows(user) -> list[tuple[str, object, str, object]]:
+    """(label, client, path, the context each request is made in)."""
+    from regions.models import Level, Region
+
+    district = Region.objects.filter(level=Level.DISTRICT).order_by("code").first()
+    if district is None:
+        raise SystemExit("no regions: run the demo set-up first")
+    township = Region.objects.filter(code="500156101000").first() or (
+        Region.objects.filter(level=Level.TOWNSHIP, parent=district).order_by("code").first()
+    )
+    village = Region.objects.filter(parent=township, level=Level.VILLAGE).order_by("code").first()
+    anonymous, logged_in = _client(), _client()
+    logged_in.force_login(user)
+    api = _client(HTTP_ACCEPT="application/json")
+    api.force_login(user)
+    page = f"/coverage/{district.code}/"
+    snapshots = "/api/v1/coverage/snapshots/"
+    return [
+        ("bare view (no login)", anonymous, BARE, nullcontext),
+        ("bare view (logged in)", logged_in, BARE, nullcontext),
+        ("district page, cached", logged_in, page, nullcontext),
+        ("township page, cached", logged_in, f"/coverage/{township.code}/", nullcontext),
+        ("village page, cached", logged_in, f"/coverage/{village.code}/", nullcontext),
+        ("trends, cached", logged_in, f"{page}trends/", nullcontext),
+        ("big screen, cached", logged_in, f"{page}screen/", nullcontext),
+        ("Excel, cached", logged_in, f"{page}export.xlsx", nullcontext),
+        ("snapshots API, cached", api, snapshots, nullcontext),
+        ("district page, not cached", logged_in, page, _not_cached),
+        ("snapshots API, not cached", api, snapshots, _not_cached),
+    ]
+
+
+def measure(*, requests: int = 300, username: str = "bureau", out=print) -> float:
+    """Time every row ``requests`` times, interleaved; print the table; return the cached
+    district page's CPU per request over the bare view's (no login)."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+
+    _open_bare_route()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise SystemExit(f"no user {username!r}: run the demo set-up first")
+    rows = _rows(user)
+    cpu: dict[str, list[float]] = {label: [] for label, *_ in rows}
+    queries, size = {}, {}
+    for label, client, path, context in rows:  # warm: the cached rows' entries are made
+        with context():
+            response = client.get(path)
+        assert response.status_code == 200, (label, path, response.status_code)
+    for label, client, path, context in rows:  # one request's queries
+        with context(), CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        queries[label], size[label] = len(captured), len(response.content)
+    for _ in range(requests):
+        for label, client, path, context in rows:
+            with context():
+                started = time.process_time()
+                client.get(path)
+                cpu[label].append(time.process_time() - started)
+    median = {label: statistics.median(times) * 1000 for label, times in cpu.items()}
+    bare = median["bare view (no login)"]
+    backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    out(f"{requests} requests a row, interleaved; cache backend {backend}; {connection.vendor}")
+    out(f"{'request':28} {'CPU ms':>7} {'x bare':>7} {'queries':>8} {'bytes':>8}")
+    for label, *_ in rows:
+        out(
+            f"{label:28} {median[label]:7.2f} {median[label] / bare:7.2f} "
+            f"{queries[label]:>8} {size[label]:>8}"
+        )
+    ratio = median["district page, cached"] / bare
+    out(f"cached page ratio to bare view: {ratio:.2f}")
+    return ratio
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eldercare.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    os.environ.setdefault("HTTPS", "0")  # the test client speaks plain http
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    os.environ.setdefault("BENCH_BARE_VIEW", "1")
+    import django
+
+    django.setup()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=300, help="per row")
+    parser.add_argument("--user", default="bureau", help="the account that reads (the bureau)")
+    args = parser.parse_args()
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+    measure(requests=args.requests, username=args.user)
+
+
+if __name__ == "__main__":
+    main()
