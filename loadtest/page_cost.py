@@ -31,16 +31,23 @@ from contextlib import contextmanager, nullcontext
 BARE = "/bench/bare/"
 
 
-def _open_bare_route() -> None:
-    """The bare view's route exists only with ``BENCH_BARE_VIEW=1``; switch it on here, in this
-    process only, when the URLs were loaded without it."""
-    from django.urls import clear_url_caches
+@contextmanager
+def _bare_route():
+    """The bare view's route exists only with ``BENCH_BARE_VIEW=1``: when the URLs were loaded
+    without it, it is switched on in this process while the measure runs, then off again."""
+    from django.urls import clear_url_caches, path
 
     from eldercare import bare
 
-    if not bare.urlpatterns:
-        os.environ[bare.ENV_FLAG] = "1"
-        bare.urlpatterns[:] = bare.routes()
+    if bare.urlpatterns:
+        yield
+        return
+    bare.urlpatterns[:] = [path("bare/", bare.bare, name="bare")]
+    clear_url_caches()
+    try:
+        yield
+    finally:
+        bare.urlpatterns[:] = []
         clear_url_caches()
 
 
@@ -116,17 +123,20 @@ def _rows(user) -> list[tuple[str, object, str, object]]:
 def measure(*, requests: int = 300, username: str = "bureau", out=print) -> float:
     """Time every row ``requests`` times, interleaved; print the table; return the cached
     district page's CPU per request over the bare view's (no login)."""
+    from accounts.models import User
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise SystemExit(f"no user {username!r}: run the demo set-up first")
+    with _bare_route():
+        return _measure(_rows(user), requests, out)
+
+
+def _measure(rows, requests: int, out) -> float:
     from django.conf import settings
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from accounts.models import User
-
-    _open_bare_route()
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        raise SystemExit(f"no user {username!r}: run the demo set-up first")
-    rows = _rows(user)
     cpu: dict[str, list[float]] = {label: [] for label, *_ in rows}
     queries, size = {}, {}
     for label, client, path, context in rows:  # warm: the cached rows' entries are made
