@@ -19,7 +19,11 @@ the templates, selectors and translations, so a deploy never serves an old page)
 
 Nothing is deleted: a replaced token makes the old entries unreachable and they expire
 (``TIMEOUT``). Tokens are random, not counters, so a token the cache evicted and created anew
-never meets an entry of an earlier one. The cache is server-side: the pages still answer
+never meets an entry of an earlier one. The tokens must be shared by the process that finishes
+a run (a Celery worker) and the ones that serve pages: with Redis (``CACHE_URL``) they are;
+with the per-process memory cache only within one process (the demo, whose Celery runs in the
+web process), so there an answer is kept ``LOCAL_TIMEOUT`` only, the longest another process
+can show figures older than a run. The cache is server-side: the pages still answer
 ``Cache-Control: no-store`` to a logged-in browser (``audit.middleware``).
 
 Callers check the user's permission and scope first and only then read the cache; per-user
@@ -47,8 +51,9 @@ from regions.scoping import scope_prefix
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-# an answer not read again within this long is dropped; tokens themselves never expire
+# how long an answer is kept (tokens themselves never expire)
 TIMEOUT = 12 * 60 * 60
+LOCAL_TIMEOUT = 60
 EVERYTHING = "everything"
 ANY_REGION = "any-region"
 TOKEN = "coverage:token:{}"
@@ -148,5 +153,11 @@ def cached(what: tuple, *, user, region: str | None, build: Callable[[], T]) -> 
     if entry is not None:
         return entry[0]
     value = build()
-    cache.set(entry_key, (value,), TIMEOUT)
+    cache.set(entry_key, (value,), _timeout())
     return value
+
+
+@once
+def _timeout() -> int:
+    backend = settings.CACHES["default"]["BACKEND"]
+    return LOCAL_TIMEOUT if backend.endswith("LocMemCache") else TIMEOUT
