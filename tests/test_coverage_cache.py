@@ -25,9 +25,9 @@ pytestmark = pytest.mark.django_db
 
 DAY = datetime.date(2026, 11, 29)
 DISTRICT, BAIMA, HOUPING, BANQIAO = "500156000000", "500156101000", "500156208000", "500156101201"
-# a page from the cache reads the session, the user, the user's region (their scope) and the
-# region asked for (the permission check): nothing of the snapshots
-CACHED_QUERIES = 4
+# a page from the cache reads the session, the user and the user's region (their scope): the
+# region asked for is checked against that scope by its code, and nothing of the snapshots is read
+CACHED_QUERIES = 3
 
 
 @pytest.fixture
@@ -228,3 +228,15 @@ def test_the_snapshots_list_is_cached_per_scope_until_a_run(
     assert figures(api.get(SNAPSHOTS + f"&region={DISTRICT}").json()) == {
         DISTRICT: ("3.00", "6.00")
     }
+
+
+def test_a_group_or_a_region_not_there_is_not_found_whoever_asked_before(
+    client, staff_baima, world
+):
+    client.force_login(staff_baima)
+    group = world["groups"][0].code
+    for _ in range(2):  # the second time, after whatever the first kept
+        assert client.get(f"/coverage/{group}/").status_code == 404
+        assert client.get("/coverage/500156101999/").status_code == 404
+    f.village(world["baima"], "500156101999", "新村村民委员会")
+    assert client.get("/coverage/500156101999/").status_code == 200

@@ -2,8 +2,9 @@
 from the snapshots (never computed on a page view), with the drill-down to child regions,
 monthly trends, gap lists, Excel and the big screen for the meeting room.
 
-Scoping: the region must be one the user sees (``visible_to``), and the snapshots are read
-through ``Snapshot.objects.visible_to`` — a township sees its own values and its villages'.
+Scoping: the region must lie in the user's subtree (``can_see_region_code``), and the snapshots
+are read through ``Snapshot.objects.visible_to`` — a township sees its own values and its
+villages'.
 
 What is read from the snapshots (the overview's tiles and table, the trends, the big screen,
 the Excel file) comes from the cache of answers (``coverage.cache``) once the user's access to
@@ -48,12 +49,24 @@ def _require_reader(request) -> None:
         raise PermissionDenied(_("Your account has no region yet."))
 
 
+# the regions above one, to the province: the breadcrumbs walk them without a query
+ABOVE = "parent__parent__parent__parent"
+
+
 def _region(request, code: str) -> Region:
-    region = (
-        visible_to(Region.objects.select_related("parent__parent"), request.user)
-        .filter(code=code)
-        .exclude(level=Level.GROUP)
-        .first()
+    """The region asked for, if it lies in the user's subtree (the same 404 as one that does
+    not exist). The code is checked against the user's scope first; the row, with the regions
+    above it, then comes from the cache (``coverage.cache.reference``)."""
+    if not can_see_region_code(request.user, code):
+        raise Http404(_("No such region."))
+    region = cache.reference(
+        ("region", code),
+        lambda: (
+            Region.objects.select_related(ABOVE)
+            .filter(code=code)
+            .exclude(level=Level.GROUP)
+            .first()
+        ),
     )
     if region is None:
         raise Http404(_("No such region."))
@@ -129,6 +142,7 @@ def _overview(request, region: Region) -> dict:
     descending = request.GET.get("dir", "") == "desc"
     context = {
         "region": region,
+        "crumbs": _crumbs(request, region),
         "on": on,
         "days": selectors.dates(snapshots, region.code)[:36],
         "sort": sort,
@@ -197,13 +211,17 @@ def coverage_trends(request, code: str):
 
     def build() -> str:
         series = selectors.trend(Snapshot.objects.visible_to(request.user), region.code)
-        return render_to_string("dashboard/coverage/_trends.html", {"series": series})
+        crumbs = _crumbs(request, region)
+        return render_to_string(
+            "dashboard/coverage/_trends.html",
+            {"region": region, "crumbs": crumbs, "series": series},
+        )
 
     trends = _cached(request, ("trends", region.code), region, build)
     return render(
         request,
         "dashboard/coverage/trends.html",
-        {"region": region, "crumbs": _crumbs(request, region), "trends": mark_safe(trends)},
+        {"region": region, "trends": mark_safe(trends)},
     )
 
 
