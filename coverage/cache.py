@@ -157,24 +157,6 @@ def cached(what: tuple, *, user, region: str | None, build: Callable[[], T]) -> 
     return value
 
 
-def reference(what: tuple, build: Callable[[], T | None]) -> T | None:
-    """What every user reads alike and only a change of the reference data changes (a region
-    and the regions above it), from the cache; ``None`` (nothing found) is not kept. The
-    caller has checked that the user may see it."""
-    entry_key = ANSWER.format(
-        hashlib.blake2b(
-            repr((_code_digest(), what, _tokens([EVERYTHING]))).encode(), digest_size=20
-        ).hexdigest()
-    )
-    entry = cache.get(entry_key)
-    if entry is not None:
-        return entry
-    value = build()
-    if value is not None:
-        cache.set(entry_key, value, _timeout())
-    return value
-
-
 @once
 def _timeout() -> int:
     backend = settings.CACHES["default"]["BACKEND"]

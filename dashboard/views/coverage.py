@@ -55,22 +55,33 @@ ABOVE = "parent__parent__parent__parent"
 
 def _region(request, code: str) -> Region:
     """The region asked for, if it lies in the user's subtree (the same 404 as one that does
-    not exist). The code is checked against the user's scope first; the row, with the regions
-    above it, then comes from the cache (``coverage.cache.reference``)."""
-    if not can_see_region_code(request.user, code):
-        raise Http404(_("No such region."))
-    region = cache.reference(
-        ("region", code),
-        lambda: (
+    not exist): the code is checked against the user's scope, then the row is read."""
+    region = None
+    if can_see_region_code(request.user, code):
+        region = (
             Region.objects.select_related(ABOVE)
             .filter(code=code)
             .exclude(level=Level.GROUP)
             .first()
-        ),
-    )
+        )
     if region is None:
         raise Http404(_("No such region."))
     return region
+
+
+def _answer(request, code: str, what: tuple, build) -> tuple:
+    """``(region, build(region))`` for the region asked for, from the cache of answers
+    (``coverage.cache``). The code is checked against the user's scope before the cache is
+    read (the same 404 as a region that does not exist); the region's row is kept in the same
+    entry as the answer, so a page from the cache reads neither."""
+    if not can_see_region_code(request.user, code):
+        raise Http404(_("No such region."))
+
+    def region_and_answer() -> tuple:
+        region = _region(request, code)
+        return region, build(region)
+
+    return cache.cached((*what, code), user=request.user, region=code, build=region_and_answer)
 
 
 def _day(request, snapshots, region: Region) -> datetime.date | None:
@@ -111,24 +122,18 @@ def _asked(request, *names: str) -> tuple:
     return tuple(request.GET.get(name, "")[:60] for name in names)
 
 
-def _cached(request, what: tuple, region: Region, build):
-    return cache.cached(what, user=request.user, region=region.code, build=build)
-
-
 def coverage_region(request, code: str):
     _require_reader(request)
-    region = _region(request, code)
-    overview = _cached(
+    region, overview = _answer(
         request,
-        ("overview", region.code, _asked(request, "date", "sort", "dir")),
-        region,
-        lambda: render_to_string("dashboard/coverage/_overview.html", _overview(request, region)),
+        code,
+        ("overview", _asked(request, "date", "sort", "dir")),
+        lambda region: render_to_string(
+            "dashboard/coverage/_overview.html", _overview(request, region)
+        ),
     )
-    context = {
-        "region": region,
-        "crumbs": _crumbs(request, region),
-        "overview": mark_safe(overview),
-    }
+    # rendered from the template, escaped there
+    context = {"region": region, "overview": mark_safe(overview)}
     if region.level == Level.VILLAGE:
         context.update(_village(request, region))
     return render(request, "dashboard/coverage/region.html", context)
@@ -207,9 +212,8 @@ def _village(request, region: Region) -> dict:
 
 def coverage_trends(request, code: str):
     _require_reader(request)
-    region = _region(request, code)
 
-    def build() -> str:
+    def build(region: Region) -> str:
         series = selectors.trend(Snapshot.objects.visible_to(request.user), region.code)
         crumbs = _crumbs(request, region)
         return render_to_string(
@@ -217,7 +221,7 @@ def coverage_trends(request, code: str):
             {"region": region, "crumbs": crumbs, "series": series},
         )
 
-    trends = _cached(request, ("trends", region.code), region, build)
+    region, trends = _answer(request, code, ("trends",), build)
     return render(
         request,
         "dashboard/coverage/trends.html",
@@ -289,9 +293,8 @@ def coverage_gaps(request, code: str):
 def coverage_export(request, code: str):
     """The overview and the child regions' table as .xlsx: the numbers the page shows."""
     _require_reader(request)
-    region = _region(request, code)
 
-    def build() -> tuple[datetime.date | None, bytes]:
+    def build(region: Region) -> tuple[datetime.date | None, bytes]:
         snapshots = Snapshot.objects.visible_to(request.user)
         on = _day(request, snapshots, region)
         if on is None:
@@ -304,7 +307,7 @@ def coverage_export(request, code: str):
         body = overview_workbook(region=region, on=on, groups=groups, columns=columns, rows=rows)
         return on, body
 
-    on, body = _cached(request, ("export", region.code, _asked(request, "date")), region, build)
+    region, (on, body) = _answer(request, code, ("export", _asked(request, "date")), build)
     if on is None:
         raise Http404(_("No coverage has been computed for this region yet."))
     return _xlsx(body, f"{region.short_name}-覆盖情况-{on:%Y%m%d}.xlsx")
@@ -346,14 +349,13 @@ def coverage_screen(request, code: str):
     without scrolling: the indicator groups and the ranking are cut into panels that a static
     script (coverage-screen.js) shows in turn."""
     _require_reader(request)
-    region = _region(request, code)
     # the whole page: it has no header, form or message of the user (a wall display)
-    page = _cached(
+    page = _answer(
         request,
-        ("screen", region.code, _asked(request, "date")),
-        region,
-        lambda: render_to_string("dashboard/coverage/screen.html", _screen(request, region)),
-    )
+        code,
+        ("screen", _asked(request, "date")),
+        lambda region: render_to_string("dashboard/coverage/screen.html", _screen(request, region)),
+    )[1]
     return HttpResponse(page)
 
 
