@@ -34,7 +34,6 @@ the user may see) are rendered around the cached part, never inside it.
 from __future__ import annotations
 
 import hashlib
-import logging
 import uuid
 from collections.abc import Callable
 from functools import cache as once
@@ -49,7 +48,6 @@ from django.utils.translation import get_language
 from regions.scoping import scope_prefix
 
 T = TypeVar("T")
-log = logging.getLogger(__name__)
 
 # how long an answer is kept (tokens themselves never expire)
 TIMEOUT = 12 * 60 * 60
