@@ -155,7 +155,6 @@ def cached(what: tuple, *, user, region: str | None, build: Callable[[], T]) -> 
     return value
 
 
-@once
 def _timeout() -> int:
     backend = settings.CACHES["default"]["BACKEND"]
     return LOCAL_TIMEOUT if backend.endswith("LocMemCache") else TIMEOUT

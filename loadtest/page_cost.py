@@ -11,12 +11,13 @@ request (the cache of answers misses on purpose), to show what the cache saves.
 Usage (a database holding the demo; it only reads, plus the session of the logged-in client)::
 
     .venv/bin/python -m loadtest.page_cost --requests 300
-    CACHE_URL=redis://127.0.0.1:6379/5 .venv/bin/python -m loadtest.page_cost  # the shared cache
+    .venv/bin/python -m loadtest.page_cost --cache-url redis://127.0.0.1:6379/5  # shared cache
 
-From another script with Django set up (``loadtest/run.py``)::
+From another script with Django set up (``loadtest/run.py``, once gunicorn has stopped, so
+that the measure has the CPU to itself)::
 
     from loadtest import page_cost
-    ratio = page_cost.measure(requests=200)  # prints the table, returns the district's ratio
+    ratio = page_cost.measure(requests=200, cache_url=args.cache_url)  # prints the table
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import time
 from contextlib import contextmanager, nullcontext
 
 BARE = "/bench/bare/"
+HOST = "testserver"
 
 
 @contextmanager
@@ -55,9 +57,7 @@ def _client(**extra):
     from django.conf import settings
     from django.test import Client
 
-    hosts = [h.lstrip(".") for h in settings.ALLOWED_HOSTS if h != "*"]
-    host = "testserver" if "*" in settings.ALLOWED_HOSTS or not hosts else hosts[0]
-    return Client(HTTP_HOST=host, secure=settings.SECURE_SSL_REDIRECT, **extra)
+    return Client(HTTP_HOST=HOST, secure=settings.SECURE_SSL_REDIRECT, **extra)
 
 
 class _Missing:
@@ -122,15 +122,26 @@ def _rows(user) -> list[tuple[str, object, str, object]]:
     ]
 
 
-def measure(*, requests: int = 300, username: str = "bureau", out=print) -> float:
+def measure(
+    *, requests: int = 300, username: str = "bureau", cache_url: str = "", out=print
+) -> float:
     """Time every row ``requests`` times, interleaved; print the table; return the cached
-    district page's CPU per request over the bare view's (no login)."""
+    district page's CPU per request over the bare view's (no login). ``cache_url``: measure
+    with that Redis as the cache instead of the process's own."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
     from accounts.models import User
 
     user = User.objects.filter(username=username).first()
     if user is None:
         raise SystemExit(f"no user {username!r}: run the demo set-up first")
-    with _bare_route():
+    caches = settings.CACHES
+    if cache_url:
+        backend = "django.core.cache.backends.redis.RedisCache"
+        caches = {"default": {"BACKEND": backend, "LOCATION": cache_url}}
+    hosts = [*settings.ALLOWED_HOSTS, HOST]  # the test client's host
+    with override_settings(ALLOWED_HOSTS=hosts, CACHES=caches), _bare_route():
         return _measure(_rows(user), requests, out)
 
 
@@ -174,7 +185,6 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eldercare.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ.setdefault("HTTPS", "0")  # the test client speaks plain http
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     os.environ.setdefault("BENCH_BARE_VIEW", "1")
     import django
 
@@ -182,9 +192,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=300, help="per row")
     parser.add_argument("--user", default="bureau", help="the account that reads (the bureau)")
+    parser.add_argument("--cache-url", default="", help="redis://...: that cache, not CACHE_URL")
     args = parser.parse_args()
     logging.getLogger("django.request").setLevel(logging.ERROR)
-    measure(requests=args.requests, username=args.user)
+    measure(requests=args.requests, username=args.user, cache_url=args.cache_url)
 
 
 if __name__ == "__main__":
