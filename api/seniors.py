@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -78,7 +79,7 @@ class SeniorRow:
             "phone": instance.phone,
             "township": self.get_township(instance),
             "village": instance.village_id,
-            "village_name": instance.village.short_name,
+            "village_name": self.get_village_name(instance),
             "villager_group": instance.villager_group_id,
             "address": instance.address,
             "living_situation": instance.living_situation,
@@ -123,7 +124,7 @@ class SeniorSerializer(PersonalNumbersMixin, SeniorRow, serializers.ModelSeriali
     village = ScopedRegionField(Level.VILLAGE)
     villager_group = ScopedRegionField(Level.GROUP, required=False, allow_null=True)
     township = serializers.SerializerMethodField()
-    village_name = serializers.CharField(source="village.short_name", read_only=True)
+    village_name = serializers.SerializerMethodField()
     age = serializers.SerializerMethodField()
     high_age = serializers.SerializerMethodField()
     disabled = serializers.SerializerMethodField()
@@ -178,6 +179,10 @@ class SeniorSerializer(PersonalNumbersMixin, SeniorRow, serializers.ModelSeriali
 
     def _today(self):
         return timezone.localdate()
+
+    def get_village_name(self, obj) -> str:
+        # lists read it with the row (SeniorViewSet); a person just written has the village
+        return getattr(obj, "village_name", None) or obj.village.short_name
 
     def get_township(self, obj) -> str:
         return obj.village_id[:9] + "000"
@@ -247,8 +252,13 @@ class SeniorViewSet(
 
     def base_queryset(self):
         # senior_list scopes too; the mixin's scoping on top is the same rule, applied twice.
-        # An answer reads the village's name, nothing of the township or the group's row.
-        return senior_list(user=self.request.user).select_related(None).select_related("village")
+        # An answer reads the village's name, nothing else of the village, the township or the
+        # group: the name comes with the row, not a Region built per person.
+        return (
+            senior_list(user=self.request.user)
+            .select_related(None)
+            .annotate(village_name=F("village__short_name"))
+        )
 
     @extend_schema(request=SeniorStatusSerializer, responses=SeniorSerializer)
     @action(detail=True, methods=["post"])

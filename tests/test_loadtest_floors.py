@@ -306,3 +306,16 @@ def test_the_floors_are_mounted_only_in_a_load_run(monkeypatch):
     assert floors.routes() == []
     monkeypatch.setenv(floors.ENV_FLAG, "1")
     assert len(floors.routes()) == len(floors.all_routes())
+
+
+def test_the_register_and_the_snapshots_answer_every_declared_field_in_order(
+    ledger, snapshots, bureau
+):
+    from api.coverage import SnapshotSerializer
+    from api.seniors import SeniorSerializer
+
+    client = client_of(bureau)
+    person = client.get("/api/v1/seniors/").json()["results"][0]
+    snapshot = client.get("/api/v1/coverage/snapshots/").json()["results"][0]
+    assert list(person) == list(SeniorSerializer.Meta.fields)
+    assert list(snapshot) == list(SnapshotSerializer.Meta.fields)
