@@ -8,19 +8,15 @@ no DRF: one ``.values()`` query for the rows, the filters staff use read by hand
 ``JsonResponse``. The load run measures each app endpoint's CPU per request beside its floor's;
 ``tests/test_loadtest_floors.py`` keeps the floors honest (same JSON as the app).
 
-=========================================  =================================================
-floor                                      app endpoint
-=========================================  =================================================
-``GET  /bench/floor/seniors/``             ``GET  /api/v1/seniors/`` (filters staff use)
-``POST /bench/floor/seniors/``             ``POST /api/v1/seniors/``
-``POST /bench/floor/service-logs/``        ``POST /api/v1/timebank/service-logs/``
-``POST /bench/floor/service-logs/<id>/verify/``  ``POST …/service-logs/<id>/verify/``
-``GET  /bench/floor/coverage/snapshots/``  ``GET  /api/v1/coverage/snapshots/``
-=========================================  =================================================
+- ``GET /bench/floor/seniors/``: ``GET /api/v1/seniors/`` with the filters staff use;
+- ``POST /bench/floor/seniors/``: ``POST /api/v1/seniors/``;
+- ``POST /bench/floor/service-logs/``: ``POST /api/v1/timebank/service-logs/`` (a claim);
+- ``POST /bench/floor/service-logs/<id>/verify/``: ``POST …/service-logs/<id>/verify/``;
+- ``GET /bench/floor/coverage/snapshots/``: ``GET /api/v1/coverage/snapshots/``.
 
 The routes exist only when the process is started with ``BENCH_FLOOR_VIEWS=1`` (the load runner
-sets it for its gunicorn, as ``BENCH_BARE_VIEW`` for ``eldercare/bare.py``); otherwise
-``urlpatterns`` is empty and every URL here is a 404. Only the happy paths and the refusals a
+sets it for its gunicorn, as ``BENCH_BARE_VIEW`` for ``eldercare/bare.py``): only then does
+``eldercare/urls.py`` include this module, whose ``urlpatterns`` is empty otherwise too. Only the happy paths and the refusals a
 client meets first (401, 403, 404, a domain rule's 400) are answered; anything else a floor does
 not know is a 400 with a short message, which the app would word differently.
 """
