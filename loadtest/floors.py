@@ -16,9 +16,10 @@ no DRF: one ``.values()`` query for the rows, the filters staff use read by hand
 
 The routes exist only when the process is started with ``BENCH_FLOOR_VIEWS=1`` (the load runner
 sets it for its gunicorn, as ``BENCH_BARE_VIEW`` for ``eldercare/bare.py``): only then does
-``eldercare/urls.py`` include this module, whose ``urlpatterns`` is empty otherwise too. Only the happy paths and the refusals a
-client meets first (401, 403, 404, a domain rule's 400) are answered; anything else a floor does
-not know is a 400 with a short message, which the app would word differently.
+``eldercare/urls.py`` include this module, whose ``urlpatterns`` is empty otherwise too. Only
+the happy paths and the refusals a client meets first (401, 403, 404, a domain rule's 400) are
+answered; anything else a floor does not know is a 400 with a short message, which the app
+would word differently.
 """
 
 from __future__ import annotations

@@ -85,8 +85,9 @@ _tokens: dict[str, str] = {}
 
 
 def token_of(user) -> str:
-    """One token per account for the whole run, as a phone has: knox reads every token of the
-    user at each request, so a token per pass would make the later passes dearer."""
+    """One token per account for the whole run, as a phone has one: a token per pass would pile
+    them up, and knox's own check (before ``api.authentication``) read every token of the user
+    at each request, which made the later passes dearer."""
     from accounts.models import ApiToken
 
     if user.username not in _tokens:
