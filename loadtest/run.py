@@ -21,7 +21,10 @@ What it does, in one run on one gunicorn:
    ÷ the floor's;
 5. pass ``mixed``: staff, volunteers (20 % of claims sent twice) and the bureau together, plus
    one probe of the bare view;
-6. stops gunicorn and runs the check (``loadtest/check.py``);
+6. stops gunicorn and runs the check (``loadtest/check.py``); prints ``cached page ratio to bare
+   view (gunicorn): X`` from the ``coverage_page`` pass, and (``--page-cost N``, default 200)
+   times every answer of the coverage cache in-process beside the bare view
+   (``loadtest/page_cost.py``: ``cached page ratio to bare view: X``);
 7. prints the table and writes ``summary.md`` and locust's CSV files into ``--out``.
 
 Locust and gunicorn share the machine: on a small one the load generator takes part of the CPU
@@ -504,6 +507,16 @@ def floor_ratios(cpu: dict[str, dict], results: dict[str, list[dict]]) -> dict[s
     return ratios
 
 
+def cached_page_ratio(cpu: dict[str, dict], results: dict[str, list[dict]]) -> float | None:
+    """The district coverage page (served from the cache keyed by the run) alone, its gunicorn
+    CPU per request ÷ the bare view's, when both passes ran."""
+    if "coverage_page" not in cpu or "bare" not in cpu:
+        return None
+    _n, page_ms, _ = per_request(cpu["coverage_page"], results["coverage_page"])
+    _n, bare_ms, _ = per_request(cpu["bare"], results["bare"])
+    return page_ms / bare_ms if bare_ms else None
+
+
 def floor_table(cpu: dict[str, dict], results: dict[str, list[dict]]) -> list[str]:
     lines = [
         "| endpoint | app requests | app CPU ms / request | floor requests | "
@@ -545,6 +558,12 @@ def main(argv=None) -> int:
     parser.add_argument("--resend-share", type=float, default=0.2)
     parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--access-log", action="store_true")
+    parser.add_argument(
+        "--page-cost",
+        type=int,
+        default=200,
+        help="requests a row of loadtest.page_cost after the run (0: skip it)",
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
 
@@ -622,6 +641,15 @@ def main(argv=None) -> int:
             f"floor ratio {endpoint}: {ratio:.2f}"
             for endpoint, ratio in floor_ratios(cpu, results).items()
         ]
+    ratio = cached_page_ratio(cpu, results)
+    if ratio is not None:
+        lines += ["", f"cached page ratio to bare view (gunicorn): {ratio:.2f}"]
+    if args.page_cost:
+        # in-process, with gunicorn stopped: each cached answer beside the bare view
+        from loadtest import page_cost
+
+        lines += ["", "Answers from the coverage cache, in-process (loadtest/page_cost.py):", ""]
+        page_cost.measure(requests=args.page_cost, cache_url=args.cache_url, out=lines.append)
     lines += ["", "Check:"]
     lines += [f"- {line}" for line in check_lines]
     lines.append(f"- result: {'OK' if ok else 'FAILED'}")
