@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from accounts.lockout import lockout_response
 from accounts.models import ApiToken
 from accounts.throttling import LoginThrottle
+from api.authentication import TokenAuthentication
 from api.schema import ErrorsDocumentedSchema
 from api.scoping import ScopedViewSetMixin
 
@@ -71,6 +72,7 @@ class TokenView(APIView):
 class LogoutView(knox_views.LogoutView):
     """``POST`` with ``Authorization: Token …``: that token ends (204)."""
 
+    authentication_classes = (TokenAuthentication,)  # knox's names its own
     schema = ErrorsDocumentedSchema()
 
     @extend_schema(request=None, responses={204: None})
@@ -84,6 +86,7 @@ class LogoutAllView(knox_views.LogoutAllView):
     """``POST`` with ``Authorization: Token …``: every token of the user ends (204), on every
     phone."""
 
+    authentication_classes = (TokenAuthentication,)  # knox's names its own
     schema = ErrorsDocumentedSchema()
 
     @extend_schema(request=None, responses={204: None})

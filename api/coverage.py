@@ -6,8 +6,10 @@ values and its villages'); the bureau edits targets and queues recomputations.""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.db.models import Max
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -22,8 +24,9 @@ from api.filters import region_filter
 from api.permissions import HasScope, WriteRule
 from api.schema import ErrorsDocumentedSchema
 from api.scoping import ScopedViewSetMixin
-from coverage import services
+from coverage import cache, services
 from coverage.models import Comparison, Indicator, Plan, Snapshot, Target
+from regions.scoping import can_see_region_code
 
 TARGET_ROLES = frozenset({"bureau"})
 RECOMPUTE_ROLES = frozenset({"bureau"})
@@ -139,6 +142,11 @@ class FailingSerializer(serializers.Serializer):
     value = serializers.CharField(help_text=_("its figure, the year or the missing functions"))
 
 
+def _decimal(value: Decimal | None, places: int) -> str | None:
+    """``serializers.DecimalField``'s string at the model field's decimal places."""
+    return None if value is None else f"{value.quantize(Decimal(1).scaleb(-places)):f}"
+
+
 class SnapshotSerializer(serializers.ModelSerializer):
     indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
     failing = FailingSerializer(many=True, read_only=True)
@@ -153,6 +161,33 @@ class SnapshotSerializer(serializers.ModelSerializer):
             "facilities_meeting", "failing",
         )  # fmt: skip
         read_only_fields = fields
+
+    def to_representation(self, snapshot):
+        """The row read straight off the model, in the forms the fields above give: DRF's field
+        by field reading, the nested ``failing`` list above all, cost more than the page's
+        queries (``tests/test_loadtest_floors.py`` holds it to the lean floor's JSON)."""
+        return {
+            "id": snapshot.pk,
+            "date": snapshot.date.isoformat(),
+            "region": snapshot.region_id,
+            "region_name": snapshot.region.short_name,
+            "region_level": snapshot.region.level,
+            "indicator": snapshot.indicator.code,
+            "numerator": _decimal(snapshot.numerator, 2),
+            "denominator": _decimal(snapshot.denominator, 2),
+            "value": _decimal(snapshot.value, 4),
+            "target": _decimal(snapshot.target, 4),
+            "met": snapshot.met,
+            "judgement": snapshot.judgement,
+            "reason": snapshot.reason,
+            "facilities": snapshot.facilities,
+            "facilities_meeting": snapshot.facilities_meeting,
+            "failing": [
+                {"id": int(f["id"]), "name": str(f["name"]), "why": str(f["why"]),
+                 "value": str(f["value"])}
+                for f in snapshot.failing
+            ],
+        }  # fmt: skip
 
 
 class SnapshotFilter(filters.FilterSet):
@@ -176,7 +211,12 @@ class SnapshotFilter(filters.FilterSet):
 
 
 class SnapshotViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """Computed values; the newest day unless ``date`` (or a range) is asked for."""
+    """Computed values; the newest day unless ``date`` (or a range) is asked for.
+
+    A list in JSON is served from the cache of answers (``coverage.cache``) after the
+    permission check, keyed by the whole query, the user's scope, the host (the page links are
+    absolute) and the media type; it is read again once a run rewrote the snapshots of the
+    region it is about (the region or ``within`` filter, else the user's region)."""
 
     serializer_class = SnapshotSerializer
     permission_classes = (HasScope,)
@@ -195,6 +235,37 @@ class SnapshotViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             newest = queryset.aggregate(newest=Max("date"))["newest"]
             queryset = queryset.filter(date=newest) if newest else queryset.none()
         return queryset
+
+    def list(self, request, *args, **kwargs):
+        renderer = request.accepted_renderer
+        if renderer.format != "json":  # the browsable API's page carries the user's name
+            return super().list(request, *args, **kwargs)
+
+        def build() -> bytes:
+            response = super(SnapshotViewSet, self).list(request, *args, **kwargs)
+            context = self.get_renderer_context()
+            return renderer.render(response.data, request.accepted_media_type, context)
+
+        what = (
+            "snapshots",
+            request.scheme,
+            request.get_host(),
+            request.accepted_media_type,
+            sorted(request.query_params.lists()),
+        )
+        body = cache.cached(what, user=request.user, region=self._about(), build=build)
+        charset = f"; charset={renderer.charset}" if renderer.charset else ""
+        return HttpResponse(body, content_type=renderer.media_type + charset)
+
+    def _about(self) -> str | None:
+        """The narrowest region the answer lies within: the one filtered on when the user
+        sees it, else the user's region (``None``: every region, an administrator's list)."""
+        params, user = self.request.query_params, self.request.user
+        for name in ("region", "within"):
+            code = params.get(name, "")
+            if len(code) == 12 and code.isdigit() and can_see_region_code(user, code):
+                return code
+        return None if user.is_superuser else user.region_id
 
 
 class RecomputeSerializer(serializers.Serializer):

@@ -16,11 +16,20 @@ Views take it through ``ScopedViewSetMixin`` (every view that serves records) or
 ``schema = ErrorsDocumentedSchema()`` themselves.
 """
 
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.schemas.inspectors import DefaultSchema
 
 CATCH_ALL = "[^/]+"  # ScopedViewSetMixin.lookup_value_regex
+
+
+class TokenScheme(KnoxTokenScheme):
+    """The API's token check (``api.authentication``) is knox's: the same security scheme.
+    Here rather than beside the class, which DRF's settings import before drf-spectacular."""
+
+    target_class = "api.authentication.TokenAuthentication"
+
 
 ERROR_DETAIL = {
     "type": "object",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -47,7 +48,71 @@ class LatestAssessmentSerializer(serializers.Serializer):
     level = serializers.CharField()
 
 
-class SeniorSerializer(PersonalNumbersMixin, serializers.ModelSerializer):
+def _day(value):
+    return None if value is None else value.isoformat()
+
+
+def _moment(value):
+    """``serializers.DateTimeField``'s form: ISO 8601 in the current time zone, ``Z`` for UTC."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class SeniorRow:
+    """A person read straight off the row, in the forms DRF's fields give (``SeniorSerializer``
+    declares the fields, for the schema and for input). DRF's field by field reading (a field
+    object per column per request, its source walked and converted per row) cost more than the
+    page's queries; ``tests/test_loadtest_floors.py`` holds this to the lean floor's JSON.
+    The computed fields come from the serializer's ``get_<field>`` methods, whose types the
+    schema reads."""
+
+    def to_representation(self, instance):
+        return {
+            "id": instance.pk,
+            "id_number": instance.id_number,
+            "name": instance.name,
+            "sex": instance.sex,
+            "birth_date": _day(instance.birth_date),
+            "age": self.get_age(instance),
+            "phone": instance.phone,
+            "township": self.get_township(instance),
+            "village": instance.village_id,
+            "village_name": self.get_village_name(instance),
+            "villager_group": instance.villager_group_id,
+            "address": instance.address,
+            "living_situation": instance.living_situation,
+            "extreme_poverty": instance.extreme_poverty,
+            "subsistence_allowance": instance.subsistence_allowance,
+            "low_income": instance.low_income,
+            "family_planning_special": instance.family_planning_special,
+            "disability_certificate": instance.disability_certificate,
+            "high_age": self.get_high_age(instance),
+            "disabled": self.get_disabled(instance),
+            "latest_assessment": self.get_latest_assessment(instance),
+            "last_visited_at": _moment(getattr(instance, "last_visited_at", None)),
+            "wants_centralised_care": instance.wants_centralised_care,
+            "wants_day_care": instance.wants_day_care,
+            "family_doctor_contract_on": _day(instance.family_doctor_contract_on),
+            "wristband_device": instance.wristband_device,
+            "wristband_on": _day(instance.wristband_on),
+            "family_care_bed_on": _day(instance.family_care_bed_on),
+            "home_adaptation_on": _day(instance.home_adaptation_on),
+            "family_caregiver": instance.family_caregiver,
+            "family_caregiver_trained_on": _day(instance.family_caregiver_trained_on),
+            "allowances": self.get_allowances(instance),
+            "registered_on": _day(instance.registered_on),
+            "status": instance.status,
+            "status_on": _day(instance.status_on),
+            "status_note": instance.status_note,
+            "notes": instance.notes,
+            "created_at": _moment(instance.created_at),
+            "updated_at": _moment(instance.updated_at),
+        }
+
+
+class SeniorSerializer(PersonalNumbersMixin, SeniorRow, serializers.ModelSerializer):
     """A person of the ledger. ID and phone numbers: masked in lists; in full on the person's
     record (a read, or the answer to a write) for the roles that may see them, each such answer
     logged (``audit.personal``)."""
@@ -59,7 +124,7 @@ class SeniorSerializer(PersonalNumbersMixin, serializers.ModelSerializer):
     village = ScopedRegionField(Level.VILLAGE)
     villager_group = ScopedRegionField(Level.GROUP, required=False, allow_null=True)
     township = serializers.SerializerMethodField()
-    village_name = serializers.CharField(source="village.short_name", read_only=True)
+    village_name = serializers.SerializerMethodField()
     age = serializers.SerializerMethodField()
     high_age = serializers.SerializerMethodField()
     disabled = serializers.SerializerMethodField()
@@ -114,6 +179,10 @@ class SeniorSerializer(PersonalNumbersMixin, serializers.ModelSerializer):
 
     def _today(self):
         return timezone.localdate()
+
+    def get_village_name(self, obj) -> str:
+        # lists read it with the row (SeniorViewSet); a person just written has the village
+        return getattr(obj, "village_name", None) or obj.village.short_name
 
     def get_township(self, obj) -> str:
         return obj.village_id[:9] + "000"
@@ -182,8 +251,14 @@ class SeniorViewSet(
         return rules.can_manage_seniors(user)
 
     def base_queryset(self):
-        # senior_list scopes too; the mixin's scoping on top is the same rule, applied twice
-        return senior_list(user=self.request.user)
+        # senior_list scopes too; the mixin's scoping on top is the same rule, applied twice.
+        # An answer reads the village's name, nothing else of the village, the township or the
+        # group: the name comes with the row, not a Region built per person.
+        return (
+            senior_list(user=self.request.user)
+            .select_related(None)
+            .annotate(village_name=F("village__short_name"))
+        )
 
     @extend_schema(request=SeniorStatusSerializer, responses=SeniorSerializer)
     @action(detail=True, methods=["post"])
@@ -273,6 +348,8 @@ class AssessmentViewSet(
 
 
 class VisitSerializer(serializers.ModelSerializer):
+    says_created = True  # create() sets self.created (api.idempotency)
+
     senior = ScopedSeniorField()
     visitor = serializers.PrimaryKeyRelatedField(read_only=True)
 

@@ -4,7 +4,8 @@ The run's task (``coverage.compute_run``) marks the run running and sends a chor
 ``coverage.stage_part`` per region of the configured level (a city, a district or a township
 and everything under it, by code prefix), each staging its leaves under the run's batch in a
 transaction of its own, then ``coverage.roll_up_run``, which replaces the day's snapshots from
-the batch in one transaction and marks the run done in that same transaction. More workers
+the batch in one transaction and marks the run done in that same transaction (and makes the
+cached answers read from the old snapshots unreachable, as one task does). More workers
 stage more parts at once; the roll-up is one transaction whatever the number of workers.
 
 What holds as with one task:
@@ -35,8 +36,8 @@ from django.db import connection, transaction
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from coverage import cache, services
 from coverage import compute as engine
-from coverage import services
 from coverage.models import Leaf, Run, RunStatus
 from eldercare.querycount import QueryCounter
 from regions.models import PREFIX_LENGTH, Region
@@ -145,6 +146,7 @@ def finish(run_id: int, batch: str, *, part_queries: int = 0) -> engine.Result |
                 queries=result.queries + part_queries,
                 seconds=round(_seconds_since(run.started_at, finished, result.seconds), 3),
             )
+            cache.invalidate()  # every answer read from the snapshots it replaced
             return result
     engine.discard(batch)
     return None

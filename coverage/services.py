@@ -8,6 +8,7 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from coverage import cache
 from coverage.compute import IncompleteDay, Result, compute
 from coverage.models import (
     RUNNING_STATES,
@@ -83,6 +84,8 @@ def execute(run: Run) -> Result:
         queries=result.queries,
         seconds=round(result.seconds, 3),
     )
+    # the answers read from the snapshots it rewrote (all, when it fell back to a full run)
+    cache.invalidate(result.townships)
     return result
 
 

@@ -1,5 +1,7 @@
 """Changes to the records mark their township dirty, so that a frequent beat task recomputes
-only those townships (``coverage.tasks.recompute_dirty``)."""
+only those townships (``coverage.tasks.recompute_dirty``). Changes to the reference data the
+pages read beside the snapshots (indicators, targets, plans, regions) make every cached
+coverage answer unreachable (``coverage.cache``)."""
 
 from __future__ import annotations
 
@@ -49,8 +51,16 @@ def _served_changed(sender, instance, action, pk_set=None, **kwargs) -> None:
         mark_dirty([*(pk_set or ()), *_codes_of(instance)])
 
 
+def _reference_changed(sender, raw=False, **kwargs) -> None:
+    from coverage import cache
+
+    cache.invalidate()
+
+
 def connect() -> None:
+    from coverage import models as coverage
     from facilities import models as facilities
+    from regions.models import Region
     from seniors import models as seniors
     from volunteers import models as volunteers
 
@@ -70,3 +80,8 @@ def connect() -> None:
         sender=facilities.Facility.served_regions.through,
         dispatch_uid="coverage-dirty-served",
     )
+    # a target's value, comparison or level changes every region's judgement of it
+    for model in (coverage.Indicator, coverage.Target, coverage.Plan, Region):
+        uid = f"coverage-cache-{model._meta.label_lower}"
+        post_save.connect(_reference_changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(_reference_changed, sender=model, dispatch_uid=uid + "-delete")

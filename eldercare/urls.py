@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -13,6 +15,12 @@ admin.site.site_title = "农村养老服务管理"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("bench/", include("eldercare.bare")),  # only with BENCH_BARE_VIEW=1 (loadtest/)
+    # the load test's floor views (loadtest/floors.py), only in a load run's server
+    *(
+        [path("bench/floor/", include("loadtest.floors"))]
+        if os.environ.get("BENCH_FLOOR_VIEWS", "").strip().lower() in {"1", "true", "yes", "on"}
+        else []
+    ),
     path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
     # switching language works before login too (the login page has the switch)

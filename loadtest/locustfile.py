@@ -13,6 +13,8 @@ User classes (pick them by name on the locust command line; the runner does):
 - ``BureauUser`` — the bureau, logged in through the ``/login/`` form (session and CSRF): opens
   the district's coverage dashboard page (``coverage_page``) and the snapshots in the API
   (``coverage_api``).
+- ``SnapshotUser`` — the bureau with a token, reading the coverage snapshots
+  (``snapshots``): the token twin of ``coverage_api``, so that it can be set beside its floor.
 - ``BareUser`` — only ``GET /bench/bare/``: the floor of the stack (``eldercare/bare.py``).
 - ``BareProbe`` — one user asking the bare view once a second during the mixed pass, to show
   its latency under the same load.
@@ -25,6 +27,9 @@ Environment:
 - ``LOAD_CLAIMS_OUT``: file the volunteers append every accepted claim to (one JSON a line:
   ``client_uuid``, ``id``, ``status``, ``resend``), read by ``loadtest/check.py``.
 - ``LOAD_RESEND_SHARE`` (0.2), ``LOAD_WAIT`` (seconds between tasks, default 0: saturate).
+- ``LOAD_FLOOR=1``: the token users send the same requests to the floor views of
+  ``loadtest/floors.py`` (``/bench/floor/…``) instead of the app's endpoints; the rows of the
+  stats are named by the path asked, so the two stand apart.
 """
 
 from __future__ import annotations
@@ -59,7 +64,25 @@ SENIOR_FILTERS = (
     "?village={village}&high_age=true",
 )
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SNAPSHOT_FILTERS = ("", "?level=township", "?within={township}")
 WAIT = float(os.environ.get("LOAD_WAIT", "0"))
+FLOOR = os.environ.get("LOAD_FLOOR", "") == "1"
+# the app's endpoints, or their floors (loadtest/floors.py) with LOAD_FLOOR=1
+PATHS = (
+    {
+        "seniors": "/bench/floor/seniors/",
+        "claims": "/bench/floor/service-logs/",
+        "verify": "/bench/floor/service-logs/{id}/verify/",
+        "snapshots": "/bench/floor/coverage/snapshots/",
+    }
+    if FLOOR
+    else {
+        "seniors": "/api/v1/seniors/",
+        "claims": "/api/v1/timebank/service-logs/",
+        "verify": "/api/v1/timebank/service-logs/{id}/verify/",
+        "snapshots": "/api/v1/coverage/snapshots/",
+    }
+)
 RESEND_SHARE = float(os.environ.get("LOAD_RESEND_SHARE", "0.2"))
 
 _plan: dict | None = None
@@ -115,6 +138,9 @@ def plan() -> dict:
             with open(path, encoding="utf-8") as f:
                 _plan = json.load(f)
             _used_ids.update(_plan.get("used_id_numbers", []))
+            # claims submitted beforehand for the staff to verify (the verify pass alone)
+            for prefix, ids in _plan.get("to_verify", {}).items():
+                _to_verify[prefix].extend(ids)
             out = os.environ.get("LOAD_CLAIMS_OUT")
             if out:
                 _claims_out = open(out, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
@@ -158,7 +184,9 @@ class StaffUser(ApiUser):
             village=self.rng.choice(self.account["villages"])
         )
         self.client.get(
-            f"/api/v1/seniors/{query}", headers=self.headers, name="GET /api/v1/seniors/ (filters)"
+            f"{PATHS['seniors']}{query}",
+            headers=self.headers,
+            name=f"GET {PATHS['seniors']} (filters)",
         )
 
     @tag("seniors_register")
@@ -174,10 +202,10 @@ class StaffUser(ApiUser):
             "notes": "load test",
         }
         with self.client.post(
-            "/api/v1/seniors/",
+            PATHS["seniors"],
             json=body,
             headers=self.headers,
-            name="POST /api/v1/seniors/",
+            name=f"POST {PATHS['seniors']}",
             catch_response=True,
         ) as response:
             if response.status_code != 201:
@@ -191,9 +219,9 @@ class StaffUser(ApiUser):
             return
         claim_id = queue.popleft()
         with self.client.post(
-            f"/api/v1/timebank/service-logs/{claim_id}/verify/",
+            PATHS["verify"].format(id=claim_id),
             headers=self.headers,
-            name="POST /api/v1/timebank/service-logs/{id}/verify/",
+            name=f"POST {PATHS['verify']}",
             catch_response=True,
         ) as response:
             if response.status_code != 200 or response.json().get("status") != "verified":
@@ -214,9 +242,9 @@ class VolunteerUser(ApiUser):
         self.slots = claim_slots(datetime.date.fromisoformat(plan()["today"]))
 
     def post_claim(self, body: dict, resend: bool):
-        name = "POST /api/v1/timebank/service-logs/" + (" (resend)" if resend else "")
+        name = f"POST {PATHS['claims']}" + (" (resend)" if resend else "")
         with self.client.post(
-            "/api/v1/timebank/service-logs/",
+            PATHS["claims"],
             json=body,
             headers=self.headers,
             name=name,
@@ -337,6 +365,28 @@ class BureauUser(FastHttpUser):
             "/api/v1/coverage/snapshots/",
             headers={"Accept": "application/json", **self.cookie},
             name="GET /api/v1/coverage/snapshots/",
+        )
+
+
+class SnapshotUser(ApiUser):
+    """The bureau with an API token: the snapshots of the newest day, of the townships, or of
+    one township and its villages."""
+
+    weight = 1
+
+    def on_start(self):
+        self.use_token(plan()["bureau_token"])
+        self.townships = [account["township"] for account in plan()["staff"]]
+        self.rng = random.Random()
+
+    @tag("snapshots")
+    @task
+    def snapshots(self):
+        query = self.rng.choice(SNAPSHOT_FILTERS).format(township=self.rng.choice(self.townships))
+        self.client.get(
+            f"{PATHS['snapshots']}{query}",
+            headers=self.headers,
+            name=f"GET {PATHS['snapshots']} (token)",
         )
 
 

@@ -3,7 +3,7 @@
 Usage (a throwaway PostgreSQL database with the demo in it; the run writes to it)::
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/eldercare_load
-    .venv/bin/python -m loadtest.run --users 20 --duration 60 --isolated 20
+    .venv/bin/python -m loadtest.run --users 20 --duration 60 --isolated 20 --floors 20
 
 What it does, in one run on one gunicorn:
 
@@ -15,9 +15,16 @@ What it does, in one run on one gunicorn:
 3. pass ``bare``: every user asks ``GET /bench/bare/`` (``eldercare/bare.py``): the floor;
 4. with ``--isolated N``: each app endpoint alone for N s, the same users, so its throughput
    stands beside the bare view's;
+4b. with ``--floors N``: each key endpoint alone for N s, then its floor view
+   (``loadtest/floors.py``, the same JSON with the leanest code) alone for N s, the same users
+   and requests; prints ``floor ratio <endpoint>: X``, the gunicorn CPU per request of the app
+   ÷ the floor's;
 5. pass ``mixed``: staff, volunteers (20 % of claims sent twice) and the bureau together, plus
    one probe of the bare view;
-6. stops gunicorn and runs the check (``loadtest/check.py``);
+6. stops gunicorn and runs the check (``loadtest/check.py``); prints ``cached page ratio to bare
+   view (gunicorn): X`` from the ``coverage_page`` pass, and (``--page-cost N``, default 200)
+   times every answer of the coverage cache in-process beside the bare view
+   (``loadtest/page_cost.py``: ``cached page ratio to bare view: X``);
 7. prints the table and writes ``summary.md`` and locust's CSV files into ``--out``.
 
 Locust and gunicorn share the machine: on a small one the load generator takes part of the CPU
@@ -54,6 +61,17 @@ ISOLATED = [
     ("coverage_page", ["BureauUser"], "coverage_page"),
     ("coverage_api", ["BureauUser"], "coverage_api"),
 ]
+# (endpoint, locust user classes, tag): each run against the app, then against its floor
+FLOOR_PAIRS = [
+    ("seniors_list", ["StaffUser"], "seniors_list"),
+    ("seniors_register", ["StaffUser"], "seniors_register"),
+    ("claim_post", ["VolunteerUser"], "claim_post"),
+    ("claim_verify", ["StaffUser"], "claim_verify"),
+    ("snapshots", ["SnapshotUser"], "snapshots"),
+]
+# claims submitted beforehand for each verify pass, per second of the pass (more than the
+# server verifies: a pass that runs out measures fewer requests, not a wrong figure)
+VERIFY_CLAIMS_PER_SECOND = 120
 MIXED_CLASSES = ["StaffUser", "VolunteerUser", "BureauUser", "BareProbe"]
 NOT_APP = ("GET /bench/bare/", "GET /login/", "POST /login/", "CHECK", "Aggregated")
 
@@ -66,7 +84,74 @@ def setup_django() -> None:
     django.setup()
 
 
-def prepare(tag: str, volunteers: int) -> dict:
+_tokens: dict[str, str] = {}
+
+
+def token_of(user) -> str:
+    """One token per account for the whole run, as a phone has one: a token per pass would pile
+    them up, and knox's own check (before ``api.authentication``) read every token of the user
+    at each request, which made the later passes dearer."""
+    from accounts.models import ApiToken
+
+    if user.username not in _tokens:
+        _tokens[user.username] = ApiToken.objects.create(user=user)[1]
+    return _tokens[user.username]
+
+
+def submitted_claims(accounts: list[dict], count: int, today: datetime.date) -> dict:
+    """``count`` claims submitted by the volunteers of ``accounts`` (half-hour services, none
+    overlapping), for the staff to verify: township prefix → claim ids. Written in bulk: the
+    verify pass measures the verification, and the claims' rules are not what it verifies."""
+    import uuid
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from volunteers.models import ServiceLog, Volunteer
+
+    local = ZoneInfo(settings.TIME_ZONE)
+
+    def half_hours():  # 16 a day from 08:00 on each of the 28 days before today
+        for back in range(1, 29):
+            start = datetime.datetime.combine(
+                today - datetime.timedelta(days=back), datetime.time(8), tzinfo=local
+            )
+            for k in range(16):
+                begin = start + datetime.timedelta(minutes=30 * k)
+                yield begin, begin + datetime.timedelta(minutes=30)
+
+    ids = [a["volunteer_id"] for a in accounts]
+    volunteers = {v.pk: v for v in Volunteer.objects.filter(pk__in=ids)}
+    slots = [half_hours() for _ in accounts]
+    claims, townships = [], []
+    for k in range(count):
+        n = k % len(accounts)
+        account = accounts[n]
+        started, ended = next(slots[n])
+        claims.append(
+            ServiceLog(
+                volunteer=volunteers[account["volunteer_id"]],
+                senior_id=account["seniors"][k % len(account["seniors"])],
+                service_type="companionship",
+                started_at=started,
+                ended_at=ended,
+                hours="0.5",
+                notes="load test",
+                client_uuid=uuid.uuid4(),
+                entered_by_id=volunteers[account["volunteer_id"]].user_id,
+                created_at=timezone.now(),
+            )
+        )
+        townships.append(account["township"][:9])
+    made = ServiceLog.objects.bulk_create(claims, batch_size=500)
+    to_verify: dict[str, list[int]] = {}
+    for claim, prefix in zip(made, townships, strict=True):
+        to_verify.setdefault(prefix, []).append(claim.pk)
+    return to_verify
+
+
+def prepare(tag: str, volunteers: int, verify_claims: int = 0) -> dict:
     """Tokens, fresh volunteer accounts and the data the locust users need (Django set up)."""
     from django.conf import settings
     from django.db import connection
@@ -89,7 +174,7 @@ def prepare(tag: str, volunteers: int) -> dict:
             .annotate(n=Count("id"))
             .order_by("-n")[:12]
         )
-        token = ApiToken.objects.create(user=user)[1]
+        token = token_of(user)
         staff.append(
             {"username": username, "token": token, "township": township, "villages": villages}
         )
@@ -133,13 +218,17 @@ def prepare(tag: str, volunteers: int) -> dict:
     used = list(
         Senior.objects.filter(id_number__startswith="500156").values_list("id_number", flat=True)
     )
+    to_verify = submitted_claims(accounts, verify_claims, today) if verify_claims else {}
+    bureau_token = token_of(User.objects.get(username=BUREAU))
     connection.close()
     return {
         "today": today.isoformat(),
         "staff": staff,
         "volunteers": accounts,
         "bureau": {"username": BUREAU, "password": settings.DEMO_PASSWORD},
+        "bureau_token": bureau_token,
         "used_id_numbers": used,
+        "to_verify": to_verify,
     }
 
 
@@ -153,6 +242,7 @@ def server_env(args) -> dict:
         CACHE_URL=args.cache_url,
         CELERY_BROKER_URL="",
         BENCH_BARE_VIEW="1",
+        BENCH_FLOOR_VIEWS="1",
         LOG_LEVEL="WARNING",
     )
     return env
@@ -208,6 +298,8 @@ def warm_up(args, plan: dict) -> None:
             ("/api/v1/seniors/", token),
             ("/api/v1/timebank/service-logs/", token),
             ("/api/v1/coverage/snapshots/", token),
+            ("/bench/floor/seniors/", token),
+            ("/bench/floor/coverage/snapshots/", token),
         ):
             request = urllib.request.Request(f"{host(args)}{path}", headers=headers)
             with urllib.request.urlopen(request, timeout=30) as response:
@@ -218,12 +310,15 @@ def host(args) -> str:
     return f"http://127.0.0.1:{args.port}"
 
 
-def run_locust(args, out, server, name, classes, tags, plan_file: Path, duration: int):
+def run_locust(
+    args, out, server, name, classes, tags, plan_file: Path, duration: int, floor: bool = False
+):
     env = dict(os.environ)
     env.update(
         LOAD_PLAN=str(plan_file),
         LOAD_CLAIMS_OUT=str(out / f"claims-{name}.jsonl"),
         LOAD_RESEND_SHARE=str(args.resend_share),
+        LOAD_FLOOR="1" if floor else "",
     )
     command = [
         str(BIN / "locust"),
@@ -391,6 +486,60 @@ def cpu_table(cpu: dict[str, dict], results: dict[str, list[dict]]) -> str:
     return "\n".join(lines)
 
 
+def per_request(c: dict, rows: list[dict]) -> tuple[int, float, float]:
+    """Requests of a pass, and the gunicorn and PostgreSQL CPU ms each took."""
+    total = next((r["requests"] for r in rows if r["name"] == "Aggregated"), 0)
+    if not total:
+        return 0, float("nan"), float("nan")
+    return total, c["gunicorn"] * 1000 / total, c["postgres"] * 1000 / total
+
+
+def floor_ratios(cpu: dict[str, dict], results: dict[str, list[dict]]) -> dict[str, float]:
+    """Endpoint → the app's gunicorn CPU per request ÷ its floor view's, from the pairs of
+    passes ``app-<endpoint>`` and ``floor-<endpoint>``."""
+    ratios = {}
+    for endpoint, *_ in FLOOR_PAIRS:
+        app, floor = f"app-{endpoint}", f"floor-{endpoint}"
+        if app in cpu and floor in cpu:
+            _n, app_ms, _ = per_request(cpu[app], results[app])
+            _n, floor_ms, _ = per_request(cpu[floor], results[floor])
+            ratios[endpoint] = app_ms / floor_ms if floor_ms else float("nan")
+    return ratios
+
+
+def cached_page_ratio(cpu: dict[str, dict], results: dict[str, list[dict]]) -> float | None:
+    """The district coverage page (served from the cache keyed by the run) alone, its gunicorn
+    CPU per request ÷ the bare view's, when both passes ran."""
+    if "coverage_page" not in cpu or "bare" not in cpu:
+        return None
+    _n, page_ms, _ = per_request(cpu["coverage_page"], results["coverage_page"])
+    _n, bare_ms, _ = per_request(cpu["bare"], results["bare"])
+    return page_ms / bare_ms if bare_ms else None
+
+
+def floor_table(cpu: dict[str, dict], results: dict[str, list[dict]]) -> list[str]:
+    lines = [
+        "| endpoint | app requests | app CPU ms / request | floor requests | "
+        "floor CPU ms / request | ratio app ÷ floor | PostgreSQL ms / request app / floor | "
+        "failures app / floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    ratios = floor_ratios(cpu, results)
+    for endpoint, ratio in ratios.items():
+        app, floor = f"app-{endpoint}", f"floor-{endpoint}"
+        n_app, app_ms, app_pg = per_request(cpu[app], results[app])
+        n_floor, floor_ms, floor_pg = per_request(cpu[floor], results[floor])
+        fails = [
+            next((r["failures"] for r in results[p] if r["name"] == "Aggregated"), 0)
+            for p in (app, floor)
+        ]
+        lines.append(
+            f"| {endpoint} | {n_app} | {app_ms:.1f} | {n_floor} | {floor_ms:.1f} | {ratio:.2f} | "
+            f"{app_pg:.1f} / {floor_pg:.1f} | {fails[0]} / {fails[1]} |"
+        )
+    return lines
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=20)
@@ -398,11 +547,23 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--isolated", type=int, default=0, help="seconds for each app endpoint alone (0: skip)"
     )
+    parser.add_argument(
+        "--floors",
+        type=int,
+        default=0,
+        help="seconds for each key endpoint alone and then its floor view alone (0: skip)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--port", type=int, default=8100)
     parser.add_argument("--resend-share", type=float, default=0.2)
     parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--access-log", action="store_true")
+    parser.add_argument(
+        "--page-cost",
+        type=int,
+        default=200,
+        help="requests a row of loadtest.page_cost after the run (0: skip it)",
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
 
@@ -415,14 +576,25 @@ def main(argv=None) -> int:
 
     load_before = os.getloadavg()[0]
     setup_django()
-    passes = [("bare", ["BareUser"], None, args.duration)]
+    # (name, classes, tags, seconds, against the floor views)
+    passes = [("bare", ["BareUser"], None, args.duration, False)]
     if args.isolated:
-        passes += [(n, c, t, args.isolated) for n, c, t in ISOLATED]
-    passes.append(("mixed", MIXED_CLASSES, None, args.duration))
+        passes += [(n, c, t, args.isolated, False) for n, c, t in ISOLATED]
+    if args.floors:
+        for n, c, t in FLOOR_PAIRS:
+            passes += [
+                (f"app-{n}", c, t, args.floors, False),
+                (f"floor-{n}", c, t, args.floors, True),
+            ]
+    passes.append(("mixed", MIXED_CLASSES, None, args.duration, False))
     plans = {}
-    for name, classes, *_ in passes:
+    for index, (name, classes, tags, duration, _floor) in enumerate(passes):
+        verify = VERIFY_CLAIMS_PER_SECOND * duration if tags == "claim_verify" else 0
         volunteers = args.users + 2 if "VolunteerUser" in classes else 0
-        plans[name] = prepare(f"{stamp[-6:]}-{name[:6]}", volunteers=volunteers)
+        if verify:
+            volunteers = max(4, -(-verify // 400))  # 448 half-hours each in 28 days
+        # a tag of its own per pass: volunteers of two passes never share claims
+        plans[name] = prepare(f"{stamp[-6:]}-p{index:02d}", volunteers, verify_claims=verify)
         (out / f"plan-{name}.json").write_text(json.dumps(plans[name]), encoding="utf-8")
 
     server = start_gunicorn(args, out)
@@ -430,9 +602,9 @@ def main(argv=None) -> int:
     results: dict[str, list[dict]] = {}
     cpu: dict[str, dict] = {}
     try:
-        for name, classes, tags, duration in passes:
+        for name, classes, tags, duration, floor in passes:
             results[name], cpu[name] = run_locust(
-                args, out, server, name, classes, tags, out / f"plan-{name}.json", duration
+                args, out, server, name, classes, tags, out / f"plan-{name}.json", duration, floor
             )
     finally:
         server.send_signal(signal.SIGTERM)
@@ -440,8 +612,15 @@ def main(argv=None) -> int:
 
     from loadtest.check import run_check
 
-    volunteer_ids = [v["volunteer_id"] for p in plans.values() for v in p["volunteers"]]
+    # the verify passes' volunteers claimed nothing through the server (their claims were
+    # written beforehand), so they are not asked about claims nobody heard of
+    volunteer_ids = [
+        v["volunteer_id"] for p in plans.values() if not p["to_verify"] for v in p["volunteers"]
+    ]
     ok, check_lines = run_check(sorted(out.glob("claims-*.jsonl")), volunteer_ids)
+    prepared = sum(len(ids) for p in plans.values() for ids in p["to_verify"].values())
+    if prepared:
+        check_lines.append(f"claims written beforehand for the verify passes: {prepared}")
 
     bare = next(r for r in results["bare"] if r["name"].startswith("GET /bench/bare/"))
     header = [
@@ -454,7 +633,24 @@ def main(argv=None) -> int:
         f"machine: {os.cpu_count()} cores shared by gunicorn, PostgreSQL, locust and whatever "
         f"else runs; load average (1 min) before the run {load_before:.1f}"
     )
-    lines = [*header, "", *table(results, bare["rps"]), "", cpu_table(cpu, results), "", "Check:"]
+    lines = [*header, "", *table(results, bare["rps"]), "", cpu_table(cpu, results)]
+    if args.floors:
+        lines += ["", "Each key endpoint beside its floor view (loadtest/floors.py):", ""]
+        lines += floor_table(cpu, results)
+        lines += [""] + [
+            f"floor ratio {endpoint}: {ratio:.2f}"
+            for endpoint, ratio in floor_ratios(cpu, results).items()
+        ]
+    ratio = cached_page_ratio(cpu, results)
+    if ratio is not None:
+        lines += ["", f"cached page ratio to bare view (gunicorn): {ratio:.2f}"]
+    if args.page_cost:
+        # in-process, with gunicorn stopped: each cached answer beside the bare view
+        from loadtest import page_cost
+
+        lines += ["", "Answers from the coverage cache, in-process (loadtest/page_cost.py):", ""]
+        page_cost.measure(requests=args.page_cost, cache_url=args.cache_url, out=lines.append)
+    lines += ["", "Check:"]
     lines += [f"- {line}" for line in check_lines]
     lines.append(f"- result: {'OK' if ok else 'FAILED'}")
     errors = (out / "gunicorn.log").read_text(encoding="utf-8", errors="replace")

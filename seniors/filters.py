@@ -6,7 +6,7 @@ import datetime
 
 import django_filters as filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +18,7 @@ from seniors.models import (
     LivingSituation,
     Senior,
     Status,
+    Visit,
     years_before,
 )
 from seniors.selectors import Allowance, eligible_q
@@ -125,5 +126,11 @@ class SeniorFilter(filters.FilterSet):
         return queryset.filter(eligible_q(value, self.today()))
 
     def filter_not_visited(self, queryset, name, value):
+        """No visit since then (the latest visit before it, or none): asked as "no visit since",
+        one lookup in the visits' index per person, not each person's latest visit worked out
+        first and then compared (which made the register's page and its count read every
+        person's visits)."""
         since = timezone.now() - datetime.timedelta(days=int(value))
-        return queryset.filter(Q(last_visited_at__isnull=True) | Q(last_visited_at__lt=since))
+        return queryset.exclude(
+            Exists(Visit.objects.filter(senior=OuterRef("pk"), visited_at__gte=since))
+        )

@@ -187,7 +187,12 @@ class Senior(models.Model):
         verbose_name = _("senior")
         verbose_name_plural = _("seniors")
         ordering = ["village_id", "name", "id"]
-        indexes = [models.Index(fields=["status", "village"], name="senior_status_village")]
+        indexes = [
+            models.Index(fields=["status", "village"], name="senior_status_village"),
+            # the register's order: a page is read in order and stops at its 50 people, instead
+            # of sorting the whole township or district first
+            models.Index(fields=["village", "name", "id"], name="senior_register_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="active") | Q(status_on__isnull=False),

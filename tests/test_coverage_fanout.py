@@ -9,6 +9,7 @@ point, an assistant and a team), and trainings in both districts that one direct
 in each (counted once in the city)."""
 
 import datetime
+import re
 
 import pytest
 
@@ -151,6 +152,26 @@ def test_running_it_twice_replaces_the_rows(
     assert table() == rows
     assert Snapshot.objects.filter(date=DAY).count() == second.rows == len(rows)
     assert leaves() == 0
+
+
+def test_the_pages_show_a_fanned_out_runs_figures_at_once(
+    world, eager, settings, django_capture_on_commit_callbacks, client, bureau
+):
+    compute(DAY)
+    client.force_login(bureau)
+
+    def doctors() -> tuple[int, int]:
+        body = client.get(f"/coverage/{WULONG}/").content.decode()
+        start = body.index('data-indicator="family_doctor_signed"')
+        tile = body[start : body.index("</article>", start)]
+        numerator, denominator = re.search(r"(\d+) / (\d+)", tile).groups()
+        return int(numerator), int(denominator)
+
+    before = doctors()
+    f.SeniorFactory(village=world["wenfeng"], family_doctor_contract_on=d(2022, 2, 1))
+    assert doctors() == before  # from the cache until a run
+    fan_out("district", settings, django_capture_on_commit_callbacks)
+    assert doctors() == (before[0] + 1, before[1] + 1)
 
 
 def test_a_part_delivered_twice_stages_its_leaves_once(world):

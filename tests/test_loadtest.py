@@ -172,3 +172,25 @@ def test_locust_lists_the_user_classes():
     assert done.returncode == 0, done.stderr
     for name in ("StaffUser", "VolunteerUser", "BureauUser", "BareUser", "BareProbe"):
         assert name in done.stdout
+
+
+def test_a_floor_ratio_is_the_apps_cpu_per_request_over_the_floors():
+    from loadtest.run import floor_ratios, floor_table
+
+    def rows(requests, failures=0):
+        return [{"name": "Aggregated", "requests": requests, "failures": failures}]
+
+    cpu = {
+        "app-seniors_list": {"gunicorn": 6.0, "postgres": 2.0},  # 400 requests: 15 ms each
+        "floor-seniors_list": {"gunicorn": 5.0, "postgres": 2.5},  # 500 requests: 10 ms each
+        "app-claim_post": {"gunicorn": 1.0, "postgres": 0.0},  # no floor pass: no ratio
+    }
+    results = {
+        "app-seniors_list": rows(400),
+        "floor-seniors_list": rows(500, failures=1),
+        "app-claim_post": rows(100),
+    }
+    assert floor_ratios(cpu, results) == {"seniors_list": pytest.approx(1.5)}
+    assert floor_table(cpu, results)[-1] == (
+        "| seniors_list | 400 | 15.0 | 500 | 10.0 | 1.50 | 5.0 / 5.0 | 0 / 1 |"
+    )

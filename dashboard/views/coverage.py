@@ -2,8 +2,15 @@
 from the snapshots (never computed on a page view), with the drill-down to child regions,
 monthly trends, gap lists, Excel and the big screen for the meeting room.
 
-Scoping: the region must be one the user sees (``visible_to``), and the snapshots are read
-through ``Snapshot.objects.visible_to`` — a township sees its own values and its villages'.
+Scoping: the region must lie in the user's subtree (``can_see_region_code``), and the snapshots
+are read through ``Snapshot.objects.visible_to`` — a township sees its own values and its
+villages'.
+
+What is read from the snapshots (the overview's tiles and table, the trends, the big screen,
+the Excel file) comes from the cache of answers (``coverage.cache``) once the user's access to
+the region is checked, keyed by the region, the user's scope, the language and the query; the
+parts read from today's records (a village's point, assistant and the seniors needing a
+pairing, and the gap lists of facilities and seniors) are read on every view.
 """
 
 from __future__ import annotations
@@ -13,10 +20,12 @@ import datetime
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from coverage import selectors
+from coverage import cache, selectors
 from coverage.models import Snapshot
 from dashboard.coverage_excel import gaps_workbook, overview_workbook
 from facilities.models import Facility, Kind
@@ -40,16 +49,39 @@ def _require_reader(request) -> None:
         raise PermissionDenied(_("Your account has no region yet."))
 
 
+# the regions above one, to the province: the breadcrumbs walk them without a query
+ABOVE = "parent__parent__parent__parent"
+
+
 def _region(request, code: str) -> Region:
-    region = (
-        visible_to(Region.objects.select_related("parent__parent"), request.user)
-        .filter(code=code)
-        .exclude(level=Level.GROUP)
-        .first()
-    )
+    """The region asked for, if it lies in the user's subtree (the same 404 as one that does
+    not exist): the code is checked against the user's scope, then the row is read."""
+    region = None
+    if can_see_region_code(request.user, code):
+        region = (
+            Region.objects.select_related(ABOVE)
+            .filter(code=code)
+            .exclude(level=Level.GROUP)
+            .first()
+        )
     if region is None:
         raise Http404(_("No such region."))
     return region
+
+
+def _answer(request, code: str, what: tuple, build) -> tuple:
+    """``(region, build(region))`` for the region asked for, from the cache of answers
+    (``coverage.cache``). The code is checked against the user's scope before the cache is
+    read (the same 404 as a region that does not exist); the region's row is kept in the same
+    entry as the answer, so a page from the cache reads neither."""
+    if not can_see_region_code(request.user, code):
+        raise Http404(_("No such region."))
+
+    def region_and_answer() -> tuple:
+        region = _region(request, code)
+        return region, build(region)
+
+    return cache.cached((*what, code), user=request.user, region=code, build=region_and_answer)
 
 
 def _day(request, snapshots, region: Region) -> datetime.date | None:
@@ -84,9 +116,31 @@ def coverage_home(request):
     return redirect("dashboard:coverage", code=code)
 
 
+def _asked(request, *names: str) -> tuple:
+    """The query parameters a cached answer depends on, in a fixed order (others are ignored,
+    so they cannot multiply the entries)."""
+    return tuple(request.GET.get(name, "")[:60] for name in names)
+
+
 def coverage_region(request, code: str):
     _require_reader(request)
-    region = _region(request, code)
+    region, overview = _answer(
+        request,
+        code,
+        ("overview", _asked(request, "date", "sort", "dir")),
+        lambda region: render_to_string(
+            "dashboard/coverage/_overview.html", _overview(request, region)
+        ),
+    )
+    # rendered from the template, escaped there
+    context = {"region": region, "overview": mark_safe(overview)}
+    if region.level == Level.VILLAGE:
+        context.update(_village(request, region))
+    return render(request, "dashboard/coverage/region.html", context)
+
+
+def _overview(request, region: Region) -> dict:
+    """The tiles of the region and the table of its child regions on the snapshot day."""
     snapshots = Snapshot.objects.visible_to(request.user)
     on = _day(request, snapshots, region)
     sort = request.GET.get("sort", "name")
@@ -108,9 +162,7 @@ def coverage_region(request, code: str):
         indicators, rows = selectors.children_table(snapshots, regions, region.code, on, targets)
         context["columns"] = indicators
         context["rows"] = selectors.sort_rows(rows, sort, descending)
-    if region.level == Level.VILLAGE:
-        context.update(_village(request, region))
-    return render(request, "dashboard/coverage/region.html", context)
+    return context
 
 
 def _village(request, region: Region) -> dict:
@@ -160,13 +212,20 @@ def _village(request, region: Region) -> dict:
 
 def coverage_trends(request, code: str):
     _require_reader(request)
-    region = _region(request, code)
-    snapshots = Snapshot.objects.visible_to(request.user)
-    series = selectors.trend(snapshots, region.code)
+
+    def build(region: Region) -> str:
+        series = selectors.trend(Snapshot.objects.visible_to(request.user), region.code)
+        crumbs = _crumbs(request, region)
+        return render_to_string(
+            "dashboard/coverage/_trends.html",
+            {"region": region, "crumbs": crumbs, "series": series},
+        )
+
+    region, trends = _answer(request, code, ("trends",), build)
     return render(
         request,
         "dashboard/coverage/trends.html",
-        {"region": region, "crumbs": _crumbs(request, region), "series": series},
+        {"region": region, "trends": mark_safe(trends)},
     )
 
 
@@ -234,17 +293,23 @@ def coverage_gaps(request, code: str):
 def coverage_export(request, code: str):
     """The overview and the child regions' table as .xlsx: the numbers the page shows."""
     _require_reader(request)
-    region = _region(request, code)
-    snapshots = Snapshot.objects.visible_to(request.user)
-    on = _day(request, snapshots, region)
+
+    def build(region: Region) -> tuple[datetime.date | None, bytes]:
+        snapshots = Snapshot.objects.visible_to(request.user)
+        on = _day(request, snapshots, region)
+        if on is None:
+            return None, b""
+        targets = selectors.targets_in_force(on)
+        groups = selectors.tiles(snapshots, region.code, on, level=region.level, targets=targets)
+        columns, rows = selectors.children_table(
+            snapshots, visible_to(Region.objects.all(), request.user), region.code, on, targets
+        )
+        body = overview_workbook(region=region, on=on, groups=groups, columns=columns, rows=rows)
+        return on, body
+
+    region, (on, body) = _answer(request, code, ("export", _asked(request, "date")), build)
     if on is None:
         raise Http404(_("No coverage has been computed for this region yet."))
-    targets = selectors.targets_in_force(on)
-    groups = selectors.tiles(snapshots, region.code, on, level=region.level, targets=targets)
-    columns, rows = selectors.children_table(
-        snapshots, visible_to(Region.objects.all(), request.user), region.code, on, targets
-    )
-    body = overview_workbook(region=region, on=on, groups=groups, columns=columns, rows=rows)
     return _xlsx(body, f"{region.short_name}-覆盖情况-{on:%Y%m%d}.xlsx")
 
 
@@ -284,7 +349,17 @@ def coverage_screen(request, code: str):
     without scrolling: the indicator groups and the ranking are cut into panels that a static
     script (coverage-screen.js) shows in turn."""
     _require_reader(request)
-    region = _region(request, code)
+    # the whole page: it has no header, form or message of the user (a wall display)
+    page = _answer(
+        request,
+        code,
+        ("screen", _asked(request, "date")),
+        lambda region: render_to_string("dashboard/coverage/screen.html", _screen(request, region)),
+    )[1]
+    return HttpResponse(page)
+
+
+def _screen(request, region: Region) -> dict:
     snapshots = Snapshot.objects.visible_to(request.user)
     on = _day(request, snapshots, region)
     context = {"region": region, "on": on}
@@ -309,7 +384,7 @@ def coverage_screen(request, code: str):
                 s for s in selectors.trend(snapshots, region.code) if s["code"] in SCREEN_TRENDS
             ],
         )
-    return render(request, "dashboard/coverage/screen.html", context)
+    return context
 
 
 def _xlsx(body: bytes, name: str) -> HttpResponse:

@@ -8,6 +8,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from coverage import cache
 from coverage.compute import compute
 from coverage.services import month_ends
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         total_rows, total_seconds = 0, 0.0
         for on in days:
             result = compute(on, townships=options["township"] or None)
+            cache.invalidate(result.townships)
             total_rows += result.rows
             total_seconds += result.seconds
             self.stdout.write(
