@@ -507,6 +507,18 @@ def floor_ratios(cpu: dict[str, dict], results: dict[str, list[dict]]) -> dict[s
     return ratios
 
 
+def page_cost_lines(args) -> list[str]:
+    command = [
+        str(BIN / "python"), "-m", "loadtest.page_cost",
+        "--requests", str(args.page_cost), "--cache-url", args.cache_url,
+    ]  # fmt: skip
+    env = {**os.environ, "HTTPS": "0", "BENCH_BARE_VIEW": "1"}  # the test client's plain http
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if done.returncode:
+        return [f"page_cost failed ({done.returncode}): {done.stderr.strip().splitlines()[-1:]}"]
+    return done.stdout.strip().splitlines()
+
+
 def cached_page_ratio(cpu: dict[str, dict], results: dict[str, list[dict]]) -> float | None:
     """The district coverage page (served from the cache keyed by the run) alone, its gunicorn
     CPU per request ÷ the bare view's, when both passes ran."""
@@ -645,11 +657,10 @@ def main(argv=None) -> int:
     if ratio is not None:
         lines += ["", f"cached page ratio to bare view (gunicorn): {ratio:.2f}"]
     if args.page_cost:
-        # in-process, with gunicorn stopped: each cached answer beside the bare view
-        from loadtest import page_cost
-
+        # in-process, with gunicorn stopped: each cached answer beside the bare view (its own
+        # process, with the settings of Django's test client)
         lines += ["", "Answers from the coverage cache, in-process (loadtest/page_cost.py):", ""]
-        page_cost.measure(requests=args.page_cost, cache_url=args.cache_url, out=lines.append)
+        lines += page_cost_lines(args)
     lines += ["", "Check:"]
     lines += [f"- {line}" for line in check_lines]
     lines.append(f"- result: {'OK' if ok else 'FAILED'}")
