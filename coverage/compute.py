@@ -488,9 +488,11 @@ def _person_sql(
                 FROM {tables["assessment"]} WHERE assessed_on <= %(on)s {only}
             ) latest WHERE n = 1
         ) lv ON lv.senior_id = s.id
-        LEFT JOIN {tables["period"]} c ON c.senior_id = s.id
-            AND (c.valid_from IS NULL OR c.valid_from <= %(on)s)
-            AND (c.valid_to IS NULL OR c.valid_to > %(on)s)
+        LEFT JOIN (
+            SELECT * FROM {tables["period"]}
+            WHERE (valid_from IS NULL OR valid_from <= %(on)s)
+                AND (valid_to IS NULL OR valid_to > %(on)s) {only}
+        ) c ON c.senior_id = s.id
         LEFT JOIN (
             SELECT DISTINCT senior_id FROM {tables["contract"]}
             WHERE signed_on <= %(on)s AND ends_on > %(on)s {only}
@@ -947,9 +949,10 @@ COLUMNS = (
 ABOVE_TOWNSHIP = (Level.DISTRICT, Level.CITY, Level.PROVINCE)  # bottom up
 
 
-def new_batch() -> str:
-    """A fresh key for one computation's staged leaves."""
-    return uuid.uuid4().hex
+def new_batch(run=None) -> str:
+    """The key of one computation's staged leaves: the run's own (a run sent again stages
+    under the same key, and a run given up can be cleaned up after), or a fresh one."""
+    return f"run-{run.pk}" if run is not None else uuid.uuid4().hex
 
 
 def compute(on: datetime.date, *, townships: list[str] | None = None, run=None) -> Result:

@@ -89,7 +89,7 @@ def start(run: Run, *, queue: str | None = None) -> tuple[int, str]:
     if not prefixes:  # no regions: nothing to share out
         services.execute(run)
         return 0, ""
-    batch = engine.new_batch()
+    batch = engine.new_batch(run)
     options = {"queue": queue} if queue else {}
     header = [stage_part.si(run.pk, batch, prefix).set(**options) for prefix in prefixes]
     body = roll_up_run.s(run.pk, batch).set(**options)

@@ -13,6 +13,7 @@ from coverage.compute import IncompleteDay, Result, compute
 from coverage.models import (
     RUNNING_STATES,
     DirtyTownship,
+    Leaf,
     Report,
     ReportStatus,
     Run,
@@ -33,6 +34,11 @@ def _abandon_stale(on: datetime.date) -> None:
         finished_at=timezone.now(),
         error="abandoned: no worker finished it",
     )
+    # leaves staged by a fanned-out run that no longer runs (its roll-up never came)
+    running = Run.objects.filter(status__in=RUNNING_STATES).values_list("pk", flat=True)
+    Leaf.objects.filter(batch__startswith="run-").exclude(
+        batch__in=[f"run-{pk}" for pk in running]
+    ).delete()
 
 
 def run_request(

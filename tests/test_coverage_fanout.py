@@ -315,3 +315,20 @@ def test_the_fanned_out_run_goes_through_a_real_worker(plan_rows, world):
     assert len(fanned) == run.rows and leaves() == 0
     compute(DAY)
     assert table() == fanned
+
+
+def test_the_leaves_of_a_run_given_up_are_cleaned_up_with_it():
+    """A fanned-out run whose roll-up never came (its worker gone) is given up after two hours;
+    its staged leaves go with it, while a running run's stay."""
+    from coverage.models import Leaf
+
+    lost = Run.objects.create(date=DAY, status="running")
+    Run.objects.filter(pk=lost.pk).update(
+        created_at=datetime.datetime(2022, 12, 31, tzinfo=datetime.UTC)
+    )
+    running = Run.objects.create(date=d(2023, 1, 31), status="running")
+    for run in (lost, running):
+        Leaf.objects.create(batch=engine.new_batch(run), indicator_id=1, code=XINHUA)
+    services.run_request(DAY)
+    assert Run.objects.get(pk=lost.pk).status == "failed"
+    assert list(Leaf.objects.values_list("batch", flat=True)) == [f"run-{running.pk}"]
