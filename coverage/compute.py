@@ -390,9 +390,8 @@ def _person_sql(
     }
     # overdue (as volunteers.pairings.pairings_with_status): more than the interval has passed
     # since the later of the last visit and the pairing's start. One WHEN per distinct interval.
-    intervals = sorted(
-        Pairing.objects.order_by().values_list("visit_interval_days", flat=True).distinct()
-    )
+    pairings = Pairing.objects.filter(_region_q("senior__village__code", prefixes))
+    intervals = sorted(pairings.order_by().values_list("visit_interval_days", flat=True).distinct())
     whens = []
     for i, days in enumerate(intervals):
         cut = on - datetime.timedelta(days=days)
@@ -1234,7 +1233,12 @@ def _roll_up(
         ],
     )
     # the day's rows of the scope go; a failure later rolls this back with the rest
-    Snapshot.objects.filter(date=on).filter(_scope_q(scope, "region__code")).delete()
+    # (the scope's regions first, from the region table's prefix index, then their rows by
+    # the snapshots' day-and-region index)
+    old = Snapshot.objects.filter(date=on)
+    if scope.prefixes:
+        old = old.filter(region_id__in=Region.objects.filter(_scope_q(scope)).values("code"))
+    old.delete()
     # villages and townships (every region on a full run) from their subtrees' leaves
     where = f"r.level <> '{Level.GROUP}'"
     if scope.prefixes:
