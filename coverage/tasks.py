@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import functools
 import time
+from collections.abc import Callable
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
@@ -15,6 +18,23 @@ from coverage.models import Run, RunStatus
 # a lost database connection is retried (the run's transaction rolled back: the previous
 # snapshot stands); anything else fails the run with its error
 RETRYABLE = (OperationalError, InterfaceError)
+
+
+@contextlib.contextmanager
+def _retried_or_failed(task, fail: Callable[[str], None], what: str = ""):
+    """A lost connection is retried (``fail`` once the retries are spent); anything else
+    calls ``fail`` with the error, and the task fails with it."""
+    try:
+        yield
+    except RETRYABLE as error:
+        _drop_connection()
+        if task.request.retries >= task.max_retries:
+            fail(f"{what}{error!r}")
+            raise
+        raise task.retry(exc=error) from error
+    except Exception as error:
+        fail(f"{what}{error!r}")
+        raise
 
 
 @shared_task(
@@ -29,21 +49,12 @@ def compute_run(self, run_id: int) -> dict:
     run = Run.objects.filter(pk=run_id).first()
     if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED):
         return {"run": run_id, "skipped": True}
-    try:
+    with _retried_or_failed(self, functools.partial(services.fail, run_id)):
         if fanout.applies(run):
             # the parts go where this task came from (a test worker's own queue, for one)
             parts, roll_up = fanout.start(run, queue=_queue_of(self.request))
             return {"run": run_id, "date": run.date.isoformat(), "parts": parts, "roll_up": roll_up}
         result = services.execute(run)
-    except RETRYABLE as error:
-        _drop_connection()
-        if self.request.retries >= self.max_retries:
-            services.fail(run_id, repr(error))
-            raise
-        raise self.retry(exc=error) from error
-    except Exception as error:
-        services.fail(run_id, repr(error))
-        raise
     return {"run": run_id, "date": result.date.isoformat(), "rows": result.rows}
 
 
@@ -58,17 +69,9 @@ def compute_run(self, run_id: int) -> dict:
 def stage_part(self, run_id: int, batch: str, prefix: str) -> dict:
     """One part of a fanned-out run: the leaves of the regions under ``prefix``, staged in a
     transaction of its own (again, if delivered again). A part that fails fails the run."""
-    try:
+    fail = functools.partial(fanout.fail, run_id, batch)
+    with _retried_or_failed(self, fail, f"part {prefix}: "):
         part = fanout.stage_part(run_id, batch, prefix)
-    except RETRYABLE as error:
-        _drop_connection()
-        if self.request.retries >= self.max_retries:
-            fanout.fail(run_id, batch, f"part {prefix}: {error!r}")
-            raise
-        raise self.retry(exc=error) from error
-    except Exception as error:
-        fanout.fail(run_id, batch, f"part {prefix}: {error!r}")
-        raise
     return {
         "prefix": prefix,
         "rows": part.rows,
@@ -90,17 +93,9 @@ def roll_up_run(self, results: list[dict], run_id: int, batch: str) -> dict:
     """The chord's end: the day's snapshots from the parts' leaves, the run marked done."""
     queries = sum(part.get("queries", 0) for part in results)
     started = time.perf_counter()
-    try:
+    fail = functools.partial(fanout.fail, run_id, batch)
+    with _retried_or_failed(self, fail, "roll-up: "):
         result = fanout.finish(run_id, batch, part_queries=queries)
-    except RETRYABLE as error:
-        _drop_connection()
-        if self.request.retries >= self.max_retries:
-            fanout.fail(run_id, batch, f"roll-up: {error!r}")
-            raise
-        raise self.retry(exc=error) from error
-    except Exception as error:
-        fanout.fail(run_id, batch, f"roll-up: {error!r}")
-        raise
     if result is None:
         return {"run": run_id, "skipped": True}
     return {
@@ -161,17 +156,8 @@ def build_report(self, region_code: str, month: str) -> dict:
     """The monthly report of a region (``month``: its first day, ISO) from the snapshots;
     building it again replaces the stored file."""
     day = datetime.date.fromisoformat(month)
-    try:
+    with _retried_or_failed(self, functools.partial(services.report_fail, region_code, day)):
         report = services.report_build(region_code, day)
-    except RETRYABLE as error:
-        _drop_connection()
-        if self.request.retries >= self.max_retries:
-            services.report_fail(region_code, day, repr(error))
-            raise
-        raise self.retry(exc=error) from error
-    except Exception as error:
-        services.report_fail(region_code, day, repr(error))
-        raise
     return {"report": report.pk, "snapshot": str(report.snapshot_date), "bytes": len(report.pdf)}
 
 
