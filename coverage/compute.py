@@ -1027,18 +1027,37 @@ class _Context:
         return {code: indicator.pk for code, indicator in self.indicators.items()}
 
 
-def _session(outermost: bool) -> None:
+# The planner settings of a computation's transaction (PostgreSQL):
+# - JIT costs more than it saves on these short aggregations (1.6 s of the facilities' 2.0 s at
+#   a province's scale);
+# - the roll-up groups and joins a few hundred thousand rows: in memory, not spilled to disk;
+# - the seniors' joins of five tables of a million rows are worth PostgreSQL's parallel workers,
+#   which its default costs (tuned for many short queries) do not start for them (1 M seniors,
+#   2 cores: 4.4 → 3.1 s). The benchmark's baseline runs with the same settings.
+SESSION_SETTINGS = (
+    ("jit", "off"),
+    ("work_mem", "128MB"),
+    ("parallel_setup_cost", "10"),
+    ("parallel_tuple_cost", "0.001"),
+)
+
+
+def session_settings() -> None:
+    """``SESSION_SETTINGS`` for the rest of the transaction."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        if outermost:  # every read sees the same moment
+        for name, value in SESSION_SETTINGS:
+            cursor.execute(f"SET LOCAL {name} = '{value}'")
+
+
+def _session(outermost: bool) -> None:
+    if connection.vendor != "postgresql":
+        return
+    if outermost:  # every read sees the same moment
+        with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        # the planner's JIT costs more than it saves on these short aggregations
-        # (measured: 1.6 s of the facilities' 2.0 s at a province's scale)
-        cursor.execute("SET LOCAL jit = off")
-        # the roll-up groups and joins a few hundred thousand rows at a province's scale: in
-        # memory rather than spilled to disk (measured: 6.4 s → see docs/performance.md)
-        cursor.execute("SET LOCAL work_mem = '128MB'")
+    session_settings()
 
 
 @dataclass

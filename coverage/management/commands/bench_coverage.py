@@ -45,7 +45,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from coverage import synthetic
-from coverage.compute import compute
+from coverage.compute import compute, session_settings
 from coverage.models import Indicator, Leaf, Snapshot
 from facilities.models import (
     BasicIndicator,
@@ -268,15 +268,17 @@ def run_baseline(
     rows: dict[str, tuple[int, int]] = {}
     queries = 0
     started = time.perf_counter()
-    with connection.cursor() as cursor:
+    # one transaction with the engine's planner settings, as the engine's
+    with transaction.atomic(), connection.cursor() as cursor:
+        session_settings()
         for table, sql in baseline_queries():
             cursor.execute(sql, params)
             queries += 1
             result = cursor.fetchall()
             rows[table] = (sum(r[0] for r in result), sum(r[1] for r in result))
-    if write_rows:
-        baseline_write(on, write_rows)
-        queries += 2
+        if write_rows:
+            baseline_write(on, write_rows)
+            queries += 2
     return time.perf_counter() - started, queries, rows
 
 
