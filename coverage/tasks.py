@@ -20,6 +20,17 @@ from coverage.models import Run, RunStatus
 RETRYABLE = (OperationalError, InterfaceError)
 
 
+# a run's tasks: acknowledged once done (a worker lost mid-way hands the message to another),
+# a lost database connection retried five times ten seconds apart
+RUN_TASK = {
+    "bind": True,
+    "max_retries": 5,
+    "default_retry_delay": 10,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+}
+
+
 @contextlib.contextmanager
 def _retried_or_failed(task, fail: Callable[[str], None], what: str = ""):
     """A lost connection is retried (``fail`` once the retries are spent); anything else
@@ -37,14 +48,7 @@ def _retried_or_failed(task, fail: Callable[[str], None], what: str = ""):
         raise
 
 
-@shared_task(
-    name="coverage.compute_run",
-    bind=True,
-    max_retries=5,
-    default_retry_delay=10,
-    acks_late=True,
-    reject_on_worker_lost=True,
-)
+@shared_task(name="coverage.compute_run", **RUN_TASK)
 def compute_run(self, run_id: int) -> dict:
     run = Run.objects.filter(pk=run_id).first()
     if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED):
@@ -58,14 +62,7 @@ def compute_run(self, run_id: int) -> dict:
     return {"run": run_id, "date": result.date.isoformat(), "rows": result.rows}
 
 
-@shared_task(
-    name="coverage.stage_part",
-    bind=True,
-    max_retries=5,
-    default_retry_delay=10,
-    acks_late=True,
-    reject_on_worker_lost=True,
-)
+@shared_task(name="coverage.stage_part", **RUN_TASK)
 def stage_part(self, run_id: int, batch: str, prefix: str) -> dict:
     """One part of a fanned-out run: the leaves of the regions under ``prefix``, staged in a
     transaction of its own (again, if delivered again). A part that fails fails the run."""
@@ -81,14 +78,7 @@ def stage_part(self, run_id: int, batch: str, prefix: str) -> dict:
     }
 
 
-@shared_task(
-    name="coverage.roll_up_run",
-    bind=True,
-    max_retries=5,
-    default_retry_delay=10,
-    acks_late=True,
-    reject_on_worker_lost=True,
-)
+@shared_task(name="coverage.roll_up_run", **RUN_TASK)
 def roll_up_run(self, results: list[dict], run_id: int, batch: str) -> dict:
     """The chord's end: the day's snapshots from the parts' leaves, the run marked done."""
     queries = sum(part.get("queries", 0) for part in results)
