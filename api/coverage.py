@@ -1,5 +1,5 @@
 """``coverage/indicators/``, ``coverage/targets/``, ``coverage/snapshots/`` and
-``coverage/recompute/`` (issue 6). Indicators and targets are the plan's reference data, the
+``coverage/recompute/``. Indicators and targets are the plan's reference data, the
 same for every user with a region; snapshots are scoped like records (a township sees its own
 values and its villages'); the bureau edits targets and queues recomputations."""
 

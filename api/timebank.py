@@ -1,5 +1,5 @@
 """``timebank/accounts/``, ``redemptions/``, ``transfers/``, ``catalogue/`` and ``summary/``:
-spending hours (issue 5). The rules live in ``volunteers.spending`` and ``volunteers.ledger``;
+spending hours. The rules live in ``volunteers.spending`` and ``volunteers.ledger``;
 these views only scope, parse and call them.
 
 Who may spend: a volunteer from their own account; a village assistant or township staff on

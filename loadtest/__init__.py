@@ -1,4 +1,4 @@
-"""Load test of the system over HTTP: locust against gunicorn on PostgreSQL (issue 8, item 3).
+"""Load test of the system over HTTP: locust against gunicorn on PostgreSQL.
 
 - ``loadtest/locustfile.py``: the users (township staff, volunteers, the bureau, the bare view).
 - ``loadtest/run.py``: the whole run (prepare accounts, start gunicorn, the passes, the check).

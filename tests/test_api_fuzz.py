@@ -1,4 +1,4 @@
-"""Fuzzing the API against its own OpenAPI schema (issue 8, item 1).
+"""Fuzzing the API against its own OpenAPI schema.
 
 schemathesis generates requests for every operation of ``/api/v1/schema/`` — valid ones and
 invalid ones — and sends them as a logged-in township staff member of 白马镇 to a small world

@@ -1,4 +1,4 @@
-"""A volunteer in a mountain village logs a claim on a phone with no signal (issue 5 item 7):
+"""A volunteer in a mountain village logs a claim on a phone with no signal:
 the claim waits on the phone, the page still opens from the service worker's cache, and when
 the signal returns the claim reaches the server exactly once."""
 

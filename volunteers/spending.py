@@ -1,4 +1,4 @@
-"""Spending hours (时间银行, issue 5): the mutual-aid supermarket (互助超市), family transfers,
+"""Spending hours (时间银行): the mutual-aid supermarket (互助超市), family transfers,
 the district fund's grants, the storage cap and expiry, and the reads that keep hours from
 being saved and never used (易存难兑).
 
@@ -62,7 +62,7 @@ def timebank_redeem(
     quantity: int,
     client_uuid: uuid.UUID | None = None,
 ) -> Redemption:
-    """Spend hours on ``quantity`` of a supermarket item (issue 5: a short balance or stock
+    """Spend hours on ``quantity`` of a supermarket item (a short balance or stock
     answers 400 and writes nothing).
 
     The item row is locked first, then the two accounts (inside ``post_movement``), always in
@@ -121,7 +121,7 @@ def timebank_transfer(
     relation: str = "",
     client_uuid: uuid.UUID | None = None,
 ) -> Transfer:
-    """Give hours to a family member's account, or donate them to the district fund (issue 5:
+    """Give hours to a family member's account, or donate them to the district fund (as
     Chinese time banks allow gifts to direct relatives and donation to elders in hardship).
 
     A transfer between volunteers needs ``Policy.transfers_allowed`` and both accounts in the
@@ -169,7 +169,7 @@ def timebank_transfer(
 
 
 def timebank_grant(*, by: User, to_account: Account, hours: Decimal, memo: str) -> Movement:
-    """The district fund grants hours to an account (issue 5: as Nanjing's fund does for key
+    """The district fund grants hours to an account (as Nanjing's fund does for key
     seniors). Only the bureau (or an administrator) may grant: checked here, so every way in
     obeys it. The fund may not go below zero."""
     if not (by.is_superuser or getattr(by, "role", "") == "bureau"):
@@ -190,7 +190,7 @@ def timebank_grant(*, by: User, to_account: Account, hours: Decimal, memo: str) 
 @transaction.atomic
 def apply_storage_cap(*, by: User | None, account: Account) -> Movement | None:
     """Hours above ``Policy.storage_cap_hours`` (default 1,500 h, as Nanjing's) go to the
-    district fund as a donation instead of being lost (issue 5). Call it right after crediting
+    district fund as a donation instead of being lost. Call it right after crediting
     hours; returns the donation, or ``None`` when the account is within the cap."""
     if account.kind != AccountKind.VOLUNTEER:
         return None
@@ -216,7 +216,7 @@ def apply_storage_cap(*, by: User | None, account: Account) -> Movement | None:
 
 
 def expire_hours(*, by: User | None, today: datetime.date) -> int:
-    """Move hours older than ``Policy.expiry_days`` to the expiry account (issue 5: optional,
+    """Move hours older than ``Policy.expiry_days`` to the expiry account (optional,
     default none). Returns how many accounts had hours expire.
 
     FIFO reading: spending uses the oldest hours first, so of an account's credits received
@@ -263,7 +263,7 @@ def expire_hours(*, by: User | None, today: datetime.date) -> int:
 
 def account_statement(account: Account) -> QuerySet[Entry]:
     """Every entry of the account, oldest first, with its movement (kind, memo, date) and the
-    running balance stored when it was posted (issue 5: a statement per account)."""
+    running balance stored when it was posted (a statement per account)."""
     return Entry.objects.filter(account=account).select_related("movement").order_by("id")
 
 
@@ -289,7 +289,7 @@ def affordable_items(account: Account) -> QuerySet[CatalogueItem]:
 
 def hours_by_township(*, user: User, since: datetime.date | None = None) -> list[dict]:
     """Hours earned versus hours redeemed per township, over the volunteer accounts the user
-    may see (issue 5: the bureau watches 易存难兑). A reversal counts against the kind it
+    may see (the bureau watches 易存难兑). A reversal counts against the kind it
     reverses. One grouped query, plus one for the townships' names."""
     entries = Entry.objects.filter(account__in=Account.objects.visible_to(user))
     if since is not None:

@@ -1,4 +1,4 @@
-"""The coverage dashboard (issue 7): where a region stands against the plan's targets, read
+"""The coverage dashboard: where a region stands against the plan's targets, read
 from the snapshots (never computed on a page view), with the drill-down to child regions,
 monthly trends, gap lists, Excel and the big screen for the meeting room.
 
