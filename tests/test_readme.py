@@ -54,3 +54,21 @@ def test_the_documents_it_cites_are_in_the_repository():
         name for name in cited if not (ROOT / name).exists() and not (ROOT / "docs" / name).exists()
     ]
     assert missing == []
+
+
+def test_no_code_cites_a_tracker_number():
+    """Comments and docstrings say what the code does or why, not which issue asked for it."""
+    cited = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder in ROOT.iterdir()
+        if folder.is_dir()
+        and not folder.name.startswith(".")
+        and folder.name not in {"var", "node_modules", "staticfiles", "artifacts"}
+        for path in folder.rglob("*")
+        if path.suffix in {".py", ".html", ".js", ".sh"} and path.is_file()
+        for number, line in enumerate(
+            path.read_text(encoding="utf-8", errors="replace").splitlines(), 1
+        )
+        if re.search(r"\bissue \d+|\(issue #?\d+", line, re.IGNORECASE)
+    ]
+    assert cited == []
