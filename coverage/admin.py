@@ -81,11 +81,8 @@ class SnapshotAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return False
 
 
-@admin.register(Run)
-class RunAdmin(admin.ModelAdmin):
-    list_display = ("date", "full", "status", "rows", "seconds", "created_at", "finished_at")
-    list_filter = ("status", "full")
-    readonly_fields = [f.name for f in Run._meta.fields]
+class BureauReadsOnly:
+    """What the engine writes (runs, reports): the bureau reads it in the admin, nobody edits it."""
 
     def has_module_permission(self, request):
         return _is_bureau(request)
@@ -103,8 +100,15 @@ class RunAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(Run)
+class RunAdmin(BureauReadsOnly, admin.ModelAdmin):
+    list_display = ("date", "full", "status", "rows", "seconds", "created_at", "finished_at")
+    list_filter = ("status", "full")
+    readonly_fields = [f.name for f in Run._meta.fields]
+
+
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(BureauReadsOnly, admin.ModelAdmin):
     """The monthly reports built, to see which failed and why; the file is downloaded from the
     coverage page."""
 
@@ -112,18 +116,3 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = ("status", "month")
     exclude = ("pdf",)
     readonly_fields = [f.name for f in Report._meta.fields if f.name != "pdf"]
-
-    def has_module_permission(self, request):
-        return _is_bureau(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _is_bureau(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
