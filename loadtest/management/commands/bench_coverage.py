@@ -1,6 +1,6 @@
 """Benchmark the coverage engine on a synthetic province (PostgreSQL only).
 
-Generates the province (``coverage.synthetic``; timed on its own), runs ``ANALYZE``, then
+Generates the province (``demo.synthetic``; timed on its own), runs ``ANALYZE``, then
 times a full ``compute(on)`` twice (the second with a warm cache) and, in the same run, a
 hand-written SQL baseline: one aggregate query per table the engine reads, with the same date
 filters, grouped by village or facility where the engine needs it — each row read once — and
@@ -44,9 +44,9 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from coverage import synthetic
 from coverage.compute import compute, session_settings
 from coverage.models import Indicator, Leaf, Snapshot
+from demo import synthetic
 from facilities.models import (
     BasicIndicator,
     Bed,
