@@ -62,7 +62,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
-    # ours: the hierarchy at the ground, domain apps above it, faces on top
+    # ours: the hierarchy at the ground, domain apps above it, faces on top; the demo's
+    # generators and the load test beside the faces (no domain app imports either)
     "regions",
     "accounts",
     "seniors",
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
     "audit",
     "api",
     "dashboard",
+    "demo",
+    "loadtest",
 ]
 
 MIDDLEWARE = [

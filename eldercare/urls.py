@@ -14,7 +14,7 @@ admin.site.site_title = "农村养老服务管理"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("bench/", include("eldercare.bare")),  # only with BENCH_BARE_VIEW=1 (loadtest/)
+    path("bench/", include("loadtest.bare")),  # only with BENCH_BARE_VIEW=1
     # the load test's floor views (loadtest/floors.py), only in a load run's server
     *(
         [path("bench/floor/", include("loadtest.floors"))]

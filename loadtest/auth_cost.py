@@ -16,13 +16,14 @@ import os
 import statistics
 import time
 
+# (label, who reads, path): the township's staff or the bureau of the demo accounts
 ENDPOINTS = [
-    ("seniors list, township", "staff-baima", "/api/v1/seniors/?page_size=50"),
-    ("seniors list, disabled", "staff-baima", "/api/v1/seniors/?disabled=true"),
-    ("one senior", "staff-baima", None),  # filled in with a senior of the township
-    ("service logs, township", "staff-baima", "/api/v1/timebank/service-logs/"),
-    ("coverage snapshots", "bureau", "/api/v1/coverage/snapshots/?level=township"),
-    ("regions, one village", "staff-baima", "/api/v1/regions/500156101201/"),
+    ("seniors list, township", "staff", "/api/v1/seniors/?page_size=50"),
+    ("seniors list, disabled", "staff", "/api/v1/seniors/?disabled=true"),
+    ("one senior", "staff", None),  # filled in with a senior of the township
+    ("service logs, township", "staff", "/api/v1/timebank/service-logs/"),
+    ("coverage snapshots", "district", "/api/v1/coverage/snapshots/?level=township"),
+    ("regions, one village", "staff", "/api/v1/regions/500156101201/"),
 ]
 
 
@@ -40,6 +41,7 @@ def main() -> None:
     from knox.models import AuthToken
 
     from accounts.models import User
+    from demo.accounts import BUREAU, STAFF_BAIMA
     from seniors.models import Senior
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -47,10 +49,12 @@ def main() -> None:
     args = parser.parse_args()
     logging.getLogger("django.request").setLevel(logging.ERROR)
 
-    users = {u.username: u for u in User.objects.filter(username__in={"staff-baima", "bureau"})}
-    if len(users) < 2:
+    accounts = {"staff": STAFF_BAIMA.username, "district": BUREAU.username}
+    by_name = User.objects.in_bulk(accounts.values(), field_name="username")
+    if len(by_name) < 2:
         raise SystemExit("the demo accounts are missing: run the demo set-up first")
-    senior = Senior.objects.visible_to(users["staff-baima"]).order_by("pk").first()
+    users = {who: by_name[username] for who, username in accounts.items()}
+    senior = Senior.objects.visible_to(users["staff"]).order_by("pk").first()
     endpoints = [
         (label, who, path or f"/api/v1/seniors/{senior.pk}/") for label, who, path in ENDPOINTS
     ]

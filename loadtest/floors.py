@@ -15,7 +15,7 @@ no DRF: one ``.values()`` query for the rows, the filters staff use read by hand
 - ``GET /bench/floor/coverage/snapshots/``: ``GET /api/v1/coverage/snapshots/``.
 
 The routes exist only when the process is started with ``BENCH_FLOOR_VIEWS=1`` (the load runner
-sets it for its gunicorn, as ``BENCH_BARE_VIEW`` for ``eldercare/bare.py``): only then does
+sets it for its gunicorn, as ``BENCH_BARE_VIEW`` for ``loadtest/bare.py``): only then does
 ``eldercare/urls.py`` include this module, whose ``urlpatterns`` is empty otherwise too. Only
 the happy paths and the refusals a client meets first (401, 403, 404, a domain rule's 400) are
 answered; anything else a floor does not know is a 400 with a short message, which the app
@@ -43,7 +43,7 @@ from knox.crypto import hash_token
 from knox.settings import CONSTANTS, knox_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, Role
 from audit.personal import Context, Number, masked, shown
 from coverage.models import Snapshot
 from regions.models import Level, Region, prefix_of_code
@@ -391,7 +391,7 @@ def moment(data: dict, name: str) -> datetime.datetime:
 def claim_post(request, user):
     if request.method != "POST":
         raise Refused(405, {"detail": f'Method "{request.method}" not allowed.'})
-    if not (user.is_superuser or user.role in claims.VERIFIER_ROLES | {"volunteer"}):
+    if not (user.is_superuser or user.role in claims.VERIFIER_ROLES | {Role.VOLUNTEER}):
         raise Refused(403, {"detail": "Your role may not make this change."})
     data = body(request)
     senior = Senior.objects.filter(pk=data.get("senior")).first()

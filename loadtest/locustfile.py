@@ -15,7 +15,7 @@ User classes (pick them by name on the locust command line; the runner does):
   (``coverage_api``).
 - ``SnapshotUser`` — the bureau with a token, reading the coverage snapshots
   (``snapshots``): the token twin of ``coverage_api``, so that it can be set beside its floor.
-- ``BareUser`` — only ``GET /bench/bare/``: the floor of the stack (``eldercare/bare.py``).
+- ``BareUser`` — only ``GET /bench/bare/``: the floor of the stack (``loadtest/bare.py``).
 - ``BareProbe`` — one user asking the bare view once a second during the mixed pass, to show
   its latency under the same load.
 
@@ -322,7 +322,7 @@ class BureauUser(FastHttpUser):
         self.cookie = {"Cookie": f"sessionid={_bureau_session}"}
 
     def form_login(self):
-        bureau = plan()["bureau"]
+        bureau = plan()["bureau_login"]
         page = self.client.get("/login/", name="GET /login/")
         match = CSRF_INPUT.search(page.text or "")
         if match is None:

@@ -1,4 +1,4 @@
-"""What a coverage answer from the cache costs beside the bare view (``eldercare/bare.py``):
+"""What a coverage answer from the cache costs beside the bare view (``loadtest/bare.py``):
 the same process, the same middleware, requests interleaved one by one so that the machine's
 drift touches every row alike. Prints the median CPU time of one request (``process_time``),
 its queries, and each row's ratio to the bare view; the last line is the district page's.
@@ -39,7 +39,7 @@ def _bare_route():
     without it, it is switched on in this process while the measure runs, then off again."""
     from django.urls import clear_url_caches, path
 
-    from eldercare import bare
+    from loadtest import bare
 
     if bare.urlpatterns:
         yield
@@ -122,17 +122,18 @@ def _rows(user) -> list[tuple[str, object, str, object]]:
     ]
 
 
-def measure(
-    *, requests: int = 300, username: str = "bureau", cache_url: str = "", out=print
-) -> float:
+def measure(*, requests: int = 300, username: str = "", cache_url: str = "", out=print) -> float:
     """Time every row ``requests`` times, interleaved; print the table; return the cached
-    district page's CPU per request over the bare view's (no login). ``cache_url``: measure
-    with that Redis as the cache instead of the process's own."""
+    district page's CPU per request over the bare view's (no login). ``username``: the account
+    that reads (default: the demo bureau). ``cache_url``: measure with that Redis as the cache
+    instead of the process's own."""
     from django.conf import settings
     from django.test.utils import override_settings
 
     from accounts.models import User
+    from demo.accounts import BUREAU
 
+    username = username or BUREAU.username
     user = User.objects.filter(username=username).first()
     if user is None:
         raise SystemExit(f"no user {username!r}: run the demo set-up first")
@@ -191,7 +192,7 @@ def main() -> None:
     django.setup()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=300, help="per row")
-    parser.add_argument("--user", default="bureau", help="the account that reads (the bureau)")
+    parser.add_argument("--user", default="", help="the account that reads (the demo bureau)")
     parser.add_argument("--cache-url", default="", help="redis://...: that cache, not CACHE_URL")
     args = parser.parse_args()
     logging.getLogger("django.request").setLevel(logging.ERROR)

@@ -12,7 +12,7 @@ What it does, in one run on one gunicorn:
    (so their claims never overlap earlier runs'), the ID numbers already in use;
 2. starts gunicorn (``--workers``, sync, ``DEBUG=0``, a random ``SECRET_KEY``, Redis cache,
    ``BENCH_BARE_VIEW=1``) and waits for ``/healthz``;
-3. pass ``bare``: every user asks ``GET /bench/bare/`` (``eldercare/bare.py``): the floor;
+3. pass ``bare``: every user asks ``GET /bench/bare/`` (``loadtest/bare.py``): the floor;
 4. with ``--isolated N``: each app endpoint alone for N s, the same users, so its throughput
    stands beside the bare view's;
 4b. with ``--floors N``: each key endpoint alone for N s, then its floor view
@@ -50,8 +50,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = ROOT / "loadtest" / "locustfile.py"
 BIN = Path(sys.executable).parent
-STAFF = ("staff-baima", "staff-houping")
-BUREAU = "bureau"
 
 # (pass name, locust user classes, tags or None for all the classes' tasks)
 ISOLATED = [
@@ -159,13 +157,14 @@ def prepare(tag: str, volunteers: int, verify_claims: int = 0) -> dict:
     from django.utils import timezone
 
     from accounts.models import ApiToken, Role, User
+    from demo.accounts import BUREAU, STAFF_BAIMA, STAFF_HOUPING
     from regions.models import Region
     from seniors.models import Senior, Status
     from volunteers.models import Volunteer, VolunteerKind
 
     today = timezone.localdate()
     staff = []
-    for username in STAFF:
+    for username in (STAFF_BAIMA.username, STAFF_HOUPING.username):
         user = User.objects.get(username=username)
         township = user.region_id
         villages = list(
@@ -219,13 +218,13 @@ def prepare(tag: str, volunteers: int, verify_claims: int = 0) -> dict:
         Senior.objects.filter(id_number__startswith="500156").values_list("id_number", flat=True)
     )
     to_verify = submitted_claims(accounts, verify_claims, today) if verify_claims else {}
-    bureau_token = token_of(User.objects.get(username=BUREAU))
+    bureau_token = token_of(User.objects.get(username=BUREAU.username))
     connection.close()
     return {
         "today": today.isoformat(),
         "staff": staff,
         "volunteers": accounts,
-        "bureau": {"username": BUREAU, "password": settings.DEMO_PASSWORD},
+        "bureau_login": {"username": BUREAU.username, "password": settings.DEMO_PASSWORD},
         "bureau_token": bureau_token,
         "used_id_numbers": used,
         "to_verify": to_verify,

@@ -1,7 +1,7 @@
 """The coverage benchmark at a tiny scale: 3 townships, 12 villages, 500 seniors.
 
 The synthetic province is laid out by formulas on the village number ``j`` (0 … 11, see
-``coverage/synthetic.py``), so the village figures below are worked out by hand from them:
+``demo/synthetic.py``), so the village figures below are worked out by hand from them:
 
 * regions: province 510000000000, one city, one district (25 townships a district), the 3
   townships, 12 villages (j = 9 is a 社区 counted as a village, none is j = 19), so 18 regions.
@@ -27,8 +27,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from coverage import synthetic
 from coverage.models import Snapshot
+from demo import synthetic
 from regions.models import Region
 from seniors.models import Senior
 

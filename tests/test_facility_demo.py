@@ -1,4 +1,4 @@
-"""The demo facility network (facilities/demo.py): the plan's named facilities in the right
+"""The demo facility network (demo/facilities.py): the plan's named facilities in the right
 townships, a believable gap as of 2022, the bed and one-stay rules on every sampled day, dates
 that never pass today, training counts near the plan's 50 and 300, and reruns that add nothing."""
 
@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 
 from coverage.compute import compute
 from coverage.models import Indicator, Leaf, Snapshot
-from facilities.demo import (
+from demo.facilities import (
     ANCHOR,
     SCALE,
     TARGET_DAY,
@@ -21,6 +21,7 @@ from facilities.demo import (
     _regions,
     facilities_generate,
 )
+from demo.population import population_generate
 from facilities.models import (
     Bed,
     Certificate,
@@ -41,7 +42,6 @@ from facilities.selectors import figures_of, trained_people, with_figures
 from regions.models import Kind as RegionKind
 from regions.models import Level, Region
 from seniors.models import ExtremePoverty, Senior
-from seniors.population import population_generate
 from tests import coverage_reference, factories
 
 TODAY = datetime.date(2025, 9, 30)

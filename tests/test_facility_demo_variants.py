@@ -1,4 +1,4 @@
-"""The demo facility network (facilities/demo.py) on ledgers other than the shared one of
+"""The demo facility network (demo/facilities.py) on ledgers other than the shared one of
 test_facility_demo.py: a crowded township, no seniors, an earlier day, the demo operator."""
 
 import datetime
@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
-from facilities.demo import ANCHOR, CARE_CENTRES, facilities_generate
+from demo.facilities import ANCHOR, CARE_CENTRES, facilities_generate
+from demo.population import population_generate
 from facilities.models import (
     Bed,
     Certificate,
@@ -25,7 +26,6 @@ from regions.models import Kind as RegionKind
 from regions.models import Region
 from seniors.idnumber import make_id_number
 from seniors.models import ExtremePoverty, Senior
-from seniors.population import population_generate
 
 from .test_facility_demo import BAIMA, HOUPING, TODAY, YAJIANG, month_ends
 

@@ -12,7 +12,7 @@ import pytest
 from django.test import RequestFactory, override_settings
 from django.urls import Resolver404, path, resolve
 
-from eldercare import bare
+from loadtest import bare
 from loadtest.check import claim_problems, read_accepted, summarise
 from loadtest.run import read_stats, table
 from seniors.idnumber import parse_id_number

@@ -222,7 +222,7 @@ def test_the_admin_refuses_parameters_it_cannot_count_with(regions, parameters):
 
 
 def test_the_demo_population_keeps_dated_categories_and_yearly_contracts(regions, today):
-    from seniors.population import population_generate
+    from demo.population import population_generate
 
     population_generate(size=300)
     seniors = {s.pk: s for s in Senior.objects.all()}

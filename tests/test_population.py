@@ -9,9 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from seniors.idnumber import age_on, parse_id_number
-from seniors.models import BARTHEL_ITEMS, DISABLED_LEVELS, Assessment, Senior, Visit, barthel_level
-from seniors.population import (
+from demo.population import (
     ANCHOR,
     PopulationError,
     VillageInfo,
@@ -21,6 +19,8 @@ from seniors.population import (
     village_infos,
     visit_programme,
 )
+from seniors.idnumber import age_on, parse_id_number
+from seniors.models import BARTHEL_ITEMS, DISABLED_LEVELS, Assessment, Senior, Visit, barthel_level
 
 TODAY = datetime.date(2026, 11, 29)  # the suite's "today" (tests/conftest.py)
 # The shared cast's villages, as the planner sees them: 板桥村 with three groups, 铁佛寺社区 of

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from regions.loader import chinese_ordinal, villager_groups_generate
+from demo.villager_groups import chinese_ordinal, villager_groups_generate
 from regions.models import Level, Region
 
 pytestmark = pytest.mark.django_db

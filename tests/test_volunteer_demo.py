@@ -1,4 +1,4 @@
-"""The demo volunteer side (volunteers/demo.py): deterministic, rerun adds nothing, pairings
+"""The demo volunteer side (demo/volunteers.py): deterministic, rerun adds nothing, pairings
 in the same village as their helper, gaps left, dated with the plan's ramp-up, the demo account
 linked in 板桥村, and a time bank seeded through the claim and ledger services."""
 
@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from demo.volunteers import volunteers_generate
 from seniors.models import Senior
-from volunteers.demo import volunteers_generate
 from volunteers.ledger import books_balance
 from volunteers.models import (
     Account,

@@ -44,9 +44,9 @@ staffed near 1:10 (``HOME_RESIDENTS_PER_STAFF``; ``UNDERSTAFFED_HOMES`` short of
 centres near 1:3, the plan's 50 directors and 300 caregivers trained against about 100
 caregivers employed, and operating funds of tens of thousands of yuan a year per home (15–32 %
 of its residents' allowance, ``FUNDS_BELOW_SHARE`` below 15 %). The ledger's default population
-is a tenth of the district's seniors (``seniors.population``), which holds a tenth of the homes'
+is a tenth of the district's seniors (``demo.population``), which holds a tenth of the homes'
 residents too: ``_add_residents`` registers the others (centrally supported 特困 of each home's
-township, planned by ``seniors.population.residents_plan`` with the population's own rules), so
+township, planned by ``demo.population.residents_plan`` with the population's own rules), so
 the ledger holds the district's institution residents and a tenth of the people at home. The
 people's ratios (coverage percentages) are the same at any scale; the homes' are not, which is
 why the network is not scaled down.
@@ -78,6 +78,14 @@ from django.utils import timezone
 from faker import Faker
 
 from accounts.models import User
+from demo import accounts as demo_accounts
+from demo.population import (
+    PlannedSenior,
+    VillageInfo,
+    population_write,
+    residents_plan,
+    village_infos,
+)
 from facilities.models import (
     BasicIndicator,
     Bed,
@@ -112,13 +120,6 @@ from regions.models import Level, Region
 from seniors.idnumber import make_id_number
 from seniors.models import DISABLED_LEVELS, Assessment, ExtremePoverty, Senior
 from seniors.models import Status as SeniorStatus
-from seniors.population import (
-    PlannedSenior,
-    VillageInfo,
-    population_write,
-    residents_plan,
-    village_infos,
-)
 
 date = datetime.date
 days = datetime.timedelta
@@ -2101,7 +2102,7 @@ def _add_residents(planner: _Planner, *, seed: int, today: date) -> int:
     """Register the homes' residents that the ledger's sample lacks: per township, its home's
     beds times ``HOME_OCCUPANCY`` less the centrally supported 特困 of the township already in
     the ledger (registered in the plan's first year, so living in the home when it was issued),
-    planned by ``seniors.population.residents_plan`` and written as the population is. A full
+    planned by ``demo.population.residents_plan`` and written as the population is. A full
     population (``generate_population --full``) needs few or none. The number registered."""
     present: Counter[str] = Counter(
         code[6:9]
@@ -2211,7 +2212,11 @@ def facilities_generate(*, seed: int = 2021, today: date | None = None) -> Facil
         planner.plan_indicator_checks(indicators)
         if Region.objects.filter(code=DISTRICT).exists():
             planner.plan_training()
-        bureau = User.objects.filter(username="bureau").values_list("pk", flat=True).first()
+        bureau = (
+            User.objects.filter(username=demo_accounts.BUREAU.username)
+            .values_list("pk", flat=True)
+            .first()
+        )
         writer = _Writer(today=today, user_id=bureau, reason=CHANGE_REASON.format(seed=seed))
         _write_all(planner, writer)
     return _result(

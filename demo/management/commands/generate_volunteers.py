@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand
 
-from volunteers.demo import volunteers_generate
+from demo.volunteers import volunteers_generate
 
 
 class Command(BaseCommand):

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 
 from accounts.models import User
+from demo.accounts import BUREAU
 from eldercare.querycount import QueryCounter
 from regions.models import Level, Region
 
@@ -27,10 +28,13 @@ PAGES = (
 
 
 class Command(BaseCommand):
-    help = "Time the coverage pages for a user (default: bureau) on the configured database."
+    help = (
+        f"Time the coverage pages for a user (default: {BUREAU.username}) on the configured "
+        "database."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--user", default="bureau")
+        parser.add_argument("--user", default=BUREAU.username)
         parser.add_argument("--repeat", type=int, default=20)
 
     def handle(self, *args, user, repeat, **options):

@@ -1,6 +1,6 @@
 """Benchmark the coverage engine on a synthetic province (PostgreSQL only).
 
-Generates the province (``coverage.synthetic``; timed on its own), runs ``ANALYZE``, then
+Generates the province (``demo.synthetic``; timed on its own), runs ``ANALYZE``, then
 times a full ``compute(on)`` twice (the second with a warm cache) and, in the same run, a
 hand-written SQL baseline: one aggregate query per table the engine reads, with the same date
 filters, grouped by village or facility where the engine needs it — each row read once — and
@@ -44,23 +44,10 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from coverage import synthetic
 from coverage.compute import compute, session_settings
 from coverage.models import Indicator, Leaf, Snapshot
-from facilities.models import (
-    BasicIndicator,
-    Bed,
-    Certificate,
-    Facility,
-    IndicatorCheck,
-    OperatingFund,
-    Placement,
-    QualityCheck,
-    StaffMember,
-    TrainingAttendance,
-    TrainingSession,
-    UpgradeProject,
-)
+from demo import synthetic
+from facilities import models as facility
 from regions.models import Level, Region
 from seniors.models import Assessment, Senior, Visit, years_before
 from volunteers.models import ElderlyCareAssistant, Group, Pairing
@@ -74,7 +61,7 @@ def baseline_queries() -> list[tuple[str, str]]:
     """(table, SQL): every query returns ``scanned`` and ``matched`` (rows read, rows that
     pass the day's filter) in its first two columns, grouped as the engine needs the rows.
     Parameters: %(on)s, %(eighty)s, %(before)s (the next local midnight), %(year)s."""
-    served = _t(Facility.served_regions.through)
+    served = _t(facility.Facility.served_regions.through)
     return [
         (
             _t(Region),
@@ -116,70 +103,70 @@ def baseline_queries() -> list[tuple[str, str]]:
                 FROM {_t(Pairing)} GROUP BY mode, visit_interval_days""",
         ),
         (
-            _t(Placement),
+            _t(facility.Placement),
             f"""SELECT count(*), count(*) FILTER (WHERE open), facility_id,
                     count(*) FILTER (WHERE open AND kind <> 'day_care')
                 FROM (SELECT *, admitted_on <= %(on)s
                         AND (discharged_on IS NULL OR discharged_on > %(on)s) AS open
-                      FROM {_t(Placement)}) p
+                      FROM {_t(facility.Placement)}) p
                 GROUP BY facility_id""",
         ),
         (
-            _t(Facility),
+            _t(facility.Facility),
             f"""SELECT count(*), count(*) FILTER (WHERE opened_on <= %(on)s AND NOT (
                     status IN ('closed', 'merged', 'suspended') AND status_on <= %(on)s)),
                     kind, left(region_id, 9)
-                FROM {_t(Facility)} GROUP BY kind, left(region_id, 9)""",
+                FROM {_t(facility.Facility)} GROUP BY kind, left(region_id, 9)""",
         ),
         (served, f"SELECT count(*), count(*) FROM {served}"),
         (
-            _t(Bed),
+            _t(facility.Bed),
             f"""SELECT count(*), count(*) FILTER (WHERE in_use_from <= %(on)s
                     AND (retired_on IS NULL OR retired_on > %(on)s)), facility_id,
                     count(*) FILTER (WHERE kind = 'nursing' AND in_use_from <= %(on)s
                         AND (retired_on IS NULL OR retired_on > %(on)s))
-                FROM {_t(Bed)} GROUP BY facility_id""",
+                FROM {_t(facility.Bed)} GROUP BY facility_id""",
         ),
         (
-            _t(StaffMember),
+            _t(facility.StaffMember),
             f"""SELECT count(*), count(*) FILTER (WHERE started_on <= %(on)s
                     AND (ended_on IS NULL OR ended_on > %(on)s)), facility_id, role
-                FROM {_t(StaffMember)} GROUP BY facility_id, role""",
+                FROM {_t(facility.StaffMember)} GROUP BY facility_id, role""",
         ),
         (
-            _t(Certificate),
+            _t(facility.Certificate),
             f"""SELECT count(*), count(*) FILTER (WHERE issued_on <= %(on)s
                     AND (expires_on IS NULL OR expires_on >= %(on)s))
-                FROM {_t(Certificate)}""",
+                FROM {_t(facility.Certificate)}""",
         ),
         (
-            _t(QualityCheck),
+            _t(facility.QualityCheck),
             f"""SELECT count(*), count(*) FILTER (WHERE checked_on <= %(on)s), facility_id,
                     max(checked_on) FILTER (WHERE checked_on <= %(on)s)
-                FROM {_t(QualityCheck)} GROUP BY facility_id""",
+                FROM {_t(facility.QualityCheck)} GROUP BY facility_id""",
         ),
         (
-            _t(UpgradeProject),
+            _t(facility.UpgradeProject),
             f"""SELECT count(*), count(*) FILTER (WHERE completed_on <= %(on)s
                     OR award_paid_on <= %(on)s), facility_id,
                     sum(award_amount) FILTER (WHERE award_paid_on <= %(on)s)
-                FROM {_t(UpgradeProject)} GROUP BY facility_id""",
+                FROM {_t(facility.UpgradeProject)} GROUP BY facility_id""",
         ),
         (
-            _t(IndicatorCheck),
+            _t(facility.IndicatorCheck),
             f"""SELECT count(*), count(*) FILTER (WHERE met AND checked_on <= %(on)s),
                     project_id
-                FROM {_t(IndicatorCheck)} GROUP BY project_id""",
+                FROM {_t(facility.IndicatorCheck)} GROUP BY project_id""",
         ),
         (
-            _t(BasicIndicator),
-            f"SELECT count(*), count(*) FILTER (WHERE active) FROM {_t(BasicIndicator)}",
+            _t(facility.BasicIndicator),
+            f"SELECT count(*), count(*) FILTER (WHERE active) FROM {_t(facility.BasicIndicator)}",
         ),
         (
-            _t(OperatingFund),
+            _t(facility.OperatingFund),
             f"""SELECT count(*), count(*) FILTER (WHERE year <= %(year)s), facility_id,
                     max(year) FILTER (WHERE year <= %(year)s)
-                FROM {_t(OperatingFund)} GROUP BY facility_id""",
+                FROM {_t(facility.OperatingFund)} GROUP BY facility_id""",
         ),
         (
             _t(Group),
@@ -195,15 +182,15 @@ def baseline_queries() -> list[tuple[str, str]]:
                 FROM {_t(ElderlyCareAssistant)} GROUP BY village_id""",
         ),
         (
-            _t(TrainingSession),
+            _t(facility.TrainingSession),
             f"""SELECT count(*), count(*) FILTER (WHERE held_on <= %(on)s), kind, region_id
-                FROM {_t(TrainingSession)} GROUP BY kind, region_id""",
+                FROM {_t(facility.TrainingSession)} GROUP BY kind, region_id""",
         ),
         (
-            _t(TrainingAttendance),
+            _t(facility.TrainingAttendance),
             f"""SELECT count(*), count(*) FILTER (WHERE passed), session_id,
                     count(DISTINCT id_number) FILTER (WHERE passed)
-                FROM {_t(TrainingAttendance)} GROUP BY session_id""",
+                FROM {_t(facility.TrainingAttendance)} GROUP BY session_id""",
         ),
         (_t(Indicator), f"SELECT count(*), count(*) FROM {_t(Indicator)}"),
     ]

@@ -9,7 +9,7 @@ Proportions (assumptions, no source checked): of the key targets about 85 % pair
 without seniors to pair still get a few volunteers.
 
 Dates follow the plan's ramp-up: each village's regular visits start on its own day
-(``seniors.population.visit_programme``: a few villages in 2021, most by the end of 2022, all
+(``demo.population.visit_programme``: a few villages in 2021, most by the end of 2022, all
 by mid-2023), and its volunteers join, its team, association, mutual-aid groups and assistant
 start and its pairings begin around that day (a pairing not before the senior's registration
 nor the helper's joining), some later; so the coverage trends rise month by month.
@@ -47,9 +47,10 @@ from faker import Faker
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
+from demo import accounts as demo_accounts
+from demo.population import visit_programme
 from regions.models import Level, Region
 from seniors.models import Senior, ServiceType
-from seniors.population import visit_programme
 from volunteers.claims import claim_reject, claim_submit, claim_verify
 from volunteers.ledger import account_for, system_account
 from volunteers.models import (
@@ -73,8 +74,8 @@ from volunteers.spending import items_offered_to, timebank_redeem, timebank_tran
 
 START = datetime.date(2021, 6, 1)
 DAY = datetime.timedelta(days=1)
-DEMO_USER = "volunteer-demo"
-DEMO_VILLAGE = "500156101201"  # 板桥村
+DEMO_USER = demo_accounts.VOLUNTEER.username
+DEMO_VILLAGE = demo_accounts.VOLUNTEER.region  # 板桥村
 DEMO_PAIRINGS = 3
 REASON = "demo data (generate_volunteers)"
 KIND_WEIGHTS = {
@@ -379,16 +380,19 @@ class _Spend:
 
 def _deciders() -> dict[str, User]:
     """Who decides claims: the village assistant of 板桥村, the staff of 白马镇, the bureau."""
-    users = User.objects.filter(username__in=["bureau", "staff-baima", "assistant-baima"])
+    accounts = (demo_accounts.BUREAU, demo_accounts.STAFF_BAIMA, demo_accounts.ASSISTANT_BAIMA)
+    users = User.objects.filter(username__in=[account.username for account in accounts])
     return {u.username: u for u in users}
 
 
 def _decider(deciders: dict[str, User], village: str) -> User | None:
-    if village == DEMO_VILLAGE and "assistant-baima" in deciders:
-        return deciders["assistant-baima"]
-    if village.startswith("500156101") and "staff-baima" in deciders:
-        return deciders["staff-baima"]
-    return deciders.get("bureau")
+    assistant = demo_accounts.ASSISTANT_BAIMA.username
+    staff = demo_accounts.STAFF_BAIMA.username
+    if village == DEMO_VILLAGE and assistant in deciders:
+        return deciders[assistant]
+    if village.startswith("500156101") and staff in deciders:
+        return deciders[staff]
+    return deciders.get(demo_accounts.BUREAU.username)
 
 
 def _plan_claims(
@@ -457,7 +461,7 @@ def _timebank(
     visit and every movement of hours (double entry); the rows are then dated on their day."""
     created: Counter = Counter()
     deciders = _deciders()
-    if "bureau" not in deciders:  # nobody to verify claims: no time bank
+    if demo_accounts.BUREAU.username not in deciders:  # nobody to verify claims: no time bank
         return created
     townships = sorted({v.village_id[:9] for v in volunteers} - {TIMEBANK_PILOT[0]})
     opened = {TIMEBANK_PILOT[0]: TIMEBANK_PILOT[1]}

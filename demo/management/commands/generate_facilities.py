@@ -3,8 +3,11 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from facilities.demo import FacilityDemoError, facilities_generate
-from facilities.models import Kind, Status
+from accounts.models import User
+from demo import accounts as demo_accounts
+from demo.facilities import CARE_CENTRES, FacilityDemoError, facilities_generate
+from facilities.models import Facility, Kind, Status
+from facilities.services import facility_save
 
 MODEL_LABELS = {
     "facility": "facilities",
@@ -36,17 +39,13 @@ WAITING_LABELS = {
 
 
 # The demo operator account runs the rebuilt 白马 care centre.
-DEMO_OPERATOR = ("operator-baima", "白马片区失能特困人员集中照护中心（白马镇敬老院改建）")
+DEMO_OPERATOR_FACILITY = next(centre.name for centre in CARE_CENTRES if centre.area == "baima")
 
 
 def assign_demo_operator(stdout) -> None:
-    from accounts.models import User
-    from facilities.models import Facility
-    from facilities.services import facility_save
-
-    operator = User.objects.filter(username=DEMO_OPERATOR[0]).first()
-    bureau = User.objects.filter(username="bureau").first()
-    centre = Facility.objects.filter(name=DEMO_OPERATOR[1]).first()
+    operator = User.objects.filter(username=demo_accounts.OPERATOR_BAIMA.username).first()
+    bureau = User.objects.filter(username=demo_accounts.BUREAU.username).first()
+    centre = Facility.objects.filter(name=DEMO_OPERATOR_FACILITY).first()
     if operator is None or bureau is None or centre is None:
         return
     if not centre.operators.filter(pk=operator.pk).exists():

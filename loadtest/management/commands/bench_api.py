@@ -14,31 +14,35 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
+from demo import accounts as demo_accounts
 
-# (label, username, path): later issues add their endpoints here.
+BUREAU = demo_accounts.BUREAU.username
+STAFF = demo_accounts.STAFF_BAIMA.username
+
+# (label, username, path)
 ENDPOINTS = [
-    ("regions: townships", "bureau", "/api/v1/regions/?level=township&page_size=100"),
-    ("regions: all villages", "bureau", "/api/v1/regions/?level=village&page_size=500"),
-    ("regions: 1 500 groups", "bureau", "/api/v1/regions/?level=group&page_size=500&page=2"),
-    ("regions: one village", "staff-baima", "/api/v1/regions/500156101201/"),
-    ("regions: other township (404)", "staff-baima", "/api/v1/regions/500156208200/"),
-    ("seniors: district, 50/page", "bureau", "/api/v1/seniors/"),
-    ("seniors: district, 500/page", "bureau", "/api/v1/seniors/?page_size=500"),
-    ("seniors: township, disabled", "staff-baima", "/api/v1/seniors/?disabled=true"),
-    ("seniors: eligible for subsidy", "bureau", "/api/v1/seniors/?allowance=service_subsidy"),
-    ("seniors: not visited 30 days", "staff-baima", "/api/v1/seniors/?not_visited_days=30"),
-    ("visits: district, 100/page", "bureau", "/api/v1/visits/?page_size=100"),
-    ("facilities: district, 100/page", "bureau", "/api/v1/facilities/?page_size=100"),
-    ("pairings: overdue, township", "staff-baima", "/api/v1/pairings/?overdue=true"),
-    ("pairing gaps: district", "bureau", "/api/v1/pairing-gaps/"),
-    ("service logs: township", "staff-baima", "/api/v1/timebank/service-logs/"),
-    ("time bank: earned vs redeemed", "bureau", "/api/v1/timebank/summary/"),
-    ("page: district", "bureau", "/"),
-    ("page: pairings, township", "staff-baima", "/pairings/"),
-    ("page: ledger, township", "staff-baima", "/seniors/"),
-    ("page: ledger, district filter", "bureau", "/seniors/?living_situation=alone&high_age=true"),
-    ("page: facilities, district", "bureau", "/facilities/"),
-    ("page: township", "staff-baima", "/regions/500156101000/"),
+    ("regions: townships", BUREAU, "/api/v1/regions/?level=township&page_size=100"),
+    ("regions: all villages", BUREAU, "/api/v1/regions/?level=village&page_size=500"),
+    ("regions: 1 500 groups", BUREAU, "/api/v1/regions/?level=group&page_size=500&page=2"),
+    ("regions: one village", STAFF, "/api/v1/regions/500156101201/"),
+    ("regions: other township (404)", STAFF, "/api/v1/regions/500156208200/"),
+    ("seniors: district, 50/page", BUREAU, "/api/v1/seniors/"),
+    ("seniors: district, 500/page", BUREAU, "/api/v1/seniors/?page_size=500"),
+    ("seniors: township, disabled", STAFF, "/api/v1/seniors/?disabled=true"),
+    ("seniors: eligible for subsidy", BUREAU, "/api/v1/seniors/?allowance=service_subsidy"),
+    ("seniors: not visited 30 days", STAFF, "/api/v1/seniors/?not_visited_days=30"),
+    ("visits: district, 100/page", BUREAU, "/api/v1/visits/?page_size=100"),
+    ("facilities: district, 100/page", BUREAU, "/api/v1/facilities/?page_size=100"),
+    ("pairings: overdue, township", STAFF, "/api/v1/pairings/?overdue=true"),
+    ("pairing gaps: district", BUREAU, "/api/v1/pairing-gaps/"),
+    ("service logs: township", STAFF, "/api/v1/timebank/service-logs/"),
+    ("time bank: earned vs redeemed", BUREAU, "/api/v1/timebank/summary/"),
+    ("page: district", BUREAU, "/"),
+    ("page: pairings, township", STAFF, "/pairings/"),
+    ("page: ledger, township", STAFF, "/seniors/"),
+    ("page: ledger, district filter", BUREAU, "/seniors/?living_situation=alone&high_age=true"),
+    ("page: facilities, district", BUREAU, "/facilities/"),
+    ("page: township", STAFF, "/regions/500156101000/"),
     ("healthz", None, "/healthz"),
 ]
 

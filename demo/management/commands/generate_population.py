@@ -2,13 +2,13 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from seniors.models import Status
-from seniors.population import (
+from demo.population import (
     DEFAULT_SIZE,
     FULL_SIZE,
     PopulationError,
     population_generate,
 )
+from seniors.models import Status
 
 CATEGORY_LABELS = {
     "extreme_poverty_centralised": "特困·集中供养 extreme poverty, centralised",

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from regions.loader import villager_groups_generate
+from demo.villager_groups import villager_groups_generate
 
 
 class Command(BaseCommand):

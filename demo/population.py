@@ -143,6 +143,7 @@ from seniors.models import (
     years_before,
 )
 from seniors.models import Level as Ability
+from seniors.services import SENIOR_FIELDS
 
 ANCHOR = datetime.date(2021, 5, 25)  # the plan's issue date: the ledger starts
 CONTRACTS_FROM = datetime.date(2021, 1, 4)  # the 2021 family-doctor signing campaign
@@ -888,29 +889,14 @@ def _present(people: Sequence[PlannedSenior]) -> set[str]:
     return present
 
 
+# What a person of the plan writes into their record: the fields a caller may set on a senior
+# (``seniors.services``; the village and group are written by key, the demo writes no notes),
+# the ones the ID number sets once, and the status with its date.
 SENIOR_COPIED = (
     "id_number",
-    "name",
     "sex",
     "birth_date",
-    "address",
-    "phone",
-    "living_situation",
-    "extreme_poverty",
-    "subsistence_allowance",
-    "low_income",
-    "family_planning_special",
-    "disability_certificate",
-    "wants_centralised_care",
-    "wants_day_care",
-    "family_doctor_contract_on",
-    "wristband_device",
-    "wristband_on",
-    "family_care_bed_on",
-    "home_adaptation_on",
-    "family_caregiver",
-    "family_caregiver_trained_on",
-    "registered_on",
+    *(name for name in SENIOR_FIELDS if name not in {"village", "villager_group", "notes"}),
     "status",
     "status_on",
     "status_note",

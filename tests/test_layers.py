@@ -1,0 +1,118 @@
+"""The layers: the domain apps import neither the faces (``api/``, ``dashboard/``) nor the demo's
+generators (``demo/``) nor the load test (``loadtest/``), and the generators and benchmarks
+live in those two, not in the domain apps. Read from the source, not from what happens to be
+imported when the suite runs."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.core.management import get_commands
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN_APPS = (
+    "regions",
+    "accounts",
+    "seniors",
+    "facilities",
+    "volunteers",
+    "coverage",
+    "audit",
+    "backups",
+)
+ABOVE_THE_DOMAIN = {"api", "dashboard", "demo", "loadtest"}
+# the generators' and benchmarks' commands, and where each lives
+DEMO_COMMANDS = (
+    "create_demo_accounts",
+    "generate_villager_groups",
+    "generate_population",
+    "generate_facilities",
+    "generate_volunteers",
+)
+BENCH_COMMANDS = ("bench_api", "bench_coverage", "bench_pages")
+# module names that say "demo data or benchmark", wherever they would stand in a domain app
+GENERATOR_MODULES = {"demo", "population", "synthetic", "bare"}
+
+
+def modules_of(app: str) -> list[Path]:
+    return sorted((ROOT / app).rglob("*.py"))
+
+
+def imported(path: Path) -> set[str]:
+    """The absolute modules a file imports (relative imports stay inside its own app)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("app", DOMAIN_APPS)
+def test_a_domain_app_imports_no_face_no_demo_and_no_load_test(app):
+    assert modules_of(app), f"{app}/ has no modules: is the list of domain apps out of date?"
+    wrong = {
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in modules_of(app)
+        for name in imported(path)
+        if name.split(".")[0] in ABOVE_THE_DOMAIN
+    }
+    assert not wrong, "a domain app imports a layer above it:\n" + "\n".join(sorted(wrong))
+
+
+def test_every_app_of_ours_is_placed_in_a_layer(settings):
+    """A new app of ours is either a domain app or a layer above them; this test's lists name it."""
+    ours = {
+        name
+        for name in settings.INSTALLED_APPS
+        if "." not in name and (ROOT / name / "apps.py").exists()
+    }
+    assert ours == set(DOMAIN_APPS) | ABOVE_THE_DOMAIN
+
+
+@pytest.mark.parametrize("app", DOMAIN_APPS)
+def test_a_domain_app_holds_no_generator_or_benchmark_module(app):
+    found = [
+        str(path.relative_to(ROOT))
+        for path in modules_of(app)
+        if path.stem in GENERATOR_MODULES
+        or path.stem.startswith(("bench_", "generate_", "create_demo"))
+    ]
+    assert not found, f"demo data or benchmarks in {app}/ (they belong in demo/ or loadtest/)"
+
+
+def test_the_bare_view_is_the_load_tests():
+    assert not (ROOT / "eldercare" / "bare.py").exists()
+    assert (ROOT / "loadtest" / "bare.py").exists()
+
+
+def test_the_generator_commands_are_the_demos_and_the_benchmarks_the_load_tests():
+    commands = get_commands()
+    assert {name: commands.get(name) for name in DEMO_COMMANDS} == dict.fromkeys(
+        DEMO_COMMANDS, "demo"
+    )
+    assert {name: commands.get(name) for name in BENCH_COMMANDS} == dict.fromkeys(
+        BENCH_COMMANDS, "loadtest"
+    )
+    elsewhere = {
+        name: app
+        for name, app in commands.items()
+        if app not in {"demo", "loadtest"} and name.startswith(("bench_", "generate_"))
+    }
+    assert not elsewhere
+
+
+def test_the_import_reader_sees_every_kind_of_import(tmp_path):
+    """The check above is only as good as ``imported``: absolute, dotted and ``from`` imports
+    count, also inside a function; a relative import does not."""
+    source = tmp_path / "sample.py"
+    source.write_text(
+        "import api.urls\n"
+        "from dashboard import views\n"
+        "from . import models\n"
+        "def later():\n"
+        "    from demo.population import population_generate\n",
+        encoding="utf-8",
+    )
+    assert imported(source) == {"api.urls", "dashboard", "demo.population"}
