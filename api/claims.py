@@ -14,17 +14,14 @@ from api.filters import IdFilter, region_filter
 from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
-from regions.scoping import visible_to
 from seniors.models import Senior
-from volunteers import claims
+from volunteers import claims, rules
 from volunteers.models import ClaimStatus, ServiceLog, Volunteer
-
-CLAIM_ROLES = claims.VERIFIER_ROLES | {"volunteer"}
 
 
 class ScopedVolunteerField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
-        return visible_to(Volunteer.objects.all(), self.context["request"].user)
+        return Volunteer.objects.visible_to(self.context["request"].user)
 
 
 class ServiceLogSerializer(serializers.ModelSerializer):
@@ -131,7 +128,7 @@ class ServiceLogViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return bool(user.is_superuser or getattr(user, "role", "") in CLAIM_ROLES)
+        return rules.can_submit_claims(user)
 
     def base_queryset(self):
         return ServiceLog.objects.select_related("volunteer", "senior")

@@ -33,7 +33,6 @@ from api.seniors import ScopedSeniorField
 from audit.personal import Number, masked
 from facilities import selectors, services
 from facilities.models import (
-    FACILITY_ROLES,
     BasicIndicator,
     Bed,
     Certificate,
@@ -55,9 +54,15 @@ from facilities.models import (
     TrainingSession,
     UpgradeProject,
 )
-from facilities.rules import LEDGER_KEEPERS, SUPERVISED_FACILITY_FIELDS, SUPERVISORS, has_role
+from facilities.rules import (
+    SUPERVISED_FACILITY_FIELDS,
+    can_keep_ledgers,
+    can_read_facilities,
+    can_supervise,
+    operator_accounts,
+)
 from regions.models import Level, Region
-from regions.scoping import scope_prefix, visible_to
+from regions.scoping import scope_prefix
 
 
 def today() -> datetime.date:
@@ -71,7 +76,7 @@ class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
     """A record by id, among those the requesting user may see (others: "does not exist")."""
 
     def get_queryset(self):
-        return visible_to(super().get_queryset(), self.context["request"].user)
+        return super().get_queryset().visible_to(self.context["request"].user)
 
 
 class VisibleRegionField(serializers.SlugRelatedField):
@@ -88,7 +93,7 @@ class VisibleRegionField(serializers.SlugRelatedField):
         regions = Region.objects.all()
         if self.levels:
             regions = regions.filter(level__in=self.levels)
-        return visible_to(regions, self.context["request"].user)
+        return regions.visible_to(self.context["request"].user)
 
 
 class VisibleOperatorField(serializers.SlugRelatedField):
@@ -96,12 +101,12 @@ class VisibleOperatorField(serializers.SlugRelatedField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("slug_field", "username")
-        kwargs.setdefault("queryset", User.objects.filter(role="facility_operator"))
+        kwargs.setdefault("queryset", operator_accounts(User.objects))
         super().__init__(**kwargs)
 
     def get_queryset(self):
-        operators = User.objects.filter(role="facility_operator")
-        return visible_to(operators, self.context["request"].user)
+        operators = operator_accounts(User.objects)
+        return operators.visible_to(self.context["request"].user)
 
 
 class NamedChoiceField(serializers.ChoiceField):
@@ -251,7 +256,7 @@ class FacilitySerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         user = self.context["request"].user
-        if self.instance is not None and not has_role(user, SUPERVISORS):
+        if self.instance is not None and not can_supervise(user):
             changed = [name for name in SUPERVISED_FACILITY_FIELDS if self._changes(attrs, name)]
             if changed:
                 message = _("Only the bureau or township staff may change this.")
@@ -320,8 +325,8 @@ class FacilityViewSet(
 
     def write_rule(self, user) -> bool:
         if self.action in ("update", "partial_update", "operating_funds"):
-            return has_role(user, LEDGER_KEEPERS)
-        return has_role(user, SUPERVISORS)  # create, quality checks
+            return can_keep_ledgers(user)
+        return can_supervise(user)  # create, quality checks
 
     def base_queryset(self):
         facilities = Facility.objects.select_related("region").prefetch_related(
@@ -426,7 +431,7 @@ class BedViewSet(
     ordering_fields = ("label", "in_use_from")
 
     def write_rule(self, user) -> bool:
-        return has_role(user, LEDGER_KEEPERS)
+        return can_keep_ledgers(user)
 
     def base_queryset(self):
         taken = Placement.objects.filter(bed=OuterRef("pk"), discharged_on__isnull=True)
@@ -514,7 +519,7 @@ class PlacementViewSet(
     ordering_fields = ("admitted_on", "discharged_on")
 
     def write_rule(self, user) -> bool:
-        return has_role(user, LEDGER_KEEPERS)
+        return can_keep_ledgers(user)
 
     def base_queryset(self):
         return Placement.objects.select_related("senior", "facility", "bed")
@@ -621,7 +626,7 @@ class StaffViewSet(
     ordering_fields = ("name", "role", "started_on")
 
     def write_rule(self, user) -> bool:
-        return has_role(user, LEDGER_KEEPERS)
+        return can_keep_ledgers(user)
 
     def base_queryset(self):
         return StaffMember.objects.select_related("facility").prefetch_related("certificates")
@@ -732,7 +737,7 @@ class TrainingViewSet(
     ordering_fields = ("held_on", "title")
 
     def write_rule(self, user) -> bool:
-        return has_role(user, SUPERVISORS)
+        return can_supervise(user)
 
     def base_queryset(self):
         return (
@@ -774,7 +779,7 @@ class TrainingViewSet(
         directors and 300 caregivers district-wide)."""
         user = request.user
         prefix = scope_prefix(user) or ""
-        sees_trainings = user.is_superuser or user.role in FACILITY_ROLES
+        sees_trainings = can_read_facilities(user)
         on = today()
         counts = {
             kind: selectors.trained_people(kind=kind, on=on, region_prefix=prefix)
@@ -910,7 +915,7 @@ class UpgradeProjectViewSet(
     ordering_fields = ("started_on", "completed_on", "budget")
 
     def write_rule(self, user) -> bool:
-        return has_role(user, SUPERVISORS)
+        return can_supervise(user)
 
     @extend_schema(request=MilestoneWriteSerializer, responses={200: MilestoneSerializer})
     @action(detail=True, methods=["post"])

@@ -18,7 +18,6 @@ from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
 from regions.models import Level, Region
-from regions.scoping import visible_to
 from seniors import rules, services
 from seniors.filters import SeniorFilter
 from seniors.models import BARTHEL_ITEMS, DISABLED_LEVELS, Assessment, Senior, Status, Visit
@@ -34,12 +33,12 @@ class ScopedRegionField(serializers.SlugRelatedField):
 
     def get_queryset(self):
         user = self.context["request"].user
-        return visible_to(Region.objects.filter(level=self.level), user)
+        return Region.objects.filter(level=self.level).visible_to(user)
 
 
 class ScopedSeniorField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
-        return visible_to(Senior.objects.all(), self.context["request"].user)
+        return Senior.objects.visible_to(self.context["request"].user)
 
 
 class LatestAssessmentSerializer(serializers.Serializer):

@@ -16,14 +16,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from accounts.models import has_role
 from api.errors import domain_errors
 from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
 from regions.models import Region
-from regions.scoping import can_see_region_code, visible_to
-from volunteers import spending
+from regions.scoping import can_see_region_code
+from volunteers import rules, spending
 from volunteers.ledger import system_account
 from volunteers.models import (
     Account,
@@ -33,10 +32,6 @@ from volunteers.models import (
     Redemption,
     Transfer,
 )
-
-COUNTER_ROLES = frozenset({"volunteer", "village_assistant", "township_staff"})
-CATALOGUE_ROLES = frozenset({"bureau", "township_staff"})
-SUMMARY_ROLES = frozenset({"bureau", "township_staff"})
 
 
 class ScopedAccountField(serializers.PrimaryKeyRelatedField):
@@ -79,7 +74,7 @@ class CatalogueItemSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            fields["region"].queryset = visible_to(Region.objects.all(), request.user)
+            fields["region"].queryset = Region.objects.visible_to(request.user)
         return fields
 
     def validate_hours_price(self, value):
@@ -243,7 +238,7 @@ class RedemptionViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return has_role(user, COUNTER_ROLES)
+        return rules.can_work_counter(user)
 
     def base_queryset(self):
         return Redemption.objects.select_related("movement")
@@ -267,7 +262,7 @@ class TransferViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return has_role(user, COUNTER_ROLES)
+        return rules.can_work_counter(user)
 
     def base_queryset(self):
         return Transfer.objects.select_related("movement")
@@ -291,7 +286,7 @@ class CatalogueItemViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return has_role(user, CATALOGUE_ROLES)
+        return rules.can_keep_catalogue(user)
 
     def perform_update(self, serializer):
         # township staff see the district's items but keep only their own township's
@@ -317,7 +312,7 @@ class SummaryViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
 
     @extend_schema(responses=TownshipHoursSerializer(many=True))
     def list(self, request):
-        if not has_role(request.user, SUMMARY_ROLES):
+        if not rules.can_read_timebank_summary(request.user):
             raise PermissionDenied(_("Your role may not see this summary."))
         since = serializers.DateField(required=False, allow_null=True)
         try:

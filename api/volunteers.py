@@ -18,7 +18,6 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.models import has_role
 from api.errors import domain_errors
 from api.filters import IdFilter, region_filter
 from api.permissions import WriteRule
@@ -26,9 +25,8 @@ from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
 from api.seniors import ScopedRegionField, ScopedSeniorField
 from regions.models import Level
-from regions.scoping import visible_to
 from seniors.models import Senior
-from volunteers import services
+from volunteers import rules, services
 from volunteers.models import (
     ElderlyCareAssistant,
     Group,
@@ -43,13 +41,10 @@ from volunteers.pairings import (
     with_helper_load,
 )
 
-RUN_ROLES = frozenset({"bureau", "township_staff", "village_assistant"})
-APPOINT_ROLES = frozenset({"bureau", "township_staff"})
-
 
 class ScopedVolunteerField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
-        return visible_to(Volunteer.objects.all(), self.context["request"].user)
+        return Volunteer.objects.visible_to(self.context["request"].user)
 
 
 # --- volunteers ----------------------------------------------------------------------------
@@ -120,7 +115,7 @@ class VolunteerViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return has_role(user, RUN_ROLES)
+        return rules.can_run_volunteers(user)
 
     def base_queryset(self):
         return Volunteer.objects.select_related("village")
@@ -200,7 +195,7 @@ class _GroupViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return has_role(user, RUN_ROLES)
+        return rules.can_run_volunteers(user)
 
     def base_queryset(self):
         return (
@@ -277,7 +272,7 @@ class AssistantViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return has_role(user, APPOINT_ROLES)
+        return rules.can_appoint_assistants(user)
 
     def base_queryset(self):
         return ElderlyCareAssistant.objects.all()
@@ -388,7 +383,7 @@ class PairingViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return has_role(user, RUN_ROLES)
+        return rules.can_run_volunteers(user)
 
     def base_queryset(self):
         return pairings_with_status(

@@ -4,13 +4,13 @@ what); snapshots and runs are read-only and scoped like everything else."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from coverage import rules
 from coverage.models import Indicator, Plan, Report, Run, Snapshot, Target
 from regions.admin_scoping import ScopedAdminMixin
 
 
 def _is_bureau(request) -> bool:
-    user = request.user
-    return user.is_active and (user.is_superuser or getattr(user, "role", "") == "bureau")
+    return rules.can_administer_coverage(request.user)
 
 
 class BureauEditsAdmin(SimpleHistoryAdmin):

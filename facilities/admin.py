@@ -5,6 +5,7 @@ upgrade basic indicators."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from facilities import rules
 from facilities.models import (
     BasicIndicator,
     Bed,
@@ -118,8 +119,7 @@ class BasicIndicatorAdmin(SimpleHistoryAdmin):
     list_editable = ("active",)
 
     def _may_edit(self, request) -> bool:
-        user = request.user
-        return user.is_superuser or getattr(user, "role", "") == "bureau"
+        return rules.can_edit_checklist(request.user)
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff

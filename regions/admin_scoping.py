@@ -1,6 +1,6 @@
 """Scoping for the admin: the same rule as the API and the pages."""
 
-from regions.scoping import ScopedQuerySet, visible_to
+from regions.scoping import ScopedQuerySet, require_scoped
 
 
 class ScopedAdminMixin:
@@ -11,7 +11,7 @@ class ScopedAdminMixin:
     """
 
     def get_queryset(self, request):
-        return visible_to(super().get_queryset(request), request.user)
+        return require_scoped(super().get_queryset(request)).visible_to(request.user)
 
     def has_module_permission(self, request):
         return super().has_module_permission(request) or self._has_role(request)
@@ -34,7 +34,7 @@ class ScopedInlineMixin:
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if isinstance(queryset, ScopedQuerySet):
-            return visible_to(queryset, request.user)
+            return queryset.visible_to(request.user)
         return queryset
 
     def has_view_permission(self, request, obj=None):

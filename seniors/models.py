@@ -17,14 +17,10 @@ from simple_history.models import HistoricalRecords
 
 from eldercare.validators import BoundedTextField, PlausibleDateField, PlausibleDateTimeField
 from regions.scoping import ScopedQuerySet
+from seniors.rules import MANAGE_ROLES, PEOPLE_ROLES
 
 HIGH_AGE = 80  # 高龄
 MIN_AGE = 60  # the ledger is of people aged 60 and over
-
-# Who works with people's records: the bureau, township staff and village assistants see the
-# seniors of their subtree. Volunteers and facility operators see none until their issues give
-# them a narrower rule (the seniors paired with them; the residents of their facility).
-PEOPLE_ROLES = frozenset({"bureau", "township_staff", "village_assistant"})
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date:
@@ -59,21 +55,13 @@ class Status(models.TextChoices):
 
 
 class SeniorQuerySet(ScopedQuerySet):
+    """The ledger of the user's region; a facility operator sees the people staying in the
+    facilities they run (admissions are decided by township staff)."""
+
     region_lookup = "village__code"
     subtree_roles = PEOPLE_ROLES
-
-    def visible_to(self, user):
-        """The ledger of the user's region; a facility operator sees the people staying in
-        the facilities they run (admissions are decided by township staff)."""
-        if user is not None and getattr(user, "role", "") == "facility_operator":
-            from regions.scoping import scope_prefix
-
-            if scope_prefix(user) is None:
-                return self.none()
-            return self.filter(
-                placements__facility__operators=user, placements__discharged_on__isnull=True
-            ).distinct()
-        return super().visible_to(user)
+    operator_lookup = "placements__facility__operators"
+    operator_condition = Q(placements__discharged_on__isnull=True)
 
     def active(self):
         return self.filter(status=Status.ACTIVE)
@@ -396,7 +384,7 @@ IMPORT_WORKING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
 
 class SeniorImportQuerySet(ScopedQuerySet):
     region_lookup = "region__code"
-    subtree_roles = frozenset({"bureau", "township_staff"})
+    subtree_roles = MANAGE_ROLES
 
 
 class SeniorImport(models.Model):

@@ -5,6 +5,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from seniors.admin import ReadOnlyScopedAdmin
+from volunteers import rules
 from volunteers.models import (
     Account,
     ElderlyCareAssistant,
@@ -34,8 +35,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
     )
 
     def _may_edit(self, request) -> bool:
-        user = request.user
-        return user.is_active and (user.is_superuser or getattr(user, "role", "") == "bureau")
+        return rules.can_change_policy(request.user)
 
     def has_module_permission(self, request):
         return self._may_edit(request)
