@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.errors import domain_errors
+from api.fields import ScopedPrimaryKeyField
 from api.filters import IdFilter, region_filter
 from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
@@ -19,16 +20,13 @@ from volunteers import claims, rules
 from volunteers.models import ClaimStatus, ServiceLog, Volunteer
 
 
-class ScopedVolunteerField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        return Volunteer.objects.visible_to(self.context["request"].user)
-
-
 class ServiceLogSerializer(serializers.ModelSerializer):
     says_created = True  # create() sets self.created (api.idempotency)
 
-    volunteer = ScopedVolunteerField(
-        required=False, help_text=_("Leave out to claim for yourself.")
+    volunteer = ScopedPrimaryKeyField(
+        queryset=Volunteer.objects.all(),
+        required=False,
+        help_text=_("Leave out to claim for yourself."),
     )
     # The senior's scope is checked by the service (a volunteer sees no seniors' ledger, but
     # may claim for the seniors of their village); an unknown id is the same 400.

@@ -23,13 +23,12 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.models import User
 from api.errors import domain_errors
+from api.fields import ScopedOperatorField, ScopedPrimaryKeyField, ScopedRegionField
 from api.filters import IdFilter, region_filter
 from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
-from api.seniors import ScopedSeniorField
 from audit.personal import Number, masked
 from facilities import selectors, services
 from facilities.models import (
@@ -59,10 +58,10 @@ from facilities.rules import (
     can_keep_ledgers,
     can_read_facilities,
     can_supervise,
-    operator_accounts,
 )
-from regions.models import Level, Region
+from regions.models import Level
 from regions.scoping import scope_prefix
+from seniors.models import Senior
 
 
 def today() -> datetime.date:
@@ -70,43 +69,6 @@ def today() -> datetime.date:
 
 
 # --- fields that only reach what the user may see --------------------------------------------
-
-
-class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """A record by id, among those the requesting user may see (others: "does not exist")."""
-
-    def get_queryset(self):
-        return super().get_queryset().visible_to(self.context["request"].user)
-
-
-class VisibleRegionField(serializers.SlugRelatedField):
-    """A region by its code, among those the requesting user may see."""
-
-    def __init__(self, levels: tuple[str, ...] | None = None, **kwargs):
-        self.levels = levels
-        kwargs.setdefault("slug_field", "code")
-        if not kwargs.get("read_only"):
-            kwargs.setdefault("queryset", Region.objects.all())
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        regions = Region.objects.all()
-        if self.levels:
-            regions = regions.filter(level__in=self.levels)
-        return regions.visible_to(self.context["request"].user)
-
-
-class VisibleOperatorField(serializers.SlugRelatedField):
-    """Facility-operator accounts by username, among the users the requester may see."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("slug_field", "username")
-        kwargs.setdefault("queryset", operator_accounts(User.objects))
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        operators = operator_accounts(User.objects)
-        return operators.visible_to(self.context["request"].user)
 
 
 class NamedChoiceField(serializers.ChoiceField):
@@ -199,16 +161,18 @@ class OperatingFundSerializer(serializers.ModelSerializer):
 class FacilitySerializer(serializers.ModelSerializer):
     kind = NamedChoiceField(Kind.choices, enum_name="FacilityKindEnum")
     status = NamedChoiceField(Status.choices, enum_name="FacilityStatusEnum")
-    region = VisibleRegionField(
-        levels=(Level.DISTRICT, Level.TOWNSHIP, Level.VILLAGE),
+    region = ScopedRegionField(
+        Level.DISTRICT,
+        Level.TOWNSHIP,
+        Level.VILLAGE,
         help_text=_("code of the township or village it sits in"),
     )
     region_name = serializers.CharField(source="region.name", read_only=True)
-    served_regions = VisibleRegionField(many=True, required=False, help_text=_("region codes"))
-    lead_centre = VisiblePrimaryKeyField(
+    served_regions = ScopedRegionField(many=True, required=False, help_text=_("region codes"))
+    lead_centre = ScopedPrimaryKeyField(
         queryset=Facility.objects.all(), required=False, allow_null=True
     )
-    operators = VisibleOperatorField(
+    operators = ScopedOperatorField(
         many=True, required=False, help_text=_("usernames of facility-operator accounts")
     )
     figures = FiguresSerializer(source="*", read_only=True)
@@ -379,7 +343,7 @@ class FacilityViewSet(
 
 
 class BedSerializer(serializers.ModelSerializer):
-    facility = VisiblePrimaryKeyField(queryset=Facility.objects.all())
+    facility = ScopedPrimaryKeyField(queryset=Facility.objects.all())
     facility_name = serializers.CharField(source="facility.name", read_only=True)
     occupied = serializers.BooleanField(read_only=True, help_text=_("someone stays in it now"))
 
@@ -452,11 +416,11 @@ class BedViewSet(
 
 
 class PlacementSerializer(serializers.ModelSerializer):
-    senior = ScopedSeniorField()
+    senior = ScopedPrimaryKeyField(queryset=Senior.objects.all())
     senior_name = serializers.CharField(source="senior.name", read_only=True)
-    facility = VisiblePrimaryKeyField(queryset=Facility.objects.all())
+    facility = ScopedPrimaryKeyField(queryset=Facility.objects.all())
     facility_name = serializers.CharField(source="facility.name", read_only=True)
-    bed = VisiblePrimaryKeyField(queryset=Bed.objects.all(), required=False, allow_null=True)
+    bed = ScopedPrimaryKeyField(queryset=Bed.objects.all(), required=False, allow_null=True)
     bed_label = serializers.CharField(source="bed.label", read_only=True, default=None)
 
     class Meta:
@@ -560,7 +524,7 @@ class StaffSerializer(PersonalNumbersMixin, serializers.ModelSerializer):
     """A person working at a facility; ID and phone numbers by ``audit.personal`` (masked in
     lists, in full on the member's record for the roles that may see them, logged)."""
 
-    facility = VisiblePrimaryKeyField(queryset=Facility.objects.all())
+    facility = ScopedPrimaryKeyField(queryset=Facility.objects.all())
     facility_name = serializers.CharField(source="facility.name", read_only=True)
     id_number = serializers.CharField(
         max_length=24,
@@ -658,8 +622,9 @@ class StaffViewSet(
 
 
 class TrainingSessionSerializer(serializers.ModelSerializer):
-    region = VisibleRegionField(
-        levels=(Level.DISTRICT, Level.TOWNSHIP),
+    region = ScopedRegionField(
+        Level.DISTRICT,
+        Level.TOWNSHIP,
         help_text=_("code of the district (district courses) or of a township"),
     )
     hours = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=Decimal("0.1"))
@@ -683,7 +648,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
     id_number = serializers.CharField(
         max_length=24, help_text=_("18 characters; tells people apart across sessions")
     )
-    staff = VisiblePrimaryKeyField(
+    staff = ScopedPrimaryKeyField(
         queryset=StaffMember.objects.all(), required=False, allow_null=True
     )
 
@@ -844,7 +809,7 @@ class FundingField(serializers.DictField):
 
 
 class UpgradeProjectSerializer(serializers.ModelSerializer):
-    facility = VisiblePrimaryKeyField(queryset=Facility.objects.all())
+    facility = ScopedPrimaryKeyField(queryset=Facility.objects.all())
     facility_name = serializers.CharField(source="facility.name", read_only=True)
     kind = NamedChoiceField(ProjectKind.choices, enum_name="UpgradeProjectKindEnum")
     status = NamedChoiceField(ProjectStatus.choices, enum_name="UpgradeProjectStatusEnum")

@@ -19,11 +19,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.errors import domain_errors
+from api.fields import ScopedPrimaryKeyField, ScopedRegionField
 from api.filters import IdFilter, region_filter
 from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
-from api.seniors import ScopedRegionField, ScopedSeniorField
 from regions.models import Level
 from seniors.models import Senior
 from volunteers import rules, services
@@ -40,11 +40,6 @@ from volunteers.pairings import (
     seniors_lacking_pairing,
     with_helper_load,
 )
-
-
-class ScopedVolunteerField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        return Volunteer.objects.visible_to(self.context["request"].user)
 
 
 # --- volunteers ----------------------------------------------------------------------------
@@ -125,7 +120,7 @@ class VolunteerViewSet(
 class GroupSerializer(serializers.ModelSerializer):
     region = ScopedRegionField(Level.VILLAGE)
     region_name = serializers.CharField(source="region.short_name", read_only=True)
-    members = ScopedVolunteerField(many=True, required=False)
+    members = ScopedPrimaryKeyField(queryset=Volunteer.objects.all(), many=True, required=False)
 
     class Meta:
         model = Group
@@ -226,7 +221,9 @@ class MutualAidGroupViewSet(_GroupViewSet):
 # --- elderly-care assistants ---------------------------------------------------------------
 class AssistantSerializer(serializers.ModelSerializer):
     village = ScopedRegionField(Level.VILLAGE)
-    volunteer = ScopedVolunteerField(required=False, allow_null=True)
+    volunteer = ScopedPrimaryKeyField(
+        queryset=Volunteer.objects.all(), required=False, allow_null=True
+    )
 
     class Meta:
         model = ElderlyCareAssistant
@@ -280,8 +277,10 @@ class AssistantViewSet(
 
 # --- pairings ------------------------------------------------------------------------------
 class PairingSerializer(serializers.ModelSerializer):
-    helper = ScopedVolunteerField()
-    senior = ScopedSeniorField()
+    helper = ScopedPrimaryKeyField(
+        queryset=Volunteer.objects.all(),
+    )
+    senior = ScopedPrimaryKeyField(queryset=Senior.objects.all())
     helper_name = serializers.CharField(source="helper.name", read_only=True)
     senior_name = serializers.CharField(source="senior.name", read_only=True)
     village = serializers.CharField(source="senior.village_id", read_only=True)

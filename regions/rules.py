@@ -14,3 +14,8 @@ OWN_ROWS_ROLES = frozenset({"volunteer"})
 # The role whose view is the facilities they run, where a model declares the lookup that leads
 # from a row to its facility's operators (``operator_lookup``).
 OPERATOR_ROLES = frozenset({"facility_operator"})
+
+
+def role_in(user, roles) -> bool:
+    """Whether ``user``'s role is one of ``roles``: the scoping rule's one look at a role."""
+    return getattr(user, "role", "") in roles

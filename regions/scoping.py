@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from regions.rules import OPERATOR_ROLES, OWN_ROWS_ROLES, SCOPED_ROLES
+from regions.rules import OPERATOR_ROLES, OWN_ROWS_ROLES, SCOPED_ROLES, role_in
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -41,7 +41,7 @@ def scope_prefix(user: User | None) -> str | None:
         return None
     if user.is_superuser:
         return EVERYTHING
-    if user.role not in SUBTREE_ROLES or user.region_id is None:
+    if not role_in(user, SUBTREE_ROLES) or user.region_id is None:
         return None
     return user.region.prefix
 
@@ -112,12 +112,11 @@ class ScopedQuerySet(models.QuerySet):
         rows = self.filter(self.visible_rows)
         if prefix == EVERYTHING:
             return rows
-        role = user.role
-        if self.operator_lookup and role in OPERATOR_ROLES:
+        if self.operator_lookup and role_in(user, OPERATOR_ROLES):
             return rows._operated_by(user, prefix)
-        if role in self.subtree_roles:
+        if role_in(user, self.subtree_roles):
             return rows.filter(self._in_subtree(prefix))
-        if self.own_lookups and role in self.own_roles:
+        if self.own_lookups and role_in(user, self.own_roles):
             own = Q()
             for lookup in self.own_lookups:
                 own |= Q(**{lookup: user})
