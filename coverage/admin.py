@@ -6,31 +6,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from coverage import rules
 from coverage.models import Indicator, Plan, Report, Run, Snapshot, Target
-from regions.admin_scoping import ScopedAdminMixin
+from regions.admin_scoping import RuleAdminMixin, ScopedAdminMixin
 
 
-def _is_bureau(request) -> bool:
-    return rules.can_administer_coverage(request.user)
-
-
-class BureauEditsAdmin(SimpleHistoryAdmin):
+class BureauEditsAdmin(RuleAdminMixin, SimpleHistoryAdmin):
     """Reference data the bureau keeps: plans, indicators and targets. Never deleted (old
     snapshots name them)."""
 
-    def has_module_permission(self, request):
-        return _is_bureau(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _is_bureau(request)
-
-    def has_add_permission(self, request):
-        return _is_bureau(request)
-
-    def has_change_permission(self, request, obj=None):
-        return _is_bureau(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    edit_rule = staticmethod(rules.can_administer_coverage)
 
 
 class TargetInline(admin.TabularInline):
@@ -81,23 +64,10 @@ class SnapshotAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return False
 
 
-class BureauReadsOnly:
+class BureauReadsOnly(RuleAdminMixin):
     """What the engine writes (runs, reports): the bureau reads it in the admin, nobody edits it."""
 
-    def has_module_permission(self, request):
-        return _is_bureau(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _is_bureau(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    read_rule = staticmethod(rules.can_administer_coverage)
 
 
 @admin.register(Run)

@@ -4,6 +4,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from regions.admin_scoping import RuleAdminMixin
 from seniors.admin import ReadOnlyScopedAdmin
 from volunteers import rules
 from volunteers.models import (
@@ -18,7 +19,7 @@ from volunteers.models import (
 
 
 @admin.register(Policy)
-class PolicyAdmin(SimpleHistoryAdmin):
+class PolicyAdmin(RuleAdminMixin, SimpleHistoryAdmin):
     """The rules of pairings, claims and the time bank, kept with who changed them."""
 
     list_display = (
@@ -34,23 +35,11 @@ class PolicyAdmin(SimpleHistoryAdmin):
         "updated_at",
     )
 
-    def _may_edit(self, request) -> bool:
-        return rules.can_change_policy(request.user)
-
-    def has_module_permission(self, request):
-        return self._may_edit(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may_edit(request)
+    edit_rule = staticmethod(rules.can_change_policy)
 
     def has_add_permission(self, request):
-        return self._may_edit(request) and not Policy.objects.exists()
-
-    def has_change_permission(self, request, obj=None):
-        return self._may_edit(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        # one policy: the bureau changes it, never adds a second
+        return super().has_add_permission(request) and not Policy.objects.exists()
 
 
 @admin.register(Volunteer)
