@@ -22,9 +22,6 @@ from regions.rules import OPERATOR_ROLES, OWN_ROWS_ROLES, SCOPED_ROLES, role_in
 if TYPE_CHECKING:
     from accounts.models import User
 
-# Roles that see their whole region's subtree (a model's queryset may narrow it).
-SUBTREE_ROLES = SCOPED_ROLES
-
 NO_SCOPE_MESSAGE = _(
     "Your account has no role or region yet, so it can see no records. "
     "Ask the district administrator to assign them."
@@ -41,7 +38,7 @@ def scope_prefix(user: User | None) -> str | None:
         return None
     if user.is_superuser:
         return EVERYTHING
-    if not role_in(user, SUBTREE_ROLES) or user.region_id is None:
+    if not role_in(user, SCOPED_ROLES) or user.region_id is None:
         return None
     return user.region.prefix
 
@@ -87,7 +84,7 @@ class ScopedQuerySet(models.QuerySet):
     # the lookup that yields the code of the region a row belongs to ("village__code")
     region_lookup: str = ""
     # the roles that see this model's rows in their subtree
-    subtree_roles: frozenset[str] = SUBTREE_ROLES
+    subtree_roles: frozenset[str] = SCOPED_ROLES
     # code lengths of the regions above the user's whose rows everyone below sees (a
     # district's training courses): 2, 4, 6, 9 for province, city, district, township
     regions_above: tuple[int, ...] = ()
