@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from coverage import rules
 from coverage.models import Indicator, Plan, Report, Run, Snapshot, Target
-from regions.admin_scoping import RuleAdminMixin, ScopedAdminMixin
+from regions.admin_scoping import ReadOnlyAdminMixin, RuleAdminMixin, ScopedAdminMixin
 
 
 class BureauEditsAdmin(RuleAdminMixin, SimpleHistoryAdmin):
@@ -48,20 +48,11 @@ class TargetAdmin(BureauEditsAdmin):
 
 
 @admin.register(Snapshot)
-class SnapshotAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class SnapshotAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("date", "region", "indicator", "numerator", "denominator", "value", "met")
     list_filter = ("date", "met", "indicator__group", "region__level")
     list_select_related = ("region", "indicator")
     date_hierarchy = "date"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class BureauReadsOnly(RuleAdminMixin):

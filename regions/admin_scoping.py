@@ -76,3 +76,17 @@ class RuleAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdminMixin:
+    """Rows nobody adds, changes or deletes in the admin: they are written elsewhere (the
+    pages, the API, the engine) and read here."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

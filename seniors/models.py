@@ -240,7 +240,10 @@ def barthel_level(total: int) -> str:
     return Level.SEVERE
 
 
-class AssessmentQuerySet(ScopedQuerySet):
+class PersonRecordQuerySet(ScopedQuerySet):
+    """Rows about a person (assessments, visits, categories, contracts) are seen by whoever
+    sees the person's village."""
+
     region_lookup = "senior__village__code"
     subtree_roles = PEOPLE_ROLES
 
@@ -269,7 +272,7 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
-    objects = AssessmentQuerySet.as_manager()
+    objects = PersonRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ability assessment")
@@ -322,11 +325,6 @@ class ServiceType(models.TextChoices):
     FARMING = "farming", _("Farm work help (春种秋收)")
 
 
-class VisitQuerySet(ScopedQuerySet):
-    region_lookup = "senior__village__code"
-    subtree_roles = PEOPLE_ROLES
-
-
 class Visit(models.Model):
     """A visit or home service (巡访/上门服务) to a senior."""
 
@@ -358,7 +356,7 @@ class Visit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
-    objects = VisitQuerySet.as_manager()
+    objects = PersonRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("visit")
@@ -434,13 +432,6 @@ CATEGORY_FIELDS = (
     "wants_centralised_care",
     "wants_day_care",
 )
-
-
-class PersonRecordQuerySet(ScopedQuerySet):
-    """Rows about a person are seen by whoever sees the person's village."""
-
-    region_lookup = "senior__village__code"
-    subtree_roles = PEOPLE_ROLES
 
 
 class CategoryPeriod(models.Model):
