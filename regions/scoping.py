@@ -69,7 +69,7 @@ class ScopedQuerySet(models.QuerySet):
     - a role in ``subtree_roles`` sees the rows whose ``region_lookup`` lies in its region's
       subtree, plus the rows of the regions above it of the code lengths in ``regions_above``,
       plus the rows whose ``receiving_lookup`` lies in its subtree (the other side of a row:
-      the receiving account of a transfer);
+      the receiving account of a transfer, the facility of a course's attendee);
     - a facility operator, where ``operator_lookup`` leads from a row to its facility's
       operators, sees instead the rows of the facilities they run in their region (with
       ``operator_condition``: the senior's placement still open);
@@ -88,7 +88,8 @@ class ScopedQuerySet(models.QuerySet):
     # code lengths of the regions above the user's whose rows everyone below sees (a
     # district's training courses): 2, 4, 6, 9 for province, city, district, township
     regions_above: tuple[int, ...] = ()
-    # a second region lookup a row is also seen from (a transfer's receiving account)
+    # a second region lookup a row is also seen from (a transfer's receiving account, the
+    # facility of a course's attendee)
     receiving_lookup: str = ""
     # lookups from a row to the user whose own rows they are ("helper__user")
     own_lookups: tuple[str, ...] = ()
