@@ -98,12 +98,9 @@ class ApiTokenQuerySet(ScopedQuerySet):
     of the users in their region's subtree, everyone else only their own."""
 
     region_lookup = "user__region__code"
-
-    def visible_to(self, user):
-        scoped = super().visible_to(user)
-        if user is not None and (user.is_superuser or getattr(user, "role", "") == Role.BUREAU):
-            return scoped
-        return scoped.filter(user_id=getattr(user, "pk", None))
+    subtree_roles = frozenset({Role.BUREAU})
+    own_lookups = ("user",)
+    own_roles = frozenset(Role)
 
     def current(self):
         """Tokens that still open the API (an expired token is refused, and deleted, when used)."""

@@ -10,28 +10,23 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.errors import domain_errors
+from api.fields import ScopedPrimaryKeyField
 from api.filters import IdFilter, region_filter
 from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
-from regions.scoping import visible_to
 from seniors.models import Senior
-from volunteers import claims
+from volunteers import claims, rules
 from volunteers.models import ClaimStatus, ServiceLog, Volunteer
-
-CLAIM_ROLES = claims.VERIFIER_ROLES | {"volunteer"}
-
-
-class ScopedVolunteerField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        return visible_to(Volunteer.objects.all(), self.context["request"].user)
 
 
 class ServiceLogSerializer(serializers.ModelSerializer):
     says_created = True  # create() sets self.created (api.idempotency)
 
-    volunteer = ScopedVolunteerField(
-        required=False, help_text=_("Leave out to claim for yourself.")
+    volunteer = ScopedPrimaryKeyField(
+        queryset=Volunteer.objects.all(),
+        required=False,
+        help_text=_("Leave out to claim for yourself."),
     )
     # The senior's scope is checked by the service (a volunteer sees no seniors' ledger, but
     # may claim for the seniors of their village); an unknown id is the same 400.
@@ -131,7 +126,7 @@ class ServiceLogViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return bool(user.is_superuser or getattr(user, "role", "") in CLAIM_ROLES)
+        return rules.can_submit_claims(user)
 
     def base_queryset(self):
         return ServiceLog.objects.select_related("volunteer", "senior")

@@ -19,17 +19,14 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import has_role
 from api.filters import region_filter
 from api.permissions import HasScope, WriteRule
 from api.schema import ErrorsDocumentedSchema
 from api.scoping import ScopedViewSetMixin
-from coverage import cache, services
+from coverage import cache, rules, services
 from coverage.models import Comparison, Indicator, Plan, Snapshot, Target
 from regions.scoping import can_see_region_code
 
-TARGET_ROLES = frozenset({"bureau"})
-RECOMPUTE_ROLES = frozenset({"bureau"})
 LEVELS = [("", _("every level")), ("district", _("District")), ("township", _("Township")),
           ("village", _("Village"))]  # fmt: skip
 
@@ -125,7 +122,7 @@ class TargetViewSet(
         )
 
     def write_rule(self, user) -> bool:
-        return has_role(user, TARGET_ROLES)
+        return rules.can_set_targets(user)
 
 
 class FailingSerializer(serializers.Serializer):
@@ -298,7 +295,7 @@ class RecomputeView(APIView):
 
     @extend_schema(request=RecomputeSerializer, responses={202: RecomputeAnswerSerializer})
     def post(self, request):
-        if not has_role(request.user, RECOMPUTE_ROLES):
+        if not rules.can_recompute(request.user):
             raise PermissionDenied(_("Only the civil affairs bureau queues recomputations."))
         form = RecomputeSerializer(data=request.data)
         form.is_valid(raise_exception=True)

@@ -23,17 +23,15 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.models import User
 from api.errors import domain_errors
+from api.fields import ScopedOperatorField, ScopedPrimaryKeyField, ScopedRegionField
 from api.filters import IdFilter, region_filter
 from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
-from api.seniors import ScopedSeniorField
 from audit.personal import Number, masked
 from facilities import selectors, services
 from facilities.models import (
-    FACILITY_ROLES,
     BasicIndicator,
     Bed,
     Certificate,
@@ -55,9 +53,15 @@ from facilities.models import (
     TrainingSession,
     UpgradeProject,
 )
-from facilities.rules import LEDGER_KEEPERS, SUPERVISED_FACILITY_FIELDS, SUPERVISORS, has_role
-from regions.models import Level, Region
-from regions.scoping import scope_prefix, visible_to
+from facilities.rules import (
+    SUPERVISED_FACILITY_FIELDS,
+    can_keep_ledgers,
+    can_read_facilities,
+    can_supervise,
+)
+from regions.models import Level
+from regions.scoping import scope_prefix
+from seniors.models import Senior
 
 
 def today() -> datetime.date:
@@ -65,43 +69,6 @@ def today() -> datetime.date:
 
 
 # --- fields that only reach what the user may see --------------------------------------------
-
-
-class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """A record by id, among those the requesting user may see (others: "does not exist")."""
-
-    def get_queryset(self):
-        return visible_to(super().get_queryset(), self.context["request"].user)
-
-
-class VisibleRegionField(serializers.SlugRelatedField):
-    """A region by its code, among those the requesting user may see."""
-
-    def __init__(self, levels: tuple[str, ...] | None = None, **kwargs):
-        self.levels = levels
-        kwargs.setdefault("slug_field", "code")
-        if not kwargs.get("read_only"):
-            kwargs.setdefault("queryset", Region.objects.all())
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        regions = Region.objects.all()
-        if self.levels:
-            regions = regions.filter(level__in=self.levels)
-        return visible_to(regions, self.context["request"].user)
-
-
-class VisibleOperatorField(serializers.SlugRelatedField):
-    """Facility-operator accounts by username, among the users the requester may see."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("slug_field", "username")
-        kwargs.setdefault("queryset", User.objects.filter(role="facility_operator"))
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        operators = User.objects.filter(role="facility_operator")
-        return visible_to(operators, self.context["request"].user)
 
 
 class NamedChoiceField(serializers.ChoiceField):
@@ -194,16 +161,18 @@ class OperatingFundSerializer(serializers.ModelSerializer):
 class FacilitySerializer(serializers.ModelSerializer):
     kind = NamedChoiceField(Kind.choices, enum_name="FacilityKindEnum")
     status = NamedChoiceField(Status.choices, enum_name="FacilityStatusEnum")
-    region = VisibleRegionField(
-        levels=(Level.DISTRICT, Level.TOWNSHIP, Level.VILLAGE),
+    region = ScopedRegionField(
+        Level.DISTRICT,
+        Level.TOWNSHIP,
+        Level.VILLAGE,
         help_text=_("code of the township or village it sits in"),
     )
     region_name = serializers.CharField(source="region.name", read_only=True)
-    served_regions = VisibleRegionField(many=True, required=False, help_text=_("region codes"))
-    lead_centre = VisiblePrimaryKeyField(
+    served_regions = ScopedRegionField(many=True, required=False, help_text=_("region codes"))
+    lead_centre = ScopedPrimaryKeyField(
         queryset=Facility.objects.all(), required=False, allow_null=True
     )
-    operators = VisibleOperatorField(
+    operators = ScopedOperatorField(
         many=True, required=False, help_text=_("usernames of facility-operator accounts")
     )
     figures = FiguresSerializer(source="*", read_only=True)
@@ -251,7 +220,7 @@ class FacilitySerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         user = self.context["request"].user
-        if self.instance is not None and not has_role(user, SUPERVISORS):
+        if self.instance is not None and not can_supervise(user):
             changed = [name for name in SUPERVISED_FACILITY_FIELDS if self._changes(attrs, name)]
             if changed:
                 message = _("Only the bureau or township staff may change this.")
@@ -320,8 +289,8 @@ class FacilityViewSet(
 
     def write_rule(self, user) -> bool:
         if self.action in ("update", "partial_update", "operating_funds"):
-            return has_role(user, LEDGER_KEEPERS)
-        return has_role(user, SUPERVISORS)  # create, quality checks
+            return can_keep_ledgers(user)
+        return can_supervise(user)  # create, quality checks
 
     def base_queryset(self):
         facilities = Facility.objects.select_related("region").prefetch_related(
@@ -374,7 +343,7 @@ class FacilityViewSet(
 
 
 class BedSerializer(serializers.ModelSerializer):
-    facility = VisiblePrimaryKeyField(queryset=Facility.objects.all())
+    facility = ScopedPrimaryKeyField(queryset=Facility.objects.all())
     facility_name = serializers.CharField(source="facility.name", read_only=True)
     occupied = serializers.BooleanField(read_only=True, help_text=_("someone stays in it now"))
 
@@ -426,7 +395,7 @@ class BedViewSet(
     ordering_fields = ("label", "in_use_from")
 
     def write_rule(self, user) -> bool:
-        return has_role(user, LEDGER_KEEPERS)
+        return can_keep_ledgers(user)
 
     def base_queryset(self):
         taken = Placement.objects.filter(bed=OuterRef("pk"), discharged_on__isnull=True)
@@ -447,11 +416,11 @@ class BedViewSet(
 
 
 class PlacementSerializer(serializers.ModelSerializer):
-    senior = ScopedSeniorField()
+    senior = ScopedPrimaryKeyField(queryset=Senior.objects.all())
     senior_name = serializers.CharField(source="senior.name", read_only=True)
-    facility = VisiblePrimaryKeyField(queryset=Facility.objects.all())
+    facility = ScopedPrimaryKeyField(queryset=Facility.objects.all())
     facility_name = serializers.CharField(source="facility.name", read_only=True)
-    bed = VisiblePrimaryKeyField(queryset=Bed.objects.all(), required=False, allow_null=True)
+    bed = ScopedPrimaryKeyField(queryset=Bed.objects.all(), required=False, allow_null=True)
     bed_label = serializers.CharField(source="bed.label", read_only=True, default=None)
 
     class Meta:
@@ -514,7 +483,7 @@ class PlacementViewSet(
     ordering_fields = ("admitted_on", "discharged_on")
 
     def write_rule(self, user) -> bool:
-        return has_role(user, LEDGER_KEEPERS)
+        return can_keep_ledgers(user)
 
     def base_queryset(self):
         return Placement.objects.select_related("senior", "facility", "bed")
@@ -555,7 +524,7 @@ class StaffSerializer(PersonalNumbersMixin, serializers.ModelSerializer):
     """A person working at a facility; ID and phone numbers by ``audit.personal`` (masked in
     lists, in full on the member's record for the roles that may see them, logged)."""
 
-    facility = VisiblePrimaryKeyField(queryset=Facility.objects.all())
+    facility = ScopedPrimaryKeyField(queryset=Facility.objects.all())
     facility_name = serializers.CharField(source="facility.name", read_only=True)
     id_number = serializers.CharField(
         max_length=24,
@@ -621,7 +590,7 @@ class StaffViewSet(
     ordering_fields = ("name", "role", "started_on")
 
     def write_rule(self, user) -> bool:
-        return has_role(user, LEDGER_KEEPERS)
+        return can_keep_ledgers(user)
 
     def base_queryset(self):
         return StaffMember.objects.select_related("facility").prefetch_related("certificates")
@@ -653,8 +622,9 @@ class StaffViewSet(
 
 
 class TrainingSessionSerializer(serializers.ModelSerializer):
-    region = VisibleRegionField(
-        levels=(Level.DISTRICT, Level.TOWNSHIP),
+    region = ScopedRegionField(
+        Level.DISTRICT,
+        Level.TOWNSHIP,
         help_text=_("code of the district (district courses) or of a township"),
     )
     hours = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=Decimal("0.1"))
@@ -678,7 +648,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
     id_number = serializers.CharField(
         max_length=24, help_text=_("18 characters; tells people apart across sessions")
     )
-    staff = VisiblePrimaryKeyField(
+    staff = ScopedPrimaryKeyField(
         queryset=StaffMember.objects.all(), required=False, allow_null=True
     )
 
@@ -732,7 +702,7 @@ class TrainingViewSet(
     ordering_fields = ("held_on", "title")
 
     def write_rule(self, user) -> bool:
-        return has_role(user, SUPERVISORS)
+        return can_supervise(user)
 
     def base_queryset(self):
         return (
@@ -774,7 +744,7 @@ class TrainingViewSet(
         directors and 300 caregivers district-wide)."""
         user = request.user
         prefix = scope_prefix(user) or ""
-        sees_trainings = user.is_superuser or user.role in FACILITY_ROLES
+        sees_trainings = can_read_facilities(user)
         on = today()
         counts = {
             kind: selectors.trained_people(kind=kind, on=on, region_prefix=prefix)
@@ -839,7 +809,7 @@ class FundingField(serializers.DictField):
 
 
 class UpgradeProjectSerializer(serializers.ModelSerializer):
-    facility = VisiblePrimaryKeyField(queryset=Facility.objects.all())
+    facility = ScopedPrimaryKeyField(queryset=Facility.objects.all())
     facility_name = serializers.CharField(source="facility.name", read_only=True)
     kind = NamedChoiceField(ProjectKind.choices, enum_name="UpgradeProjectKindEnum")
     status = NamedChoiceField(ProjectStatus.choices, enum_name="UpgradeProjectStatusEnum")
@@ -910,7 +880,7 @@ class UpgradeProjectViewSet(
     ordering_fields = ("started_on", "completed_on", "budget")
 
     def write_rule(self, user) -> bool:
-        return has_role(user, SUPERVISORS)
+        return can_supervise(user)
 
     @extend_schema(request=MilestoneWriteSerializer, responses={200: MilestoneSerializer})
     @action(detail=True, methods=["post"])

@@ -22,7 +22,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS
 
 from api.schema import CATCH_ALL, ErrorsDocumentedSchema
-from regions.scoping import visible_to, writable_by
+from regions.scoping import require_scoped
 
 READ_ONLY_FROM_BELOW = _(
     "This record belongs to a region above yours: you may read it but not change it or add to it."
@@ -52,8 +52,8 @@ class ScopedViewSetMixin:
         if unscoped is not None:
             return unscoped
         if self.request.method in SAFE_METHODS:
-            return visible_to(self.base_queryset(), self.request.user)
-        return writable_by(self.base_queryset(), self.request.user)
+            return require_scoped(self.base_queryset()).visible_to(self.request.user)
+        return require_scoped(self.base_queryset()).writable_by(self.request.user)
 
     def get_object(self):
         try:
@@ -68,7 +68,7 @@ class ScopedViewSetMixin:
         owns it): that is a refusal (403), not a record that is not there (404)."""
         value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
         try:
-            readable = visible_to(self.base_queryset(), self.request.user)
+            readable = require_scoped(self.base_queryset()).visible_to(self.request.user)
             return readable.filter(**{self.lookup_field: value}).exists()
         except (TypeError, ValueError, ValidationError):
             return False
@@ -76,7 +76,7 @@ class ScopedViewSetMixin:
     def scoped(self, queryset: QuerySet) -> QuerySet:
         """The related rows a nested action lists (a course's attendances), as the user may
         see them: a parent the user sees does not open its children to them."""
-        return visible_to(queryset, self.request.user)
+        return require_scoped(queryset).visible_to(self.request.user)
 
     def dangerously_get_unscoped_queryset(self) -> QuerySet | None:
         return None

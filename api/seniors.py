@@ -12,34 +12,17 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.errors import domain_errors
+from api.fields import ScopedPrimaryKeyField, ScopedRegionField
 from api.filters import IdFilter, region_filter
 from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
-from regions.models import Level, Region
-from regions.scoping import visible_to
+from regions.models import Level
 from seniors import rules, services
 from seniors.filters import SeniorFilter
 from seniors.models import BARTHEL_ITEMS, DISABLED_LEVELS, Assessment, Senior, Status, Visit
 from seniors.selectors import allowances_for, senior_list
-
-
-class ScopedRegionField(serializers.SlugRelatedField):
-    """A region given by its code, among those the requesting user may see."""
-
-    def __init__(self, level: str, **kwargs):
-        self.level = level
-        super().__init__(slug_field="code", queryset=Region.objects.all(), **kwargs)
-
-    def get_queryset(self):
-        user = self.context["request"].user
-        return visible_to(Region.objects.filter(level=self.level), user)
-
-
-class ScopedSeniorField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        return visible_to(Senior.objects.all(), self.context["request"].user)
 
 
 class LatestAssessmentSerializer(serializers.Serializer):
@@ -278,7 +261,7 @@ class SeniorViewSet(
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
-    senior = ScopedSeniorField()
+    senior = ScopedPrimaryKeyField(queryset=Senior.objects.all())
 
     class Meta:
         model = Assessment
@@ -350,7 +333,7 @@ class AssessmentViewSet(
 class VisitSerializer(serializers.ModelSerializer):
     says_created = True  # create() sets self.created (api.idempotency)
 
-    senior = ScopedSeniorField()
+    senior = ScopedPrimaryKeyField(queryset=Senior.objects.all())
     visitor = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:

@@ -16,14 +16,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from accounts.models import has_role
 from api.errors import domain_errors
+from api.fields import ScopedPrimaryKeyField, ScopedRegionField
 from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
-from regions.models import Region
-from regions.scoping import can_see_region_code, visible_to
-from volunteers import spending
+from regions.scoping import can_see_region_code
+from volunteers import rules, spending
 from volunteers.ledger import system_account
 from volunteers.models import (
     Account,
@@ -33,17 +32,6 @@ from volunteers.models import (
     Redemption,
     Transfer,
 )
-
-COUNTER_ROLES = frozenset({"volunteer", "village_assistant", "township_staff"})
-CATALOGUE_ROLES = frozenset({"bureau", "township_staff"})
-SUMMARY_ROLES = frozenset({"bureau", "township_staff"})
-
-
-class ScopedAccountField(serializers.PrimaryKeyRelatedField):
-    """A volunteer account the requesting user may see (a volunteer: only their own)."""
-
-    def get_queryset(self):
-        return Account.objects.visible_to(self.context["request"].user).select_related("volunteer")
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -69,18 +57,11 @@ class EntrySerializer(serializers.ModelSerializer):
 
 
 class CatalogueItemSerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    region = ScopedRegionField()
 
     class Meta:
         model = CatalogueItem
         fields = ("id", "region", "name", "hours_price", "stock", "active")
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["region"].queryset = visible_to(Region.objects.all(), request.user)
-        return fields
 
     def validate_hours_price(self, value):
         if value <= 0:
@@ -137,7 +118,10 @@ class AccountViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class RedemptionSerializer(serializers.ModelSerializer):
-    account = ScopedAccountField(required=False)
+    item = ScopedPrimaryKeyField(queryset=CatalogueItem.objects.all())
+    account = ScopedPrimaryKeyField(
+        queryset=Account.objects.select_related("volunteer"), required=False
+    )
     hours = serializers.DecimalField(
         source="movement.hours", max_digits=8, decimal_places=1, read_only=True
     )
@@ -147,15 +131,6 @@ class RedemptionSerializer(serializers.ModelSerializer):
         fields = ("id", "account", "item", "quantity", "hours", "client_uuid", "created_at")
         # a repeated client_uuid is the idempotent retry, answered by the service, not a 400
         extra_kwargs = {"client_uuid": {"validators": []}}
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["item"] = serializers.PrimaryKeyRelatedField(
-                queryset=CatalogueItem.objects.visible_to(request.user)
-            )
-        return fields
 
     def create(self, validated_data):
         user = self.context["request"].user
@@ -167,7 +142,9 @@ class RedemptionSerializer(serializers.ModelSerializer):
 
 
 class TransferSerializer(serializers.ModelSerializer):
-    from_account = ScopedAccountField(required=False)
+    from_account = ScopedPrimaryKeyField(
+        queryset=Account.objects.select_related("volunteer"), required=False
+    )
     to_account = serializers.PrimaryKeyRelatedField(
         queryset=Account.objects.filter(kind=AccountKind.VOLUNTEER), required=False
     )
@@ -243,7 +220,7 @@ class RedemptionViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return has_role(user, COUNTER_ROLES)
+        return rules.can_work_counter(user)
 
     def base_queryset(self):
         return Redemption.objects.select_related("movement")
@@ -267,7 +244,7 @@ class TransferViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return has_role(user, COUNTER_ROLES)
+        return rules.can_work_counter(user)
 
     def base_queryset(self):
         return Transfer.objects.select_related("movement")
@@ -291,7 +268,7 @@ class CatalogueItemViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return has_role(user, CATALOGUE_ROLES)
+        return rules.can_keep_catalogue(user)
 
     def perform_update(self, serializer):
         # township staff see the district's items but keep only their own township's
@@ -317,7 +294,7 @@ class SummaryViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
 
     @extend_schema(responses=TownshipHoursSerializer(many=True))
     def list(self, request):
-        if not has_role(request.user, SUMMARY_ROLES):
+        if not rules.can_read_timebank_summary(request.user):
             raise PermissionDenied(_("Your role may not see this summary."))
         since = serializers.DateField(required=False, allow_null=True)
         try:

@@ -18,17 +18,15 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.models import has_role
 from api.errors import domain_errors
+from api.fields import ScopedPrimaryKeyField, ScopedRegionField
 from api.filters import IdFilter, region_filter
 from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
-from api.seniors import ScopedRegionField, ScopedSeniorField
 from regions.models import Level
-from regions.scoping import visible_to
 from seniors.models import Senior
-from volunteers import services
+from volunteers import rules, services
 from volunteers.models import (
     ElderlyCareAssistant,
     Group,
@@ -42,14 +40,6 @@ from volunteers.pairings import (
     seniors_lacking_pairing,
     with_helper_load,
 )
-
-RUN_ROLES = frozenset({"bureau", "township_staff", "village_assistant"})
-APPOINT_ROLES = frozenset({"bureau", "township_staff"})
-
-
-class ScopedVolunteerField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        return visible_to(Volunteer.objects.all(), self.context["request"].user)
 
 
 # --- volunteers ----------------------------------------------------------------------------
@@ -120,7 +110,7 @@ class VolunteerViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return has_role(user, RUN_ROLES)
+        return rules.can_run_volunteers(user)
 
     def base_queryset(self):
         return Volunteer.objects.select_related("village")
@@ -130,7 +120,7 @@ class VolunteerViewSet(
 class GroupSerializer(serializers.ModelSerializer):
     region = ScopedRegionField(Level.VILLAGE)
     region_name = serializers.CharField(source="region.short_name", read_only=True)
-    members = ScopedVolunteerField(many=True, required=False)
+    members = ScopedPrimaryKeyField(queryset=Volunteer.objects.all(), many=True, required=False)
 
     class Meta:
         model = Group
@@ -200,7 +190,7 @@ class _GroupViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return has_role(user, RUN_ROLES)
+        return rules.can_run_volunteers(user)
 
     def base_queryset(self):
         return (
@@ -231,7 +221,9 @@ class MutualAidGroupViewSet(_GroupViewSet):
 # --- elderly-care assistants ---------------------------------------------------------------
 class AssistantSerializer(serializers.ModelSerializer):
     village = ScopedRegionField(Level.VILLAGE)
-    volunteer = ScopedVolunteerField(required=False, allow_null=True)
+    volunteer = ScopedPrimaryKeyField(
+        queryset=Volunteer.objects.all(), required=False, allow_null=True
+    )
 
     class Meta:
         model = ElderlyCareAssistant
@@ -277,7 +269,7 @@ class AssistantViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return has_role(user, APPOINT_ROLES)
+        return rules.can_appoint_assistants(user)
 
     def base_queryset(self):
         return ElderlyCareAssistant.objects.all()
@@ -285,8 +277,10 @@ class AssistantViewSet(
 
 # --- pairings ------------------------------------------------------------------------------
 class PairingSerializer(serializers.ModelSerializer):
-    helper = ScopedVolunteerField()
-    senior = ScopedSeniorField()
+    helper = ScopedPrimaryKeyField(
+        queryset=Volunteer.objects.all(),
+    )
+    senior = ScopedPrimaryKeyField(queryset=Senior.objects.all())
     helper_name = serializers.CharField(source="helper.name", read_only=True)
     senior_name = serializers.CharField(source="senior.name", read_only=True)
     village = serializers.CharField(source="senior.village_id", read_only=True)
@@ -388,7 +382,7 @@ class PairingViewSet(
 
     @staticmethod
     def write_rule(user) -> bool:
-        return has_role(user, RUN_ROLES)
+        return rules.can_run_volunteers(user)
 
     def base_queryset(self):
         return pairings_with_status(

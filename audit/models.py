@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audit.rules import AUDIT_ROLES
 from regions.scoping import ScopedQuerySet
 
 
@@ -20,7 +21,7 @@ class Channel(models.TextChoices):
 
 class PersonViewQuerySet(ScopedQuerySet):
     region_lookup = "region__code"
-    subtree_roles = frozenset({"bureau"})
+    subtree_roles = AUDIT_ROLES
 
 
 class PersonView(models.Model):

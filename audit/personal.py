@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import models
 
+from facilities.rules import STAFF_PHONE_ROLES
 from seniors.idnumber import mask, mask_phone
 from seniors.rules import FULL_ID_ROLES, VISIT_ROLES
 
@@ -51,7 +52,7 @@ FULL_ON_RECORD: dict[tuple[str, Number], frozenset[str]] = {
     # facility staff: ID for the bureau and township staff (who check trainings and
     # certificates), phone also for the operator who employs them
     ("facilities.staffmember", Number.ID): FULL_ID_ROLES,
-    ("facilities.staffmember", Number.PHONE): FULL_ID_ROLES | {"facility_operator"},
+    ("facilities.staffmember", Number.PHONE): STAFF_PHONE_ROLES,
     # volunteers: phone for the bureau, township staff and the assistant who runs them; the ID
     # number is never shown (the API does not carry it)
     ("volunteers.volunteer", Number.PHONE): VISIT_ROLES,

@@ -4,33 +4,16 @@ what); snapshots and runs are read-only and scoped like everything else."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from coverage import rules
 from coverage.models import Indicator, Plan, Report, Run, Snapshot, Target
-from regions.admin_scoping import ScopedAdminMixin
+from regions.admin_scoping import ReadOnlyAdminMixin, RuleAdminMixin, ScopedAdminMixin
 
 
-def _is_bureau(request) -> bool:
-    user = request.user
-    return user.is_active and (user.is_superuser or getattr(user, "role", "") == "bureau")
-
-
-class BureauEditsAdmin(SimpleHistoryAdmin):
+class BureauEditsAdmin(RuleAdminMixin, SimpleHistoryAdmin):
     """Reference data the bureau keeps: plans, indicators and targets. Never deleted (old
     snapshots name them)."""
 
-    def has_module_permission(self, request):
-        return _is_bureau(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _is_bureau(request)
-
-    def has_add_permission(self, request):
-        return _is_bureau(request)
-
-    def has_change_permission(self, request, obj=None):
-        return _is_bureau(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    edit_rule = staticmethod(rules.can_administer_coverage)
 
 
 class TargetInline(admin.TabularInline):
@@ -65,39 +48,17 @@ class TargetAdmin(BureauEditsAdmin):
 
 
 @admin.register(Snapshot)
-class SnapshotAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class SnapshotAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("date", "region", "indicator", "numerator", "denominator", "value", "met")
     list_filter = ("date", "met", "indicator__group", "region__level")
     list_select_related = ("region", "indicator")
     date_hierarchy = "date"
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class BureauReadsOnly:
+class BureauReadsOnly(RuleAdminMixin):
     """What the engine writes (runs, reports): the bureau reads it in the admin, nobody edits it."""
 
-    def has_module_permission(self, request):
-        return _is_bureau(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _is_bureau(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    read_rule = staticmethod(rules.can_administer_coverage)
 
 
 @admin.register(Run)

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from coverage.rules import READ_ROLES
 from eldercare.validators import BoundedTextField, PlausibleDateField
 from regions.scoping import ScopedQuerySet
 
@@ -228,7 +229,7 @@ class SnapshotQuerySet(ScopedQuerySet):
     """A user sees the snapshots of their region and the regions below it; the bureau all."""
 
     region_lookup = "region__code"
-    subtree_roles = frozenset({"bureau", "township_staff", "village_assistant"})
+    subtree_roles = READ_ROLES
 
 
 class Snapshot(models.Model):
@@ -391,7 +392,7 @@ class ReportQuerySet(ScopedQuerySet):
     """A user gets the reports of their region and the regions below it; the bureau all."""
 
     region_lookup = "region__code"
-    subtree_roles = frozenset({"bureau", "township_staff", "village_assistant"})
+    subtree_roles = READ_ROLES
 
 
 class ReportStatus(models.TextChoices):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from audit.personal import Number, masked
 from dashboard.forms import DATE_WIDGET
 from facilities.models import (
@@ -25,9 +25,8 @@ from facilities.models import (
     StaffMember,
     Status,
 )
-from facilities.rules import SUPERVISED_FACILITY_FIELDS
+from facilities.rules import SUPERVISED_FACILITY_FIELDS, operator_accounts
 from regions.models import Level, Region
-from regions.scoping import visible_to
 from seniors.models import Senior
 
 FIELD_GROUPS = (
@@ -136,11 +135,11 @@ class FacilityForm(forms.Form):
             if supervised or name not in SUPERVISED_FACILITY_FIELDS
         ]
         model_fields = _model_fields(Facility, [n for n in names if n not in RELATION_FIELDS])
-        places = visible_to(
+        places = (
             Region.objects.filter(level__in=(Level.DISTRICT, Level.TOWNSHIP, Level.VILLAGE))
             .select_related("parent")
-            .order_by("code"),
-            user,
+            .order_by("code")
+            .visible_to(user)
         )
         meta = Facility._meta
         for name in names:
@@ -166,9 +165,10 @@ class FacilityForm(forms.Form):
                 )
             elif name == "operators":
                 field = OperatorsChoiceField(
-                    queryset=visible_to(
-                        User.objects.filter(role=Role.FACILITY_OPERATOR, is_active=True), user
-                    ).order_by("username"),
+                    queryset=operator_accounts(User.objects)
+                    .filter(is_active=True)
+                    .visible_to(user)
+                    .order_by("username"),
                     required=False,
                     label=capfirst(meta.get_field("operators").verbose_name),
                     help_text=_("The accounts that keep this facility's ledgers current."),

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Level, Region
-from regions.scoping import visible_to
 from seniors.models import BARTHEL_ITEMS, Senior, ServiceType, Status
 from seniors.services import SENIOR_FIELDS
 
@@ -36,8 +35,8 @@ class SeniorForm(forms.Form):
         model_fields = fields_for_model(
             Senior, fields=[f for f in SENIOR_FIELDS if f not in ("village", "villager_group")]
         )
-        villages = visible_to(Region.objects.filter(level=Level.VILLAGE), user)
-        groups = visible_to(Region.objects.filter(level=Level.GROUP), user)
+        villages = Region.objects.filter(level=Level.VILLAGE).visible_to(user)
+        groups = Region.objects.filter(level=Level.GROUP).visible_to(user)
         village = self._chosen_village()
         if village:
             # only the groups of the chosen village (static/js/senior-form.js does the same as

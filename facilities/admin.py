@@ -5,6 +5,7 @@ upgrade basic indicators."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from facilities import rules
 from facilities.models import (
     BasicIndicator,
     Bed,
@@ -20,7 +21,7 @@ from facilities.models import (
     TrainingSession,
     UpgradeProject,
 )
-from regions.admin_scoping import ScopedInlineMixin
+from regions.admin_scoping import RuleAdminMixin, ScopedInlineMixin, is_active_staff
 from seniors.admin import ReadOnlyScopedAdmin
 
 
@@ -111,27 +112,11 @@ class OperatingFundAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(BasicIndicator)
-class BasicIndicatorAdmin(SimpleHistoryAdmin):
+class BasicIndicatorAdmin(RuleAdminMixin, SimpleHistoryAdmin):
     """The district's checklist, editable by the bureau and administrators."""
 
     list_display = ("code", "name", "active")
     list_editable = ("active",)
 
-    def _may_edit(self, request) -> bool:
-        user = request.user
-        return user.is_superuser or getattr(user, "role", "") == "bureau"
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return self._may_edit(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._may_edit(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    edit_rule = staticmethod(rules.can_edit_checklist)
+    read_rule = staticmethod(is_active_staff)

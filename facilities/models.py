@@ -18,11 +18,8 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from eldercare.validators import BoundedTextField, PlausibleDateField
-from regions.scoping import ScopedQuerySet, scope_prefix
-
-# Who sees the facility network: everyone with a region sees the facilities in it; a facility
-# operator sees only the facilities they run (FacilityQuerySet narrows it).
-FACILITY_ROLES = frozenset({"bureau", "township_staff", "village_assistant", "facility_operator"})
+from facilities.rules import FACILITY_ROLES, OPERATOR_ACCOUNTS
+from regions.scoping import ScopedQuerySet
 
 
 class Kind(models.TextChoices):
@@ -70,12 +67,7 @@ class OperationMode(models.TextChoices):
 class FacilityQuerySet(ScopedQuerySet):
     region_lookup = "region__code"
     subtree_roles = FACILITY_ROLES
-
-    def visible_to(self, user):
-        scoped = super().visible_to(user)
-        if user is not None and getattr(user, "role", "") == "facility_operator":
-            return scoped.filter(operators=user)
-        return scoped
+    operator_lookup = "operators"
 
     def operating_on(self, day: datetime.date):
         """In operation on ``day``: opened on or before it, and not stopped by then. The
@@ -168,7 +160,7 @@ class Facility(models.Model):
         verbose_name=_("operator accounts"),
         related_name="operated_facilities",
         blank=True,
-        limit_choices_to={"role": "facility_operator"},
+        limit_choices_to=OPERATOR_ACCOUNTS,
     )
     notes = BoundedTextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -202,12 +194,7 @@ class FacilityChildQuerySet(ScopedQuerySet):
 
     region_lookup = "facility__region__code"
     subtree_roles = FACILITY_ROLES
-
-    def visible_to(self, user):
-        scoped = super().visible_to(user)
-        if user is not None and getattr(user, "role", "") == "facility_operator":
-            return scoped.filter(facility__operators=user)
-        return scoped
+    operator_lookup = "facility__operators"
 
 
 class QualityCheck(models.Model):
@@ -406,17 +393,12 @@ class CertificateLevel(models.TextChoices):
 class CertificateQuerySet(ScopedQuerySet):
     region_lookup = "staff__facility__region__code"
     subtree_roles = FACILITY_ROLES
+    operator_lookup = "staff__facility__operators"
 
     def valid_on(self, day: datetime.date):
         return self.filter(issued_on__lte=day).filter(
             Q(expires_on__isnull=True) | Q(expires_on__gte=day)
         )
-
-    def visible_to(self, user):
-        scoped = super().visible_to(user)
-        if user is not None and getattr(user, "role", "") == "facility_operator":
-            return scoped.filter(staff__facility__operators=user)
-        return scoped
 
 
 class Certificate(models.Model):
@@ -453,13 +435,12 @@ class TrainingKind(models.TextChoices):
 
 
 class TrainingQuerySet(ScopedQuerySet):
+    """Courses held in the user's region, and the courses of the regions above, which are for
+    everyone below (their attendance lists stay with the region that held them)."""
+
     region_lookup = "region__code"
     subtree_roles = FACILITY_ROLES
-
-    def visible_to(self, user):
-        """Courses held in the user's region, and the district's courses, which are for
-        everyone (their attendance lists stay with the district)."""
-        return self.visible_with_regions_above(user)
+    regions_above = (2, 4, 6, 9)
 
 
 class TrainingSession(models.Model):
@@ -488,21 +469,15 @@ class TrainingSession(models.Model):
 
 
 class AttendanceQuerySet(ScopedQuerySet):
-    region_lookup = "session__region__code"
-    subtree_roles = FACILITY_ROLES
+    """A course's attendance list stays with the region that organised it (the names and ID
+    numbers of a district course's attendees are the district's). A township also sees its own
+    staff's attendance at courses held above it; an operator sees only the attendance of the
+    staff of the facilities they run."""
 
-    def visible_to(self, user):
-        """A course's attendance list stays with the region that organised it (the names and
-        ID numbers of a district course's attendees are the district's). A township also sees
-        its own staff's attendance at courses held above it; an operator sees only the
-        attendance of the staff of the facilities they run."""
-        prefix = scope_prefix(user)
-        if not prefix or user.role not in self.subtree_roles:
-            return super().visible_to(user)
-        own_staff = Q(staff__facility__region__code__startswith=prefix)
-        if user.role == "facility_operator":
-            return self.filter(own_staff, staff__facility__operators=user)
-        return self.filter(Q(session__region__code__startswith=prefix) | own_staff)
+    region_lookup = "session__region__code"
+    receiving_lookup = "staff__facility__region__code"
+    subtree_roles = FACILITY_ROLES
+    operator_lookup = "staff__facility__operators"
 
 
 class TrainingAttendance(models.Model):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from facilities import rules
 from facilities.models import (
     RESIDENTIAL_KINDS,
     BasicIndicator,
@@ -410,7 +411,7 @@ def facility_save(
         if served_regions is not None:
             target.served_regions.set(served_regions)
         if operators is not None:
-            wrong = [u.username for u in operators if u.role != "facility_operator"]
+            wrong = [u.username for u in operators if not rules.may_run_a_facility(u)]
             if wrong:
                 raise ValidationError(
                     {

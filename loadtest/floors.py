@@ -43,15 +43,16 @@ from knox.crypto import hash_token
 from knox.settings import CONSTANTS, knox_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from accounts.models import ApiToken, Role
+from accounts.models import ApiToken
 from audit.personal import Context, Number, masked, shown
 from coverage.models import Snapshot
 from regions.models import Level, Region, prefix_of_code
-from regions.scoping import NO_SCOPE_MESSAGE, scope_prefix, visible_to, writable_by
+from regions.scoping import NO_SCOPE_MESSAGE, scope_prefix
 from seniors import rules, services
 from seniors.models import DISABLED_LEVELS, HIGH_AGE, Senior, Visit, years_before
 from seniors.selectors import Allowance, eligible_q
 from volunteers import claims
+from volunteers import rules as volunteer_rules
 from volunteers.models import ServiceLog, Volunteer
 
 ENV_FLAG = "BENCH_FLOOR_VIEWS"
@@ -316,14 +317,14 @@ def seniors_register(request, user):
         raise Refused(403, {"detail": "Your role may not make this change."})
     data = body(request)
     fields = {}
-    villages = visible_to(Region.objects.filter(level=Level.VILLAGE), user)
+    villages = Region.objects.filter(level=Level.VILLAGE).visible_to(user)
     for name, value in data.items():
         if name == "village":
             fields["village"] = villages.filter(code=value).first()
             if fields["village"] is None:
                 raise Refused(400, {"village": [f'Object with code="{value}" does not exist.']})
         elif name == "villager_group":
-            groups = visible_to(Region.objects.filter(level=Level.GROUP), user)
+            groups = Region.objects.filter(level=Level.GROUP).visible_to(user)
             fields["villager_group"] = groups.filter(code=value).first() if value else None
         elif name in services.DATE_FIELDS:
             fields[name] = datetime.date.fromisoformat(value) if value else None
@@ -391,7 +392,7 @@ def moment(data: dict, name: str) -> datetime.datetime:
 def claim_post(request, user):
     if request.method != "POST":
         raise Refused(405, {"detail": f'Method "{request.method}" not allowed.'})
-    if not (user.is_superuser or user.role in claims.VERIFIER_ROLES | {Role.VOLUNTEER}):
+    if not volunteer_rules.can_submit_claims(user):
         raise Refused(403, {"detail": "Your role may not make this change."})
     data = body(request)
     senior = Senior.objects.filter(pk=data.get("senior")).first()
@@ -421,7 +422,8 @@ def claim_verify(request, user, pk: int):
     if request.method != "POST":
         raise Refused(405, {"detail": f'Method "{request.method}" not allowed.'})
     claim = (
-        writable_by(ServiceLog.objects.select_related("volunteer", "senior"), user)
+        ServiceLog.objects.select_related("volunteer", "senior")
+        .writable_by(user)
         .filter(pk=pk)
         .first()
     )
@@ -481,7 +483,7 @@ def snapshot_json(row: dict) -> dict:
 def snapshots(request, user):
     if request.method != "GET":
         raise Refused(405, {"detail": f'Method "{request.method}" not allowed.'})
-    rows = visible_to(Snapshot.objects.all(), user)
+    rows = Snapshot.objects.visible_to(user)
     for name, value in request.GET.items():
         if name in ("page", "page_size") or value == "":
             continue

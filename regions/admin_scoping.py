@@ -1,6 +1,6 @@
-"""Scoping for the admin: the same rule as the API and the pages."""
+"""Scoping and role rules for the admin: the same rules as the API and the pages."""
 
-from regions.scoping import ScopedQuerySet, visible_to
+from regions.scoping import ScopedQuerySet, require_scoped
 
 
 class ScopedAdminMixin:
@@ -11,7 +11,7 @@ class ScopedAdminMixin:
     """
 
     def get_queryset(self, request):
-        return visible_to(super().get_queryset(request), request.user)
+        return require_scoped(super().get_queryset(request)).visible_to(request.user)
 
     def has_module_permission(self, request):
         return super().has_module_permission(request) or self._has_role(request)
@@ -34,9 +34,59 @@ class ScopedInlineMixin:
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if isinstance(queryset, ScopedQuerySet):
-            return visible_to(queryset, request.user)
+            return queryset.visible_to(request.user)
         return queryset
 
     def has_view_permission(self, request, obj=None):
         # the same as the page it sits on: a role reads what the scoping rule lets it see
         return super().has_view_permission(request, obj) or ScopedAdminMixin._has_role(request)
+
+
+def _nobody(user) -> bool:
+    return False
+
+
+def is_active_staff(user) -> bool:
+    """Anyone who may log into the admin."""
+    return bool(user.is_active and user.is_staff)
+
+
+class RuleAdminMixin:
+    """An admin opened by a role rule (a predicate of an app's ``rules.py``): ``read_rule``
+    shows the module and its rows, ``edit_rule`` adds and changes them (``read_rule`` defaults
+    to it). Nobody deletes: history, snapshots and old figures name these rows."""
+
+    edit_rule = staticmethod(_nobody)
+    read_rule = None
+
+    def _may_read(self, request) -> bool:
+        return (self.read_rule or self.edit_rule)(request.user)
+
+    def has_module_permission(self, request):
+        return self._may_read(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_read(request)
+
+    def has_add_permission(self, request, *args):
+        return self.edit_rule(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return self.edit_rule(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdminMixin:
+    """Rows nobody adds, changes or deletes in the admin: they are written elsewhere (the
+    pages, the API, the engine) and read here."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from audit.personal import Number, masked
-from regions.admin_scoping import ScopedAdminMixin
+from regions.admin_scoping import ReadOnlyAdminMixin, ScopedAdminMixin
 from seniors.models import Assessment, Senior, Visit
 
 PERSONAL_NUMBERS = {number.value: number for number in Number}
@@ -23,7 +23,7 @@ class _MaskedHistory(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
-class ReadOnlyScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class ReadOnlyScopedAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     """Read-only and scoped. People's ID and phone numbers never show in the admin: not in its
     forms (the record's page and the API show them, by ``audit.personal``'s rule and logged),
     and masked in the history's changes."""
@@ -35,15 +35,6 @@ class ReadOnlyScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def get_historical_record_context_helper(self, request, historical_record):
         return _MaskedHistory(self.model, historical_record)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Senior)

@@ -50,7 +50,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from accounts.models import User
 from eldercare import xlsx
 from regions.models import Level, Region
-from regions.scoping import can_see_region_code, visible_to
+from regions.scoping import can_see_region_code
 from seniors.idnumber import normalise, parse_id_number
 from seniors.models import (
     ExtremePoverty,
@@ -1050,7 +1050,7 @@ def _uploader_region(by: User) -> Region:
     if by.region_id is not None:
         return by.region
     # an administrator without a region: the district
-    region = visible_to(Region.objects.filter(level=Level.DISTRICT), by).order_by("code").first()
+    region = Region.objects.filter(level=Level.DISTRICT).visible_to(by).order_by("code").first()
     if region is None:
         # zh: 您的账号没有所属区域，不能导入。
         raise ImportFileError(_("Your account has no region, so it cannot import."))
@@ -1390,12 +1390,13 @@ def template_workbook(*, user: User) -> bytes:
         villages_sheet.column_dimensions[letter].width = width
     groups: dict[str, list[str]] = defaultdict(list)
     for parent, name in (
-        visible_to(Region.objects.filter(level=Level.GROUP), user)
+        Region.objects.filter(level=Level.GROUP)
+        .visible_to(user)
         .order_by("code")
         .values_list("parent_id", "short_name")
     ):
         groups[parent].append(name)
-    villages = visible_to(Region.objects.filter(level=Level.VILLAGE), user).select_related("parent")
+    villages = Region.objects.filter(level=Level.VILLAGE).visible_to(user).select_related("parent")
     for village in villages.order_by("code"):
         xlsx.append(
             villages_sheet,

@@ -17,14 +17,10 @@ from simple_history.models import HistoricalRecords
 
 from eldercare.validators import BoundedTextField, PlausibleDateField, PlausibleDateTimeField
 from regions.scoping import ScopedQuerySet
+from seniors.rules import MANAGE_ROLES, PEOPLE_ROLES
 
 HIGH_AGE = 80  # 高龄
 MIN_AGE = 60  # the ledger is of people aged 60 and over
-
-# Who works with people's records: the bureau, township staff and village assistants see the
-# seniors of their subtree. Volunteers and facility operators see none until their issues give
-# them a narrower rule (the seniors paired with them; the residents of their facility).
-PEOPLE_ROLES = frozenset({"bureau", "township_staff", "village_assistant"})
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date:
@@ -59,21 +55,13 @@ class Status(models.TextChoices):
 
 
 class SeniorQuerySet(ScopedQuerySet):
+    """The ledger of the user's region; a facility operator sees the people staying in the
+    facilities they run (admissions are decided by township staff)."""
+
     region_lookup = "village__code"
     subtree_roles = PEOPLE_ROLES
-
-    def visible_to(self, user):
-        """The ledger of the user's region; a facility operator sees the people staying in
-        the facilities they run (admissions are decided by township staff)."""
-        if user is not None and getattr(user, "role", "") == "facility_operator":
-            from regions.scoping import scope_prefix
-
-            if scope_prefix(user) is None:
-                return self.none()
-            return self.filter(
-                placements__facility__operators=user, placements__discharged_on__isnull=True
-            ).distinct()
-        return super().visible_to(user)
+    operator_lookup = "placements__facility__operators"
+    operator_condition = Q(placements__discharged_on__isnull=True)
 
     def active(self):
         return self.filter(status=Status.ACTIVE)
@@ -252,7 +240,10 @@ def barthel_level(total: int) -> str:
     return Level.SEVERE
 
 
-class AssessmentQuerySet(ScopedQuerySet):
+class PersonRecordQuerySet(ScopedQuerySet):
+    """Rows about a person (assessments, visits, categories, contracts) are seen by whoever
+    sees the person's village."""
+
     region_lookup = "senior__village__code"
     subtree_roles = PEOPLE_ROLES
 
@@ -281,7 +272,7 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
-    objects = AssessmentQuerySet.as_manager()
+    objects = PersonRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ability assessment")
@@ -334,11 +325,6 @@ class ServiceType(models.TextChoices):
     FARMING = "farming", _("Farm work help (春种秋收)")
 
 
-class VisitQuerySet(ScopedQuerySet):
-    region_lookup = "senior__village__code"
-    subtree_roles = PEOPLE_ROLES
-
-
 class Visit(models.Model):
     """A visit or home service (巡访/上门服务) to a senior."""
 
@@ -370,7 +356,7 @@ class Visit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
-    objects = VisitQuerySet.as_manager()
+    objects = PersonRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("visit")
@@ -396,7 +382,7 @@ IMPORT_WORKING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
 
 class SeniorImportQuerySet(ScopedQuerySet):
     region_lookup = "region__code"
-    subtree_roles = frozenset({"bureau", "township_staff"})
+    subtree_roles = MANAGE_ROLES
 
 
 class SeniorImport(models.Model):
@@ -446,13 +432,6 @@ CATEGORY_FIELDS = (
     "wants_centralised_care",
     "wants_day_care",
 )
-
-
-class PersonRecordQuerySet(ScopedQuerySet):
-    """Rows about a person are seen by whoever sees the person's village."""
-
-    region_lookup = "senior__village__code"
-    subtree_roles = PEOPLE_ROLES
 
 
 class CategoryPeriod(models.Model):

@@ -4,7 +4,7 @@ import pytest
 
 from accounts.models import User
 from regions.models import Region
-from regions.scoping import can_see_region_code, scope_prefix, visible_to
+from regions.scoping import can_see_region_code, require_scoped, scope_prefix
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_a_model_without_a_scoping_rule_is_refused(staff_baima):
     from axes.models import AccessAttempt
 
     with pytest.raises(TypeError, match="no scoping rule"):
-        visible_to(AccessAttempt.objects.all(), staff_baima)
+        require_scoped(AccessAttempt.objects.all()).visible_to(staff_baima)
 
 
 def test_a_subtree_is_one_query(regions, django_assert_num_queries):

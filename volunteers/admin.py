@@ -4,7 +4,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from regions.admin_scoping import RuleAdminMixin
 from seniors.admin import ReadOnlyScopedAdmin
+from volunteers import rules
 from volunteers.models import (
     Account,
     ElderlyCareAssistant,
@@ -17,7 +19,7 @@ from volunteers.models import (
 
 
 @admin.register(Policy)
-class PolicyAdmin(SimpleHistoryAdmin):
+class PolicyAdmin(RuleAdminMixin, SimpleHistoryAdmin):
     """The rules of pairings, claims and the time bank, kept with who changed them."""
 
     list_display = (
@@ -33,24 +35,11 @@ class PolicyAdmin(SimpleHistoryAdmin):
         "updated_at",
     )
 
-    def _may_edit(self, request) -> bool:
-        user = request.user
-        return user.is_active and (user.is_superuser or getattr(user, "role", "") == "bureau")
-
-    def has_module_permission(self, request):
-        return self._may_edit(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may_edit(request)
+    edit_rule = staticmethod(rules.can_change_policy)
 
     def has_add_permission(self, request):
-        return self._may_edit(request) and not Policy.objects.exists()
-
-    def has_change_permission(self, request, obj=None):
-        return self._may_edit(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        # one policy: the bureau changes it, never adds a second
+        return super().has_add_permission(request) and not Policy.objects.exists()
 
 
 @admin.register(Volunteer)

@@ -26,12 +26,10 @@ from accounts.models import User
 from regions.scoping import can_see_region_code
 from seniors.models import Senior, ServiceType, Status
 from seniors.services import visit_record
-from volunteers import ledger
+from volunteers import ledger, rules
 from volunteers.models import ClaimStatus, MovementKind, Policy, ServiceLog, Volunteer
 from volunteers.spending import apply_storage_cap
 
-# Who decides claims (and may enter a paper record) for the villages of their region.
-VERIFIER_ROLES = frozenset({"bureau", "township_staff", "village_assistant"})
 # The visit a verified claim makes is keyed by the claim, so a retry finds the same visit.
 VISIT_NAMESPACE = uuid.UUID("6f1d2b7e-2c1a-4e53-9a57-5d0b6f0a3c11")
 
@@ -40,24 +38,8 @@ def claim_visit_uuid(claim: ServiceLog) -> uuid.UUID:
     return uuid.uuid5(VISIT_NAMESPACE, f"servicelog:{claim.pk}")
 
 
-def can_decide_claims(user: User | None) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return bool(user.is_superuser or getattr(user, "role", "") in VERIFIER_ROLES)
-
-
 def _own_volunteer_id(user: User) -> int | None:
     return Volunteer.objects.filter(user=user).values_list("pk", flat=True).first()
-
-
-def can_decide(user: User | None, claim: ServiceLog) -> bool:
-    """An assistant of the senior's village, or staff or the bureau above it — never the
-    volunteer who claimed, whatever other role they hold."""
-    if not can_decide_claims(user):
-        return False
-    if not can_see_region_code(user, claim.senior.village_id):
-        return False
-    return claim.volunteer.user_id != user.pk
 
 
 def _hours(started_at: datetime.datetime, ended_at: datetime.datetime) -> Decimal:
@@ -156,7 +138,7 @@ def claim_submit(
         if existing is not None:
             return _same_claim(existing, volunteer, senior), False
     if from_paper:
-        if not can_decide_claims(by) or not can_see_region_code(by, volunteer.village_id):
+        if not rules.can_decide_claims(by) or not can_see_region_code(by, volunteer.village_id):
             raise PermissionDenied(
                 _("Only an assistant or staff of the volunteer's village enters paper records.")
             )
@@ -209,7 +191,7 @@ def claim_submit(
 
 
 def _lock_for_decision(*, by: User, claim: ServiceLog) -> ServiceLog:
-    if not can_decide(by, claim):
+    if not rules.can_verify_claim(by, claim):
         if claim.volunteer.user_id is not None and claim.volunteer.user_id == by.pk:
             raise PermissionDenied(_("A volunteer cannot decide their own claim."))
         raise PermissionDenied(_("Only an assistant or staff of the senior's village decides."))

@@ -14,9 +14,8 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from eldercare.validators import BoundedTextField, PlausibleDateField, PlausibleDateTimeField
-from regions.scoping import ScopedQuerySet, scope_prefix
-
-VOLUNTEER_SIDE_ROLES = frozenset({"bureau", "township_staff", "village_assistant"})
+from regions.scoping import ScopedQuerySet
+from volunteers.rules import RUN_AND_VOLUNTEER_ROLES, RUN_ROLES
 
 
 class VolunteerKind(models.TextChoices):
@@ -29,15 +28,12 @@ class VolunteerKind(models.TextChoices):
 
 
 class VolunteerQuerySet(ScopedQuerySet):
-    region_lookup = "village__code"
-    subtree_roles = VOLUNTEER_SIDE_ROLES
+    """Staff and assistants see the volunteers of their region; a volunteer sees their own
+    record."""
 
-    def visible_to(self, user):
-        """Staff and assistants see the volunteers of their region; a volunteer sees their own
-        record."""
-        if user is not None and getattr(user, "role", "") == "volunteer" and user.is_active:
-            return self.filter(user=user)
-        return super().visible_to(user)
+    region_lookup = "village__code"
+    subtree_roles = RUN_ROLES
+    own_lookups = ("user",)
 
 
 class Volunteer(models.Model):
@@ -76,7 +72,7 @@ class Volunteer(models.Model):
 
 class GroupQuerySet(ScopedQuerySet):
     region_lookup = "region__code"
-    subtree_roles = VOLUNTEER_SIDE_ROLES | {"volunteer"}
+    subtree_roles = RUN_AND_VOLUNTEER_ROLES
 
 
 class GroupKind(models.TextChoices):
@@ -114,7 +110,7 @@ class Group(models.Model):
 
 class AssistantQuerySet(ScopedQuerySet):
     region_lookup = "village__code"
-    subtree_roles = VOLUNTEER_SIDE_ROLES | {"volunteer"}
+    subtree_roles = RUN_AND_VOLUNTEER_ROLES
 
 
 class ElderlyCareAssistant(models.Model):
@@ -155,12 +151,8 @@ class PairingMode(models.TextChoices):
 
 class PairingQuerySet(ScopedQuerySet):
     region_lookup = "senior__village__code"
-    subtree_roles = VOLUNTEER_SIDE_ROLES
-
-    def visible_to(self, user):
-        if user is not None and getattr(user, "role", "") == "volunteer" and user.is_active:
-            return self.filter(helper__user=user)
-        return super().visible_to(user)
+    subtree_roles = RUN_ROLES
+    own_lookups = ("helper__user",)
 
 
 class Pairing(models.Model):
@@ -203,13 +195,13 @@ class AccountKind(models.TextChoices):
 
 
 class AccountQuerySet(ScopedQuerySet):
-    region_lookup = "volunteer__village__code"
-    subtree_roles = VOLUNTEER_SIDE_ROLES
+    """Volunteers' accounts, by the volunteer's village; the system accounts are nobody's
+    through the scope (the services post to them)."""
 
-    def visible_to(self, user):
-        if user is not None and getattr(user, "role", "") == "volunteer" and user.is_active:
-            return self.filter(volunteer__user=user)
-        return super().visible_to(user).filter(kind=AccountKind.VOLUNTEER)
+    region_lookup = "volunteer__village__code"
+    subtree_roles = RUN_ROLES
+    own_lookups = ("volunteer__user",)
+    visible_rows = Q(kind=AccountKind.VOLUNTEER)
 
 
 class Account(models.Model):
@@ -376,12 +368,8 @@ class ClaimStatus(models.TextChoices):
 
 class ServiceLogQuerySet(ScopedQuerySet):
     region_lookup = "senior__village__code"
-    subtree_roles = VOLUNTEER_SIDE_ROLES
-
-    def visible_to(self, user):
-        if user is not None and getattr(user, "role", "") == "volunteer" and user.is_active:
-            return self.filter(volunteer__user=user)
-        return super().visible_to(user)
+    subtree_roles = RUN_ROLES
+    own_lookups = ("volunteer__user",)
 
 
 class ServiceLog(models.Model):
@@ -445,12 +433,11 @@ class ServiceLog(models.Model):
 
 
 class CatalogueItemQuerySet(ScopedQuerySet):
-    region_lookup = "region__code"
-    subtree_roles = VOLUNTEER_SIDE_ROLES | {"volunteer"}
+    """Items of the user's region, and the district's and township's items above it."""
 
-    def visible_to(self, user):
-        """Items of the user's region, and the district's and township's items above it."""
-        return self.visible_with_regions_above(user, lengths=(6, 9))
+    region_lookup = "region__code"
+    subtree_roles = RUN_AND_VOLUNTEER_ROLES
+    regions_above = (6, 9)
 
 
 class CatalogueItem(models.Model):
@@ -483,12 +470,8 @@ class SpendingQuerySet(ScopedQuerySet):
     """Redemptions and transfers are seen by whoever sees the paying account."""
 
     region_lookup = "account__volunteer__village__code"
-    subtree_roles = VOLUNTEER_SIDE_ROLES
-
-    def visible_to(self, user):
-        if user is not None and getattr(user, "role", "") == "volunteer" and user.is_active:
-            return self.filter(account__volunteer__user=user)
-        return super().visible_to(user)
+    subtree_roles = RUN_ROLES
+    own_lookups = ("account__volunteer__user",)
 
 
 class TransferQuerySet(SpendingQuerySet):
@@ -498,20 +481,7 @@ class TransferQuerySet(SpendingQuerySet):
 
     region_lookup = "from_account__volunteer__village__code"
     receiving_lookup = "to_account__volunteer__village__code"
-
-    def visible_to(self, user):
-        if user is not None and getattr(user, "role", "") == "volunteer" and user.is_active:
-            return self.filter(
-                Q(from_account__volunteer__user=user) | Q(to_account__volunteer__user=user)
-            )
-        giving = ScopedQuerySet.visible_to(self, user)  # fails closed as every scope does
-        prefix = scope_prefix(user)
-        if not prefix or user.role not in self.subtree_roles:
-            return giving  # nothing at all, or everything (administrators)
-        return self.filter(
-            Q(**{f"{self.region_lookup}__startswith": prefix})
-            | Q(**{f"{self.receiving_lookup}__startswith": prefix})
-        )
+    own_lookups = ("from_account__volunteer__user", "to_account__volunteer__user")
 
 
 class Redemption(models.Model):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from regions.models import Region, prefix_of_code
+from volunteers import rules
 from volunteers.ledger import ONE_DECIMAL, post_movement, system_account
 from volunteers.models import (
     Account,
@@ -172,7 +173,7 @@ def timebank_grant(*, by: User, to_account: Account, hours: Decimal, memo: str) 
     """The district fund grants hours to an account (as Nanjing's fund does for key
     seniors). Only the bureau (or an administrator) may grant: checked here, so every way in
     obeys it. The fund may not go below zero."""
-    if not (by.is_superuser or getattr(by, "role", "") == "bureau"):
+    if not rules.can_grant_hours(by):
         raise PermissionDenied(_("Only the civil affairs bureau may grant hours."))
     _volunteer_account(to_account, "to_account")
     if not memo.strip():

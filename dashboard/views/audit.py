@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import QueryDict
 from django.shortcuts import render
@@ -13,20 +12,17 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from accounts.models import has_role
 from audit.models import PersonView
+from dashboard.navigation import AUDIT
 from regions.models import Region
-from regions.scoping import visible_to
 from seniors.filters import SeniorFilter
 from seniors.models import Assessment, Senior, Visit
 
 SHOWN = 200
-AUDIT_ROLES = frozenset({"bureau"})
 
 
 def _require_bureau(request) -> None:
-    if not has_role(request.user, AUDIT_ROLES):
-        raise PermissionDenied(_("Only the civil affairs bureau reads the audit log."))
+    AUDIT.require(request)
 
 
 def _day(value: str) -> datetime.date | None:
@@ -79,13 +75,12 @@ def audit_log(request):
     username = request.GET.get("user", "").strip()
     since = _day(request.GET.get("since", ""))
     until = _day(request.GET.get("until", ""))
-    seniors = visible_to(Senior.objects.all(), request.user)
+    seniors = Senior.objects.visible_to(request.user)
     if person:
         seniors = seniors.filter(Q(name__contains=person) | Q(pk=person if person.isdigit() else 0))
-    views = visible_to(
-        PersonView.objects.select_related("user", "senior", "staff_member", "volunteer", "region"),
-        request.user,
-    )
+    views = PersonView.objects.select_related(
+        "user", "senior", "staff_member", "volunteer", "region"
+    ).visible_to(request.user)
     history = Senior.history.filter(id__in=seniors.values("pk")).select_related("history_user")
     assessments = Assessment.history.filter(senior_id__in=seniors.values("pk")).select_related(
         "history_user"

@@ -7,7 +7,7 @@ import uuid
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from dashboard.navigation import CLAIMS
 from dashboard.views.forms_support import apply_errors
-from regions.scoping import visible_to
 from seniors.models import Senior, ServiceType, Status
 from volunteers import claims
 from volunteers.models import ClaimStatus, ServiceLog, Volunteer
@@ -26,12 +26,11 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 
 
 def _require_verifier(request) -> None:
-    if not claims.can_decide_claims(request.user):
-        raise PermissionDenied(_("Your role does not verify claims."))
+    CLAIMS.require(request)
 
 
 def _get_claim(request, pk: int) -> ServiceLog:
-    claim = visible_to(ServiceLog.objects.all(), request.user).filter(pk=pk).first()
+    claim = ServiceLog.objects.visible_to(request.user).filter(pk=pk).first()
     if claim is None:
         raise Http404(_("No such claim in your region."))
     return claim
@@ -41,7 +40,8 @@ def claim_queue(request):
     """Submitted claims for the seniors of the user's villages, oldest first."""
     _require_verifier(request)
     queue = (
-        visible_to(ServiceLog.objects.all(), request.user)
+        ServiceLog.objects.all()
+        .visible_to(request.user)
         .filter(status=ClaimStatus.SUBMITTED)
         .select_related("volunteer", "senior__village")
         .order_by("started_at", "id")
@@ -99,9 +99,9 @@ class PaperClaimForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        volunteers = visible_to(Volunteer.objects.all(), user).exclude(left_on__lte=today)
+        volunteers = Volunteer.objects.visible_to(user).exclude(left_on__lte=today)
         self.fields["volunteer"].queryset = volunteers.select_related("village")
-        seniors = visible_to(Senior.objects.filter(status=Status.ACTIVE), user)
+        seniors = Senior.objects.filter(status=Status.ACTIVE).visible_to(user)
         self.fields["senior"].queryset = seniors.order_by("village_id", "name")
 
 

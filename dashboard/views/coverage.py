@@ -28,24 +28,22 @@ from django.utils.translation import gettext as _
 from coverage import cache, selectors
 from coverage.models import Snapshot
 from dashboard.coverage_excel import gaps_workbook, overview_workbook
+from dashboard.navigation import COVERAGE
 from facilities.models import Facility, Kind
 from facilities.selectors import figures_of, with_figures
 from regions.models import Level, Region
-from regions.scoping import can_see_region_code, scope_prefix, visible_to
+from regions.scoping import can_see_region_code, scope_prefix
 from seniors.models import Senior
 from volunteers.models import ElderlyCareAssistant, Group, Pairing
 from volunteers.pairings import pairings_with_status, seniors_lacking_pairing
 
-COVERAGE_ROLES = frozenset({"bureau", "township_staff", "village_assistant"})
 SHOWN = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_reader(request) -> None:
-    user = request.user
-    if not (user.is_superuser or user.role in COVERAGE_ROLES):
-        raise PermissionDenied(_("Your role does not see the coverage of the targets."))
-    if scope_prefix(user) is None:
+    COVERAGE.require(request)
+    if scope_prefix(request.user) is None:
         raise PermissionDenied(_("Your account has no region yet."))
 
 
@@ -158,7 +156,7 @@ def _overview(request, region: Region) -> dict:
         context["groups"] = selectors.tiles(
             snapshots, region.code, on, level=region.level, targets=targets
         )
-        regions = visible_to(Region.objects.all(), request.user)
+        regions = Region.objects.visible_to(request.user)
         indicators, rows = selectors.children_table(snapshots, regions, region.code, on, targets)
         context["columns"] = indicators
         context["rows"] = selectors.sort_rows(rows, sort, descending)
@@ -170,29 +168,32 @@ def _village(request, region: Region) -> dict:
     the seniors needing a pairing and the overdue visits (today)."""
     today = timezone.localdate()
     user = request.user
-    points = visible_to(
-        Facility.objects.filter(kind__in=[Kind.MUTUAL_AID_POINT, Kind.SERVICE_CENTRE]), user
-    )
+    points = Facility.objects.filter(
+        kind__in=[Kind.MUTUAL_AID_POINT, Kind.SERVICE_CENTRE]
+    ).visible_to(user)
     serving = list(points.filter(region_id=region.code)) + list(
         points.filter(served_regions=region.code).exclude(region_id=region.code)
     )
     active = {"founded_on__lte": today}
     groups = (
-        visible_to(Group.objects.all(), user)
+        Group.objects.all()
+        .visible_to(user)
         .filter(region__code__startswith=region.code, **active)
         .exclude(dissolved_on__lte=today)
         .order_by("kind", "region_id", "name")
     )
     assistants = (
-        visible_to(ElderlyCareAssistant.objects.all(), user)
+        ElderlyCareAssistant.objects.all()
+        .visible_to(user)
         .filter(village_id=region.code, started_on__lte=today)
         .exclude(ended_on__lte=today)
     )
-    seniors = visible_to(Senior.objects.all(), user).filter(village_id=region.code)
+    seniors = Senior.objects.visible_to(user).filter(village_id=region.code)
     lacking = list(seniors_lacking_pairing(seniors, today).order_by("name")[:SHOWN])
     overdue = list(
         pairings_with_status(
-            visible_to(Pairing.objects.all(), user)
+            Pairing.objects.all()
+            .visible_to(user)
             .filter(senior__village_id=region.code)
             .select_related("senior", "helper"),
             today,
@@ -237,7 +238,8 @@ def _gap_lists(request, region: Region, on: datetime.date | None) -> dict:
     facilities = [
         (facility, figures_of(facility))
         for facility in with_figures(
-            visible_to(Facility.objects.all(), user)
+            Facility.objects.all()
+            .visible_to(user)
             .operating_on(today)
             .filter(
                 region__code__startswith=region.prefix,
@@ -252,7 +254,7 @@ def _gap_lists(request, region: Region, on: datetime.date | None) -> dict:
         for facility, figures in facilities
         if figures.meets_staffing is False or figures.meets_nursing_beds is False
     ]
-    seniors = visible_to(Senior.objects.all(), user).filter(village__code__startswith=region.prefix)
+    seniors = Senior.objects.visible_to(user).filter(village__code__startswith=region.prefix)
     lacking = seniors_lacking_pairing(seniors, today).select_related("village__parent")
     return {
         "villages": villages,
@@ -302,7 +304,7 @@ def coverage_export(request, code: str):
         targets = selectors.targets_in_force(on)
         groups = selectors.tiles(snapshots, region.code, on, level=region.level, targets=targets)
         columns, rows = selectors.children_table(
-            snapshots, visible_to(Region.objects.all(), request.user), region.code, on, targets
+            snapshots, Region.objects.visible_to(request.user), region.code, on, targets
         )
         body = overview_workbook(region=region, on=on, groups=groups, columns=columns, rows=rows)
         return on, body
@@ -369,7 +371,7 @@ def _screen(request, region: Region) -> dict:
         tiles = [t for _label, members in groups for t in members]
         judged = [t for t in tiles if t.state in ("met", "behind")]
         _columns, rows = selectors.children_table(
-            snapshots, visible_to(Region.objects.all(), request.user), region.code, on, targets
+            snapshots, Region.objects.visible_to(request.user), region.code, on, targets
         )
         panels = []
         for label, members in groups:

@@ -34,10 +34,10 @@ from dashboard.facility_forms import (
     StaffEndForm,
     StaffForm,
 )
+from dashboard.navigation import FACILITIES
 from dashboard.views.forms_support import apply_errors
 from facilities import selectors, services
 from facilities.models import (
-    FACILITY_ROLES,
     RESIDENTIAL_KINDS,
     Bed,
     Certificate,
@@ -50,11 +50,11 @@ from facilities.models import (
     Status,
     UpgradeProject,
 )
-from facilities.rules import can_keep_ledgers, can_supervise, has_role
+from facilities.rules import can_keep_ledgers, can_read_facilities, can_supervise
 from facilities.selectors import STAFF_RATIO, figures_of, with_figures
 from regions.models import Level, Region
-from regions.scoping import visible_to
-from seniors.models import PEOPLE_ROLES, Senior
+from seniors.models import Senior
+from seniors.rules import can_read_people
 
 PAGE_SIZE = 30
 HISTORY_SHOWN = 30
@@ -72,13 +72,8 @@ KIND_SHORT = {
 }
 
 
-def can_read(user) -> bool:
-    return has_role(user, FACILITY_ROLES)
-
-
 def _require(rule, request) -> None:
-    if not can_read(request.user):
-        raise PermissionDenied(_("Your role does not work with the facility network."))
+    FACILITIES.require(request)
     if not rule(request.user):
         raise PermissionDenied(_("Your role may not make this change."))
 
@@ -121,9 +116,9 @@ def _form_page(request, form, facility, title, **extra):
 def facility_list(request):
     """The facilities the user may see, filtered by kind, township, status and name, with
     their figures today and the plan's marks (二(一) nursing beds, 二(五) staffing)."""
-    _require(can_read, request)
+    _require(can_read_facilities, request)
     today = timezone.localdate()
-    townships = visible_to(Region.objects.filter(level=Level.TOWNSHIP), request.user)
+    townships = Region.objects.filter(level=Level.TOWNSHIP).visible_to(request.user)
     form = FacilityFilterForm(request.GET or None, townships=townships)
     facilities = Facility.objects.visible_to(request.user).select_related("region__parent")
     if form.is_bound:
@@ -297,7 +292,7 @@ def _changes(facility: Facility) -> list[dict]:
 def facility_detail(request, pk: int):
     """One facility: its record, figures today, beds, residents, staff and certificates,
     quality checks, projects, operating funds and who changed what."""
-    _require(can_read, request)
+    _require(can_read_facilities, request)
     user = request.user
     today = timezone.localdate()
     facility = _get_facility(request, pk, on=today)
@@ -319,7 +314,7 @@ def facility_detail(request, pk: int):
         .order_by("-discharged_on", "-id")[:DISCHARGES_SHOWN]
     )
     linked = set()
-    if has_role(user, PEOPLE_ROLES):
+    if can_read_people(user):
         ids = {p.senior_id for p in (*residents, *discharges)}
         linked = set(
             Senior.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)

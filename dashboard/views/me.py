@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy
 from dashboard.views.claims import DATETIME_WIDGET
 from dashboard.views.forms_support import apply_errors
 from seniors.models import ServiceType
-from volunteers import claims
+from volunteers import claims, rules
 from volunteers.models import Account, ClaimStatus, MovementKind, Pairing, ServiceLog, Volunteer
 from volunteers.spending import account_statement, affordable_items
 
@@ -49,21 +49,13 @@ PAGES = (
 )
 
 
-def is_volunteer(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and getattr(user, "role", "") == "volunteer"
-        and Volunteer.objects.visible_to(user).exists()
-    )
-
-
 def volunteer_page(view):
     """The page gets the user's own volunteer record; anyone else is refused (403)."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         volunteer = None
-        if getattr(request.user, "role", "") == "volunteer":
+        if rules.is_volunteer(request.user):
             volunteer = Volunteer.objects.visible_to(request.user).select_related("village").first()
         if volunteer is None:
             raise PermissionDenied(_("These pages are for volunteers with a volunteer record."))

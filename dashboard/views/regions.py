@@ -6,14 +6,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dashboard.navigation import has_volunteer_pages
 from dashboard.views import today
-from dashboard.views.me import is_volunteer
 from regions.models import Level, Region
-from regions.scoping import NO_SCOPE_MESSAGE, can_see_region_code, scope_prefix, visible_to
+from regions.scoping import NO_SCOPE_MESSAGE, can_see_region_code, scope_prefix
+from seniors.rules import has_to_do_list
 
 
 def _visible_regions(request):
-    return visible_to(Region.objects.select_related("parent__parent__parent"), request.user)
+    return Region.objects.select_related("parent__parent__parent").visible_to(request.user)
 
 
 def _ancestors(region: Region) -> list[Region]:
@@ -44,11 +45,11 @@ def home(request):
     or township clerk, the user's own region for the others (the district for an
     administrator)."""
     user = request.user
-    if is_volunteer(user):
+    if has_volunteer_pages(user):
         return redirect("dashboard:me_home")
     if scope_prefix(user) is None:
         return render(request, "dashboard/empty.html", {"message": NO_SCOPE_MESSAGE}, status=403)
-    if user.role in today.TO_DO_LIST_ROLES:
+    if has_to_do_list(user):
         day = timezone.localdate()
         return render(
             request,

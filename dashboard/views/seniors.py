@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 
 from audit.personal import Context, Number, shown
 from dashboard.forms import AssessmentForm, SeniorForm, StatusForm, VisitForm
+from dashboard.navigation import SENIORS
 from dashboard.views.forms_support import apply_errors
 from regions.models import Level, Region
-from regions.scoping import visible_to
 from seniors import rules, selectors, services
 from seniors.filters import SeniorFilter
-from seniors.models import DISABLED_LEVELS, PEOPLE_ROLES, Senior, Status
+from seniors.models import DISABLED_LEVELS, Senior, Status
 
 PAGE_SIZE = 50
 MAIN_FILTERS = ("q", "village", "status", "living_situation")
@@ -29,9 +29,7 @@ VISITS_SHOWN = 30
 
 
 def _require_reader(request) -> None:
-    user = request.user
-    if not (user.is_superuser or user.role in PEOPLE_ROLES):
-        raise PermissionDenied(_("Your role does not work with the seniors' ledger."))
+    SENIORS.require(request)
 
 
 def _require(rule, request) -> None:
@@ -57,7 +55,7 @@ def senior_list(request):
         # the register shows the people in it today unless asked for the others
         params["status"] = Status.ACTIVE
     filterset = SeniorFilter(params, queryset=seniors)
-    villages = visible_to(Region.objects.filter(level=Level.VILLAGE), request.user)
+    villages = Region.objects.filter(level=Level.VILLAGE).visible_to(request.user)
     filterset.form.fields["village"] = forms.ChoiceField(
         label=_("Village"),
         required=False,

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import export_viewed
 from regions.models import Level, Region
-from regions.scoping import visible_to
 from seniors import importing, rules
 from seniors.excel import register_workbook
 from seniors.filters import BOOLEAN_CHOICES, SeniorFilter
@@ -52,7 +51,7 @@ def _region_label(request, filterset: SeniorFilter) -> str:
     """What the export covers: the chosen village or region, else the user's own region."""
     data = filterset.form.cleaned_data
     code = (data.get("village") or data.get("region") or "").strip()
-    regions = visible_to(Region.objects.select_related("parent"), request.user)
+    regions = Region.objects.select_related("parent").visible_to(request.user)
     region = None
     if code:
         region = regions.filter(code=code).first()

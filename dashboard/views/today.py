@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
 from facilities.models import Certificate, Facility
 from facilities.selectors import certificates_expiring, funds_report_missing, quality_check_due
 from seniors.models import ImportStatus, SeniorImport
+from seniors.rules import works_in_a_village
 from volunteers.models import ClaimStatus, Pairing, ServiceLog
 from volunteers.pairings import pairings_due, pairings_with_status
 
@@ -208,7 +208,7 @@ def _imports(user) -> Item:
 
 def items_for(user, today: datetime.date) -> list[Item]:
     """The to-do items of the user's role, most pressing first."""
-    if user.role == Role.VILLAGE_ASSISTANT:
+    if works_in_a_village(user):
         return [_claims(user), _visits(user, today), _paper()]
     return [
         _visits(user, today),
@@ -218,6 +218,3 @@ def items_for(user, today: datetime.date) -> list[Item]:
         _funds(user, today),
         _imports(user),
     ]
-
-
-TO_DO_LIST_ROLES = frozenset({Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_STAFF})

@@ -5,18 +5,15 @@ forms) into ``volunteers.services``."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from audit.personal import Context, Number, shown
 from coverage.definitions import PAIRING_INDICATOR, how_counted, pairing_indicator, rule_of
+from dashboard.navigation import VOLUNTEERS
 from regions.models import Level, Region
-from regions.scoping import visible_to
 from seniors.models import Senior
 from volunteers.models import (
-    VOLUNTEER_SIDE_ROLES,
     ElderlyCareAssistant,
     Group,
     Pairing,
@@ -29,15 +26,13 @@ SHOWN = 200  # rows of a list on one page; the counts above it are complete
 
 
 def _require_reader(request) -> None:
-    user = request.user
-    if not (user.is_superuser or user.role in VOLUNTEER_SIDE_ROLES):
-        raise PermissionDenied(_("Your role does not work with volunteers and pairings."))
+    VOLUNTEERS.require(request)
 
 
 def _region_filter(request) -> tuple[dict, str | None]:
     """The township and village choices the user may see, and the prefix chosen (or None)."""
-    townships = list(visible_to(Region.objects.filter(level=Level.TOWNSHIP), request.user))
-    villages = visible_to(Region.objects.filter(level=Level.VILLAGE), request.user)
+    townships = list(Region.objects.filter(level=Level.TOWNSHIP).visible_to(request.user))
+    villages = Region.objects.filter(level=Level.VILLAGE).visible_to(request.user)
     township = request.GET.get("township", "")
     village = request.GET.get("village", "")
     chosen = None

@@ -1,0 +1,28 @@
+"""Who may read the coverage of the plan's targets and who steers it (on top of the region
+scope, which says where)."""
+
+from __future__ import annotations
+
+from accounts.models import Role, has_role
+
+# read snapshots, reports and the coverage pages of their subtree
+READ_ROLES = frozenset({Role.BUREAU, Role.TOWNSHIP_STAFF, Role.VILLAGE_ASSISTANT})
+# the district's plan: targets, plans and indicators, recomputing, the coverage admin
+BUREAU_ROLES = frozenset({Role.BUREAU})
+
+
+def can_read_coverage(user) -> bool:
+    return has_role(user, READ_ROLES)
+
+
+def can_set_targets(user) -> bool:
+    return has_role(user, BUREAU_ROLES)
+
+
+def can_recompute(user) -> bool:
+    return has_role(user, BUREAU_ROLES)
+
+
+def can_administer_coverage(user) -> bool:
+    """The coverage admin: plans, indicators and targets (the admin's own staff check aside)."""
+    return has_role(user, BUREAU_ROLES)
