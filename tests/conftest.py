@@ -170,9 +170,7 @@ def today():
 @pytest.fixture
 def zhang(regions, today):
     """张大爷 of 板桥村 (白马镇), 86, living alone."""
-    from seniors.models import Senior
-
-    return Senior.objects.create(
+    return f.SeniorFactory(
         id_number=ZHANG_ID,
         name="张大爷",
         sex="M",
@@ -186,9 +184,7 @@ def zhang(regions, today):
 @pytest.fixture
 def liu(regions, today):
     """刘奶奶 of 文凤村 (后坪乡), 80."""
-    from seniors.models import Senior
-
-    return Senior.objects.create(
+    return f.SeniorFactory(
         id_number=LI_ID,
         name="刘奶奶",
         sex="F",

@@ -69,7 +69,7 @@ def test_a_rule_refusal_is_a_400_naming_the_field(api_as, volunteer, helper, zha
 
 def test_a_volunteer_sees_only_their_own_claims(api_as, volunteer, helper, zhang, regions):
     other = f.VolunteerFactory(village=regions["banqiao"])
-    ServiceLog.objects.create(
+    f.ServiceLogFactory(
         volunteer=other, senior=zhang, service_type="meals", hours=Decimal("1"),
         started_at="2026-11-27T09:00:00+08:00", ended_at="2026-11-27T10:00:00+08:00",
     )  # fmt: skip

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from seniors.models import Senior, Visit
+from seniors.models import Visit
 from tests import factories as f
 from tests.concurrency import CLIENTS, run_together
 from volunteers import ledger
@@ -51,7 +51,7 @@ def frozen():
 @pytest.fixture
 def cast(regions, volunteer, frozen):
     helper = f.VolunteerFactory(village=regions["banqiao"], user=volunteer)
-    senior = Senior.objects.create(
+    senior = f.SeniorFactory(
         id_number="500232194003011230", name="张大爷", sex="M",
         birth_date=datetime.date(1940, 3, 1), village=regions["banqiao"],
         registered_on=datetime.date(2021, 6, 1),

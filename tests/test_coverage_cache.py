@@ -19,7 +19,6 @@ from coverage import services
 from coverage.compute import compute
 from coverage.models import DirtyTownship, Target
 from tests import factories as f
-from volunteers.models import ElderlyCareAssistant
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,7 @@ def world(regions, today):
     f.FacilityFactory(
         kind="mutual_aid_point", region=regions["banqiao"], name="板桥互助点", **f.POINT_FUNCTIONS
     )
-    ElderlyCareAssistant.objects.create(
+    f.ElderlyCareAssistantFactory(
         village=regions["banqiao"], name="王助理", started_on=datetime.date(2022, 1, 1)
     )
     signed, young = datetime.date(2026, 5, 1), datetime.date(1955, 1, 1)

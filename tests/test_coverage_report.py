@@ -12,7 +12,6 @@ from coverage.compute import compute
 from coverage.models import Report, Snapshot
 from coverage.tasks import build_report
 from tests import factories as f
-from volunteers.models import ElderlyCareAssistant
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +31,7 @@ def world(regions, today):
     f.FacilityFactory(
         kind="mutual_aid_point", region=regions["banqiao"], name="板桥互助点", **f.POINT_FUNCTIONS
     )
-    ElderlyCareAssistant.objects.create(
+    f.ElderlyCareAssistantFactory(
         village=regions["banqiao"], name="王助理", started_on=datetime.date(2022, 1, 1)
     )
     signed, young = datetime.date(2026, 5, 1), datetime.date(1955, 1, 1)
@@ -239,7 +238,7 @@ def test_a_lost_build_is_queued_again_but_a_fresh_one_is_not(
 
     from django.utils import timezone
 
-    Report.objects.create(
+    f.ReportFactory(
         region_id=DISTRICT, month=datetime.date(2026, 11, 1), status="queued",
         queued_at=timezone.now() - dt.timedelta(minutes=5),
     )  # fmt: skip

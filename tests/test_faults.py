@@ -23,12 +23,11 @@ from rest_framework.test import APIClient
 from coverage import services
 from coverage.compute import compute
 from coverage.models import Run, Snapshot
-from seniors.models import Senior
 from tests import factories as f
 from tests.concurrency import CLIENTS, run_together
 from tests.conftest import reseed_plan_rows
 from volunteers import ledger
-from volunteers.models import Account, CatalogueItem, Entry, Movement, Redemption, ServiceLog
+from volunteers.models import Account, Entry, Movement, Redemption, ServiceLog
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -315,7 +314,7 @@ def helper(regions, volunteer, frozen):
 
 @pytest.fixture
 def senior(regions, frozen):
-    return Senior.objects.create(
+    return f.SeniorFactory(
         id_number="500232194003011230", name="张大爷", sex="M",
         birth_date=datetime.date(1940, 3, 1), village=regions["banqiao"],
         registered_on=datetime.date(2021, 6, 1),
@@ -376,7 +375,7 @@ def test_the_same_redemption_posted_by_eight_clients_at_once_redeems_once(
         kind="earn", source=ledger.system_account("earning"), target=account,
         hours=Decimal("5"), by=None,
     )  # fmt: skip
-    rice = CatalogueItem.objects.create(
+    rice = f.CatalogueItemFactory(
         region=regions["banqiao"], name="大米", hours_price=Decimal("2"), stock=3
     )
     body = {"item": rice.pk, "quantity": 1, "client_uuid": str(uuid.uuid4())}

@@ -20,7 +20,6 @@ from audit.models import PersonView
 from coverage.models import Indicator, Snapshot
 from eldercare import urls as app_urls
 from loadtest import floors
-from seniors.models import Visit
 from tests import factories as f
 from volunteers.models import ServiceLog
 
@@ -88,9 +87,9 @@ def ledger(regions, today):
     f.AssessmentFactory(senior=people[2], assessed_on=datetime.date(2026, 2, 1))
     f.AssessmentFactory(senior=people[3], **MODERATE)
     now = datetime.datetime(2026, 11, 29, 2, 0, tzinfo=datetime.UTC)
-    Visit.objects.create(senior=people[0], visited_at=now - datetime.timedelta(days=3))
-    Visit.objects.create(senior=people[1], visited_at=now - datetime.timedelta(days=90))
-    Visit.objects.create(senior=people[5], visited_at=now - datetime.timedelta(days=1))
+    f.VisitFactory(senior=people[0], visited_at=now - datetime.timedelta(days=3))
+    f.VisitFactory(senior=people[1], visited_at=now - datetime.timedelta(days=90))
+    f.VisitFactory(senior=people[5], visited_at=now - datetime.timedelta(days=1))
     return people
 
 

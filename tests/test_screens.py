@@ -10,11 +10,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from audit.models import PersonView
 from tests import factories as f
 from volunteers import ledger, spending
 from volunteers.claims import claim_submit, claim_verify
-from volunteers.models import Pairing, Policy
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +29,7 @@ def text(response) -> str:
 @pytest.fixture
 def helper(regions, volunteer, zhang):
     helper = f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="李志愿")
-    Pairing.objects.create(
+    f.PairingFactory(
         helper=helper, senior=zhang, mode="one_to_one", visit_interval_days=7,
         started_on=datetime.date(2026, 1, 1),
     )  # fmt: skip
@@ -61,7 +59,7 @@ def test_the_statement_tells_a_chosen_donation_from_the_storage_cap(
         by=volunteer, from_account=account, to_account=ledger.system_account("fund"),
         hours=Decimal("1"),
     )  # fmt: skip
-    Policy.objects.create(storage_cap_hours=Decimal("1.5"))
+    f.PolicyFactory(storage_cap_hours=Decimal("1.5"))
     spending.apply_storage_cap(by=None, account=account)
     client.force_login(volunteer)
     entries = client.get(reverse("dashboard:me_statement")).context["entries"]
@@ -110,7 +108,7 @@ def test_the_claim_form_starts_with_a_service_that_has_just_ended(client, volunt
 
 
 def test_the_audit_log_says_an_exports_filters_in_words(client, bureau, regions):
-    PersonView.objects.create(
+    f.PersonViewFactory(
         user=bureau, region=regions["district"], channel="export", count=12,
         query="village=500156101201&subsistence_allowance=true&status=active&q=%E5%BC%A0",
     )  # fmt: skip

@@ -7,7 +7,7 @@ import pytest
 
 from tests import factories as f
 from volunteers import ledger
-from volunteers.models import CatalogueItem, Movement, Redemption, Transfer
+from volunteers.models import Movement, Redemption, Transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def far(regions):
 
 @pytest.fixture
 def rice(regions):
-    return CatalogueItem.objects.create(
+    return f.CatalogueItemFactory(
         region=regions["banqiao"], name="大米", hours_price=Decimal("2"), stock=3
     )
 
@@ -97,7 +97,7 @@ def test_the_statement_lists_entries_with_running_balance(api_as, volunteer, min
 
 
 def test_affordable_lists_what_the_hours_buy_now(api_as, volunteer, mine, rice, regions):
-    CatalogueItem.objects.create(region=regions["baima"], name="电饭煲", hours_price=30, stock=1)
+    f.CatalogueItemFactory(region=regions["baima"], name="电饭煲", hours_price=30, stock=1)
     response = api_as(volunteer).get(f"{ACCOUNTS}{mine.pk}/affordable/")
     assert [i["name"] for i in response.json()["results"]] == ["大米"]
 
@@ -264,7 +264,7 @@ def test_the_summary_is_for_the_bureau_and_staff(api_as, volunteer, staff_houpin
 
 
 def test_township_staff_may_not_change_the_districts_items(api_as, staff_baima, bureau, regions):
-    item = CatalogueItem.objects.create(region=regions["district"], name="棉被", hours_price=10,
+    item = f.CatalogueItemFactory(region=regions["district"], name="棉被", hours_price=10,
                                         stock=2)  # fmt: skip
     refused = api_as(staff_baima).patch(f"{CATALOGUE}{item.pk}/", {"stock": 99})
     allowed = api_as(bureau).patch(f"{CATALOGUE}{item.pk}/", {"stock": 5})

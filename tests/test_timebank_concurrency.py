@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from tests import factories as f
 from tests.concurrency import CLIENTS, run_together
 from volunteers import ledger, spending
-from volunteers.models import Account, CatalogueItem, Entry, Movement, Redemption, Transfer
+from volunteers.models import Account, Entry, Movement, Redemption, Transfer
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -46,7 +46,7 @@ def rich_account(regions, hours="100"):
 
 def test_racing_for_the_last_items_hands_out_only_the_stock(regions):
     account = rich_account(regions)
-    item = CatalogueItem.objects.create(
+    item = f.CatalogueItemFactory(
         region=regions["banqiao"], name="大米", hours_price=Decimal("2"), stock=3
     )
 
@@ -69,7 +69,7 @@ def test_racing_for_the_last_items_hands_out_only_the_stock(regions):
 
 def test_redemptions_against_a_short_balance_never_overdraw(regions):
     account = rich_account(regions, hours="8")  # covers 4 of the 8 at 2 h each
-    item = CatalogueItem.objects.create(
+    item = f.CatalogueItemFactory(
         region=regions["banqiao"], name="香油", hours_price=Decimal("2"), stock=100
     )
 
@@ -89,7 +89,7 @@ def test_redemptions_against_a_short_balance_never_overdraw(regions):
 
 def test_the_same_uuid_sent_at_once_redeems_once(regions):
     account = rich_account(regions)
-    item = CatalogueItem.objects.create(
+    item = f.CatalogueItemFactory(
         region=regions["banqiao"], name="大米", hours_price=Decimal("2"), stock=50
     )
     key = uuid.uuid4()
@@ -111,7 +111,7 @@ def test_the_same_uuid_sent_at_once_redeems_once(regions):
 def test_transfers_and_redemptions_at_once_never_take_more_than_the_balance(regions):
     account = rich_account(regions, hours="8")
     family = ledger.account_for(f.VolunteerFactory(village=regions["wenfeng"]))
-    item = CatalogueItem.objects.create(
+    item = f.CatalogueItemFactory(
         region=regions["banqiao"], name="香油", hours_price=Decimal("2"), stock=100
     )
 

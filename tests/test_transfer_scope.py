@@ -150,7 +150,7 @@ def test_a_transfer_made_across_townships_before_the_rule_is_seen_by_the_receivi
     movement = ledger.post_movement(
         kind="transfer", source=giver, target=son_wenfeng, hours=Decimal("1"), by=bureau
     )
-    transfer = Transfer.objects.create(
+    transfer = f.TransferFactory(
         from_account=giver, to_account=son_wenfeng, relation="儿子", movement=movement
     )
 

@@ -15,12 +15,9 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from audit.models import PersonView
 from dashboard import urls as dashboard_urls
-from facilities.models import Placement
 from tests import factories as f
 from volunteers.claims import claim_submit
-from volunteers.models import Pairing
 
 pytestmark = pytest.mark.django_db
 
@@ -97,11 +94,11 @@ def cast(regions, bureau, staff_baima, volunteer, zhang, liu, today):
     worker = f.staff(home, 1)[0]
     worker.name = "刘护理"
     worker.save()
-    placement = Placement.objects.create(
+    placement = f.PlacementFactory(
         senior=liu, facility=home, bed=bed, kind="long_term", admitted_on=today
     )
     helper = f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="李志愿")
-    Pairing.objects.create(
+    f.PairingFactory(
         helper=helper, senior=zhang, mode="one_to_one", visit_interval_days=7,
         started_on=datetime.date(2026, 1, 1),
     )  # fmt: skip
@@ -110,7 +107,7 @@ def cast(regions, bureau, staff_baima, volunteer, zhang, liu, today):
         by=volunteer, volunteer=helper, senior=zhang, service_type="meals", started_at=start,
         ended_at=start + datetime.timedelta(hours=1), notes="送餐",
     )  # fmt: skip
-    PersonView.objects.create(
+    f.PersonViewFactory(
         user=bureau, region=regions["district"], channel="export", count=3,
         query="village=500156101201&disabled=true",
     )  # fmt: skip

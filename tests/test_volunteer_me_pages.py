@@ -13,7 +13,7 @@ from accounts.models import Role
 from tests import factories as f
 from volunteers import ledger
 from volunteers.claims import claim_reject, claim_submit, claim_verify
-from volunteers.models import CatalogueItem, Pairing, ServiceLog
+from volunteers.models import ServiceLog
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def _books_balance():
 def helper(regions, volunteer, zhang):
     """李志愿 of 板桥村, the `volunteer` login, paired one-to-one with 张大爷."""
     helper = f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="李志愿")
-    Pairing.objects.create(
+    f.PairingFactory(
         helper=helper, senior=zhang, mode="one_to_one", visit_interval_days=7,
         started_on=datetime.date(2026, 1, 1),
     )  # fmt: skip
@@ -49,7 +49,7 @@ def other(regions, liu):
         username="volunteer-wenfeng", role=Role.VOLUNTEER, region=regions["wenfeng"]
     )
     other = f.VolunteerFactory(village=regions["wenfeng"], user=user, name="王其他")
-    Pairing.objects.create(
+    f.PairingFactory(
         helper=other, senior=liu, mode="grid", visit_interval_days=30,
         started_on=datetime.date(2026, 1, 1),
     )  # fmt: skip
@@ -82,7 +82,7 @@ def history(volunteer, helper, zhang, assistant_baima, regions):
     )
     claim(volunteer, helper, zhang, 29, 8, 0.5)
     for name, price, stock in (("大米5斤", "2.0", 3), ("菜籽油", "3.0", 5), ("肥皂", "1.0", 0)):
-        CatalogueItem.objects.create(
+        f.CatalogueItemFactory(
             region=regions["banqiao"], name=name, hours_price=Decimal(price), stock=stock
         )
 
