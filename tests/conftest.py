@@ -228,6 +228,31 @@ def reseed_plan_rows():
         )
 
 
+def reseed_migration_rows():
+    """The rows the data migrations wrote (the plan's indicators and targets, the time bank's
+    system accounts), put back after a transactional test's closing flush emptied them."""
+    from volunteers.models import Account
+
+    reseed_plan_rows()
+    for kind in ("earning", "redemption", "expiry", "fund"):
+        Account.objects.get_or_create(kind=kind, volunteer=None)
+
+
+@pytest.fixture
+def migration_rows(transactional_db):
+    """The data migrations' rows, for a transactional test that needs them."""
+    reseed_migration_rows()
+
+
+@pytest.fixture(scope="module")
+def migration_rows_after_module(django_db_setup, django_db_blocker):
+    """A module of transactional tests leaves the data migrations' rows for the modules after
+    it (its last test's flush empties them)."""
+    yield
+    with django_db_blocker.unblock():
+        reseed_migration_rows()
+
+
 @pytest.fixture
 def plan_rows(transactional_db):
     """The plan's indicators and targets, for transactional tests (browser, services)."""
@@ -244,3 +269,36 @@ def eager():
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+# --- the volunteers' side ------------------------------------------------------------------
+
+
+@pytest.fixture
+def books_stay_balanced():
+    """After the test, the time bank's books balance (every movement's two sides agree)."""
+    from volunteers import ledger
+
+    yield
+    assert ledger.books_balance() == {}
+
+
+@pytest.fixture
+def helper(regions, volunteer):
+    """李志愿 of 板桥村, the volunteer the ``volunteer`` login speaks for."""
+    return f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="李志愿")
+
+
+# --- facilities ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def home(regions, today):
+    """白马镇敬老院, a nursing home of 白马镇 with no beds."""
+    return f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
+
+
+@pytest.fixture
+def home_houping(regions, today):
+    """后坪乡敬老院, a nursing home of 后坪乡 with no beds."""
+    return f.FacilityFactory(name="后坪乡敬老院", region=regions["houping"])

@@ -26,11 +26,6 @@ def centre_baima(regions, today):
 
 
 @pytest.fixture
-def home_houping(regions, today):
-    return f.FacilityFactory(name="后坪乡敬老院", region=regions["houping"])
-
-
-@pytest.fixture
 def operator_baima(regions, home_baima):
     """Runs 白马镇敬老院, and only that."""
     user = f.UserFactory(

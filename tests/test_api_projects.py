@@ -16,16 +16,6 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/upgrade-projects/"
 
 
-@pytest.fixture
-def home(regions, today):
-    return f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
-
-
-@pytest.fixture
-def home_houping(regions, today):
-    return f.FacilityFactory(name="后坪乡敬老院", region=regions["houping"])
-
-
 def project(facility, **fields):
     values = {
         "kind": "upgrade", "title": "提档升级", "budget": 500000, "status": "under_construction",

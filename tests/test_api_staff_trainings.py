@@ -17,16 +17,6 @@ OTHER_ID = "500232198001010021"  # 李护理, born 1980-01-01
 
 
 @pytest.fixture
-def home(regions, today):
-    return f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
-
-
-@pytest.fixture
-def home_houping(regions, today):
-    return f.FacilityFactory(name="后坪乡敬老院", region=regions["houping"])
-
-
-@pytest.fixture
 def point(regions, today):
     """板桥村互助养老点: in the assistant's village."""
     return f.FacilityFactory(kind="mutual_aid_point", name="板桥村点", region=regions["banqiao"])

@@ -14,13 +14,13 @@ import pytest
 
 from tests import factories as f
 from tests.browser import assert_usable, log_in, new_screen, shot
+from tests.helpers import submit_claim as submitted
 from tests.test_browser_volunteer_offline import (
     API_CLAIMS,
     go_offline,
     queued_on_the_phone,
     wait_for_the_service_worker,
 )
-from volunteers.claims import claim_submit
 from volunteers.models import ServiceLog
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,23 +31,11 @@ SEND = "#me-claim-form button[type=submit]"
 
 
 @pytest.fixture
-def helper(regions, volunteer, zhang):
-    """The ``volunteer-demo`` login: 李志愿 of 板桥村, paired with 张大爷."""
-    helper = f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="李志愿")
-    f.PairingFactory(
-        helper=helper, senior=zhang, mode="one_to_one", visit_interval_days=7,
-        started_on=datetime.date(2026, 1, 1),
-    )  # fmt: skip
+def helper(helper, zhang):
+    """李志愿 of 板桥村 (the ``volunteer`` login), paired one-to-one with 张大爷, a visit a week
+    since 2026-01-01."""
+    f.PairingFactory(helper=helper, senior=zhang, started_on=datetime.date(2026, 1, 1))
     return helper
-
-
-def submitted(volunteer, helper, zhang, day, hour, hours, notes=""):
-    start = datetime.datetime(2026, 11, day, hour, tzinfo=WULONG)
-    claim, _ = claim_submit(
-        by=volunteer, volunteer=helper, senior=zhang, service_type="meals", started_at=start,
-        ended_at=start + datetime.timedelta(hours=hours), notes=notes,
-    )  # fmt: skip
-    return claim
 
 
 def inside(page, locator) -> bool:

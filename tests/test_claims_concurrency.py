@@ -17,28 +17,14 @@ from volunteers import ledger
 from volunteers.claims import claim_submit, claim_verify
 from volunteers.models import Account, Movement, ServiceLog
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migration_rows", "migration_rows_after_module"),
+]
 
 WULONG = zoneinfo.ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2026, 11, 29, 10, 0, tzinfo=WULONG)
-
-
-def _open_system_accounts():
-    for kind in ("earning", "redemption", "expiry", "fund"):
-        Account.objects.get_or_create(kind=kind, volunteer=None)
-
-
-@pytest.fixture(autouse=True)
-def _system_accounts(transactional_db):
-    # a transactional test ends with a flush, which empties the rows of data migrations too
-    _open_system_accounts()
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _system_accounts_for_the_tests_after(django_db_setup, django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        _open_system_accounts()
 
 
 @pytest.fixture

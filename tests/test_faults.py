@@ -25,37 +25,20 @@ from coverage.compute import compute
 from coverage.models import Run, Snapshot
 from tests import factories as f
 from tests.concurrency import CLIENTS, run_together
-from tests.conftest import reseed_plan_rows
 from volunteers import ledger
 from volunteers.models import Account, Entry, Movement, Redemption, ServiceLog
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migration_rows", "migration_rows_after_module"),
+]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DAY = datetime.date(2026, 11, 29)
 DISTRICT = "500156000000"
 WULONG = zoneinfo.ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2026, 11, 29, 10, 0, tzinfo=WULONG)
-
-
-def _seed():
-    """What the data migrations wrote: a transactional test ends with a flush that empties
-    those rows too, so each test puts them back (and the module leaves them for the next)."""
-    reseed_plan_rows()
-    for kind in ("earning", "redemption", "expiry", "fund"):
-        Account.objects.get_or_create(kind=kind, volunteer=None)
-
-
-@pytest.fixture(autouse=True)
-def _seeded(transactional_db):
-    _seed()
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _seeded_for_the_tests_after(django_db_setup, django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        _seed()
 
 
 def _dsn() -> str:

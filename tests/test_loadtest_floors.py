@@ -196,11 +196,6 @@ def test_a_duplicate_registration_is_the_same_400(ledger, staff_baima):
     assert floor.json() == app.json()
 
 
-@pytest.fixture
-def helper(regions, volunteer):
-    return f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="李志愿")
-
-
 def claim(senior, **extra):
     return {
         "senior": senior.pk,

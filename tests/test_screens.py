@@ -4,45 +4,26 @@ villager groups of the chosen village, the header and the admission form."""
 
 import datetime
 import re
-import zoneinfo
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from tests import factories as f
+from tests.helpers import page_text as text
+from tests.helpers import submit_claim as claim
 from volunteers import ledger, spending
-from volunteers.claims import claim_submit, claim_verify
+from volunteers.claims import claim_verify
 
 pytestmark = pytest.mark.django_db
 
-WULONG = zoneinfo.ZoneInfo("Asia/Shanghai")
-
-
-def text(response) -> str:
-    """The page's text without tags and runs of white space."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
 
 @pytest.fixture
-def helper(regions, volunteer, zhang):
-    helper = f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="李志愿")
-    f.PairingFactory(
-        helper=helper, senior=zhang, mode="one_to_one", visit_interval_days=7,
-        started_on=datetime.date(2026, 1, 1),
-    )  # fmt: skip
+def helper(helper, zhang):
+    """李志愿 of 板桥村 (the ``volunteer`` login), paired one-to-one with 张大爷, a visit a week
+    since 2026-01-01."""
+    f.PairingFactory(helper=helper, senior=zhang, started_on=datetime.date(2026, 1, 1))
     return helper
-
-
-def claim(volunteer, helper, zhang, day, hour, hours):
-    start = datetime.datetime(2026, 11, day, hour, tzinfo=WULONG)
-    c, _ = claim_submit(
-        by=volunteer, volunteer=helper, senior=zhang, service_type="meals", started_at=start,
-        ended_at=start + datetime.timedelta(hours=hours),
-    )  # fmt: skip
-    return c
 
 
 # --- the volunteer's statement and balance ----------------------------------------------------

@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 
 from tests import factories as f
+from tests.helpers import account_of, earn
 from volunteers import ledger
 from volunteers.models import Movement, Redemption, Transfer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("books_stay_balanced")]
 
 ACCOUNTS = "/api/v1/timebank/accounts/"
 REDEMPTIONS = "/api/v1/timebank/redemptions/"
@@ -18,30 +19,20 @@ CATALOGUE = "/api/v1/timebank/catalogue/"
 SUMMARY = "/api/v1/timebank/summary/"
 
 
-@pytest.fixture(autouse=True)
-def _books_stay_balanced():
-    yield
-    assert ledger.books_balance() == {}
-
-
 @pytest.fixture
 def mine(regions, volunteer):
     """The volunteer user's own account in 板桥村, holding 5 h."""
-    account = ledger.account_for(
-        f.VolunteerFactory(village=regions["banqiao"], name="李志愿", user=volunteer)
-    )
-    earn(account, "5")
-    return account
+    return account_of(regions["banqiao"], "李志愿", user=volunteer, hours="5")
 
 
 @pytest.fixture
 def neighbour(regions):
-    return ledger.account_for(f.VolunteerFactory(village=regions["banqiao"], name="王邻居"))
+    return account_of(regions["banqiao"], "王邻居")
 
 
 @pytest.fixture
 def far(regions):
-    return ledger.account_for(f.VolunteerFactory(village=regions["wenfeng"], name="刘远方"))
+    return account_of(regions["wenfeng"], "刘远方")
 
 
 @pytest.fixture
@@ -49,13 +40,6 @@ def rice(regions):
     return f.CatalogueItemFactory(
         region=regions["banqiao"], name="大米", hours_price=Decimal("2"), stock=3
     )
-
-
-def earn(account, hours):
-    ledger.post_movement(
-        kind="earn", source=ledger.system_account("earning"), target=account,
-        hours=Decimal(hours), by=None,
-    )  # fmt: skip
 
 
 def balance(account):

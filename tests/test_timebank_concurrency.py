@@ -10,29 +10,13 @@ from django.core.exceptions import ValidationError
 from tests import factories as f
 from tests.concurrency import CLIENTS, run_together
 from volunteers import ledger, spending
-from volunteers.models import Account, Entry, Movement, Redemption, Transfer
+from volunteers.models import Entry, Movement, Redemption, Transfer
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-def _open_system_accounts():
-    for kind in ("earning", "redemption", "expiry", "fund"):
-        Account.objects.get_or_create(kind=kind, volunteer=None)
-
-
-@pytest.fixture(autouse=True)
-def _system_accounts(transactional_db):
-    # A transactional test ends with a flush, which also empties the rows the data migration
-    # 0002 made: open them again, so the order tests run in does not matter.
-    _open_system_accounts()
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _system_accounts_for_the_tests_after(django_db_setup, django_db_blocker):
-    yield
-    # after this module's last flush: leave the database as the migrations made it
-    with django_db_blocker.unblock():
-        _open_system_accounts()
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migration_rows", "migration_rows_after_module"),
+]
 
 
 def rich_account(regions, hours="100"):

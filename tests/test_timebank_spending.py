@@ -8,26 +8,21 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests import factories as f
+from tests.helpers import account_of, balance, earn
 from volunteers import ledger, spending
 from volunteers.models import Movement, Redemption, Transfer
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _books_stay_balanced():
-    yield
-    assert ledger.books_balance() == {}
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("books_stay_balanced")]
 
 
 @pytest.fixture
 def account(regions):
-    return ledger.account_for(f.VolunteerFactory(village=regions["banqiao"], name="李志愿"))
+    return account_of(regions["banqiao"], "李志愿")
 
 
 @pytest.fixture
 def daughter(regions):
-    return ledger.account_for(f.VolunteerFactory(village=regions["banqiao"], name="李女儿"))
+    return account_of(regions["banqiao"], "李女儿")
 
 
 @pytest.fixture
@@ -35,18 +30,6 @@ def rice(regions):
     return f.CatalogueItemFactory(
         region=regions["banqiao"], name="大米 5 kg", hours_price=Decimal("2"), stock=3
     )
-
-
-def earn(account, hours):
-    return ledger.post_movement(
-        kind="earn", source=ledger.system_account("earning"), target=account,
-        hours=Decimal(hours), by=None,
-    )  # fmt: skip
-
-
-def balance(account):
-    account.refresh_from_db()
-    return account.balance
 
 
 def test_redeeming_moves_price_times_quantity_and_takes_the_stock(account, rice):

@@ -11,11 +11,11 @@ from django.urls import reverse
 
 from accounts.models import Role
 from tests import factories as f
-from volunteers import ledger
+from tests.helpers import submit_claim as claim
 from volunteers.claims import claim_reject, claim_submit, claim_verify
 from volunteers.models import ServiceLog
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("books_stay_balanced")]
 
 WULONG = zoneinfo.ZoneInfo("Asia/Shanghai")
 HOME = reverse("dashboard:me_home")
@@ -25,20 +25,11 @@ STATEMENT = reverse("dashboard:me_statement")
 SW = reverse("dashboard:me_sw")
 
 
-@pytest.fixture(autouse=True)
-def _books_balance():
-    yield
-    assert ledger.books_balance() == {}
-
-
 @pytest.fixture
-def helper(regions, volunteer, zhang):
-    """李志愿 of 板桥村, the `volunteer` login, paired one-to-one with 张大爷."""
-    helper = f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="李志愿")
-    f.PairingFactory(
-        helper=helper, senior=zhang, mode="one_to_one", visit_interval_days=7,
-        started_on=datetime.date(2026, 1, 1),
-    )  # fmt: skip
+def helper(helper, zhang):
+    """李志愿 of 板桥村 (the ``volunteer`` login), paired one-to-one with 张大爷, a visit a week
+    since 2026-01-01."""
+    f.PairingFactory(helper=helper, senior=zhang, started_on=datetime.date(2026, 1, 1))
     return helper
 
 
@@ -59,15 +50,6 @@ def other(regions, liu):
         ended_at=start + datetime.timedelta(hours=3), notes="其他人的记录",
     )  # fmt: skip
     return other
-
-
-def claim(user, helper, senior, day, hour, hours):
-    start = datetime.datetime(2026, 11, day, hour, tzinfo=WULONG)
-    c, _ = claim_submit(
-        by=user, volunteer=helper, senior=senior, service_type="meals", started_at=start,
-        ended_at=start + datetime.timedelta(hours=hours),
-    )  # fmt: skip
-    return c
 
 
 @pytest.fixture
