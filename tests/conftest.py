@@ -9,6 +9,7 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from rest_framework.test import APIClient
 
 from accounts.models import Role
@@ -130,6 +131,30 @@ def roleless_with_region(regions):
 @pytest.fixture
 def admin_user(regions):
     return f.UserFactory(username="admin", role="", region=None, is_staff=True, is_superuser=True)
+
+
+def module_data(django_db_blocker, build):
+    """Data built once for a module's tests that only read it (the costly demo world), for a
+    module-scoped fixture to ``yield from``: ``build()`` runs inside a transaction that is rolled
+    back after the module's last test. Each test asking for ``db`` runs in a savepoint of that
+    transaction, so what one test writes on top is gone before the next, in whatever order they
+    run; between tests the database stays blocked as usual. Not for modules with transactional
+    tests (their closing flush would empty the shared data)."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            data = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield data
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture
