@@ -6,6 +6,8 @@ import re
 import zoneinfo
 from decimal import Decimal
 
+from django.urls import URLPattern, URLResolver
+
 from tests import factories as f
 from volunteers import ledger
 from volunteers.claims import claim_submit
@@ -62,6 +64,15 @@ def tile(body: str, code: str) -> str:
     """The text of the coverage tile of an indicator."""
     start = body.index(f'data-indicator="{code}"')
     return body[start : body.index("</article>", start)]
+
+
+def walk(patterns, prefix=""):
+    """(route, pattern) of every URL pattern below these, with its full route."""
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from walk(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), p
 
 
 # --- coverage --------------------------------------------------------------------------------

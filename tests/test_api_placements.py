@@ -16,18 +16,17 @@ URL = "/api/v1/placements/"
 
 
 @pytest.fixture
-def home(regions, today):
+def home(home):
     """白马镇敬老院 with 2 ordinary beds."""
-    home = f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
     f.beds(home, 2)
     return home
 
 
 @pytest.fixture
-def home_houping(regions, today):
-    home = f.FacilityFactory(name="后坪乡敬老院", region=regions["houping"])
-    f.beds(home, 5)
-    return home
+def home_houping(home_houping):
+    """后坪乡敬老院 with 5 ordinary beds."""
+    f.beds(home_houping, 5)
+    return home_houping
 
 
 def senior_of(regions, name="老人"):

@@ -16,12 +16,13 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
 
 from accounts.models import ApiToken, Role
 from coverage.compute import compute
 from coverage.models import Snapshot, Target
 from tests import factories as f
+from tests.helpers import walk
 from volunteers import spending
 from volunteers.claims import claim_submit
 from volunteers.ledger import account_for, post_movement, system_account
@@ -263,14 +264,6 @@ EXPECTED = {
     "claim_verify": ("claim", "302/302 302/404 302/404 403/403 403/403 403/403"),
     "claim_reject": ("claim", "302/302 302/404 302/404 403/403 403/403 403/403"),
 }
-
-
-def walk(patterns, prefix=""):
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            yield from walk(p.url_patterns, prefix + str(p.pattern))
-        elif isinstance(p, URLPattern):
-            yield prefix + str(p.pattern), p
 
 
 def record_routes():

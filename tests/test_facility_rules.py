@@ -16,9 +16,8 @@ DAY = datetime.date(2026, 11, 1)
 
 
 @pytest.fixture
-def home(regions):
-    """白马镇敬老院, 2 ordinary beds."""
-    home = f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
+def home(home):
+    """白马镇敬老院 with 2 ordinary beds."""
     f.beds(home, 2)
     return home
 
