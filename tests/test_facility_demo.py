@@ -85,10 +85,9 @@ def network(_network, db):
 def test_what_one_test_writes_on_the_shared_network_is_gone_for_the_next(network, run):
     """Both runs write on the network the module shares; whichever comes second finds it as
     it was built."""
-    assert Facility.objects.exists() and Placement.objects.exists()
+    assert Facility.objects.exists()
     assert not Facility.objects.filter(name__startswith="改写").exists()
     Facility.objects.update(name=f"改写{run}")
-    Placement.objects.all().delete()
 
 
 def test_the_plan_names_its_care_centres_in_the_right_townships(network):
