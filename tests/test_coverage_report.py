@@ -229,7 +229,7 @@ def test_a_lost_build_is_queued_again_but_a_fresh_one_is_not(
     from django.utils import timezone
 
     f.ReportFactory(
-        region_id=DISTRICT, month=datetime.date(2026, 11, 1), status="queued",
+        region=world["district"], month=datetime.date(2026, 11, 1), status="queued",
         queued_at=timezone.now() - dt.timedelta(minutes=5),
     )  # fmt: skip
     client.force_login(bureau)
