@@ -9,6 +9,7 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from rest_framework.test import APIClient
 
 from accounts.models import Role
@@ -132,6 +133,30 @@ def admin_user(regions):
     return f.UserFactory(username="admin", role="", region=None, is_staff=True, is_superuser=True)
 
 
+def module_data(django_db_blocker, build):
+    """Data built once for a module's tests that only read it (the costly demo world), for a
+    module-scoped fixture to ``yield from``: ``build()`` runs inside a transaction that is rolled
+    back after the module's last test. Each test asking for ``db`` runs in a savepoint of that
+    transaction, so what one test writes on top is gone before the next, in whatever order they
+    run; between tests the database stays blocked as usual. Not for modules with transactional
+    tests (their closing flush would empty the shared data)."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            data = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield data
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
 def api():
     return APIClient()
@@ -170,9 +195,7 @@ def today():
 @pytest.fixture
 def zhang(regions, today):
     """张大爷 of 板桥村 (白马镇), 86, living alone."""
-    from seniors.models import Senior
-
-    return Senior.objects.create(
+    return f.SeniorFactory(
         id_number=ZHANG_ID,
         name="张大爷",
         sex="M",
@@ -186,9 +209,7 @@ def zhang(regions, today):
 @pytest.fixture
 def liu(regions, today):
     """刘奶奶 of 文凤村 (后坪乡), 80."""
-    from seniors.models import Senior
-
-    return Senior.objects.create(
+    return f.SeniorFactory(
         id_number=LI_ID,
         name="刘奶奶",
         sex="F",
@@ -232,6 +253,31 @@ def reseed_plan_rows():
         )
 
 
+def reseed_migration_rows():
+    """The rows the data migrations wrote (the plan's indicators and targets, the time bank's
+    system accounts), put back after a transactional test's closing flush emptied them."""
+    from volunteers.models import Account
+
+    reseed_plan_rows()
+    for kind in ("earning", "redemption", "expiry", "fund"):
+        Account.objects.get_or_create(kind=kind, volunteer=None)
+
+
+@pytest.fixture
+def migration_rows(transactional_db):
+    """The data migrations' rows, for a transactional test that needs them."""
+    reseed_migration_rows()
+
+
+@pytest.fixture(scope="module")
+def migration_rows_after_module(django_db_setup, django_db_blocker):
+    """A module of transactional tests leaves the data migrations' rows for the modules after
+    it (its last test's flush empties them)."""
+    yield
+    with django_db_blocker.unblock():
+        reseed_migration_rows()
+
+
 @pytest.fixture
 def plan_rows(transactional_db):
     """The plan's indicators and targets, for transactional tests (browser, services)."""
@@ -248,3 +294,36 @@ def eager():
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+# --- the volunteers' side ------------------------------------------------------------------
+
+
+@pytest.fixture
+def books_stay_balanced():
+    """After the test, the time bank's books balance (every movement's two sides agree)."""
+    from volunteers import ledger
+
+    yield
+    assert ledger.books_balance() == {}
+
+
+@pytest.fixture
+def helper(regions, volunteer):
+    """李志愿 of 板桥村, the volunteer the ``volunteer`` login speaks for."""
+    return f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="李志愿")
+
+
+# --- facilities ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def home(regions, today):
+    """白马镇敬老院, a nursing home of 白马镇 with no beds."""
+    return f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
+
+
+@pytest.fixture
+def home_houping(regions, today):
+    """后坪乡敬老院, a nursing home of 后坪乡 with no beds."""
+    return f.FacilityFactory(name="后坪乡敬老院", region=regions["houping"])

@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 import factory
 
@@ -149,26 +150,6 @@ POINT_FUNCTIONS = {
 }
 
 
-def beds(facility, count, *, kind="ordinary", start=1, in_use_from=datetime.date(2020, 1, 1)):
-    from facilities.models import Bed
-
-    return [
-        Bed.objects.create(facility=facility, label=f"{n:03d}", kind=kind, in_use_from=in_use_from)
-        for n in range(start, start + count)
-    ]
-
-
-def staff(facility, count, *, role="caregiver", started_on=datetime.date(2020, 1, 1)):
-    from facilities.models import StaffMember
-
-    return [
-        StaffMember.objects.create(
-            facility=facility, name=f"{role}{n}", role=role, started_on=started_on
-        )
-        for n in range(count)
-    ]
-
-
 class VolunteerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "volunteers.Volunteer"
@@ -209,3 +190,257 @@ class FamilyDoctorContractFactory(factory.django.DjangoModelFactory):
     senior = None
     signed_on = datetime.date(2022, 1, 1)
     ends_on = factory.LazyAttribute(lambda o: o.signed_on.replace(year=o.signed_on.year + 1))
+
+
+# --- defaults for the factories below ------------------------------------------------------
+# A record made without a region lands in the cast's own map (tests/conftest.py): 白马镇 and
+# its 板桥村, found by code when the test's fixtures have made them already.
+
+
+def baima():
+    return township(district(), "500156101000", "白马镇")
+
+
+def banqiao():
+    return village(baima(), "500156101201", "板桥村村民委员会")
+
+
+class BedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "facilities.Bed"
+
+    facility = factory.SubFactory(FacilityFactory, region=factory.LazyFunction(baima))
+    label = factory.Sequence(lambda n: f"{n + 1:03d}")
+    kind = "ordinary"
+    in_use_from = datetime.date(2020, 1, 1)
+
+
+class StaffMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "facilities.StaffMember"
+
+    facility = factory.SubFactory(FacilityFactory, region=factory.LazyFunction(baima))
+    name = factory.Sequence(lambda n: f"护理员{n}")
+    role = "caregiver"
+    started_on = datetime.date(2020, 1, 1)
+
+
+class PlacementFactory(factory.django.DjangoModelFactory):
+    """A resident admitted on 2022-01-01 unless given."""
+
+    class Meta:
+        model = "facilities.Placement"
+
+    senior = factory.SubFactory(SeniorFactory, village=factory.LazyFunction(banqiao))
+    facility = factory.SubFactory(FacilityFactory, region=factory.LazyFunction(baima))
+    admitted_on = datetime.date(2022, 1, 1)
+
+
+class QualityCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "facilities.QualityCheck"
+
+    facility = factory.SubFactory(FacilityFactory, region=factory.LazyFunction(baima))
+    checked_on = datetime.date(2022, 6, 1)
+    passed = True
+    inspector = "区民政局"
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "facilities.Certificate"
+
+    staff = factory.SubFactory(StaffMemberFactory)
+    number = factory.Sequence(lambda n: f"C{n:06d}")
+    level = "5"
+    issued_on = datetime.date(2021, 1, 1)
+
+
+class TrainingSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "facilities.TrainingSession"
+
+    kind = "caregiver"
+    title = factory.Sequence(lambda n: f"护理员培训{n}")
+    held_on = datetime.date(2022, 5, 1)
+    organiser = "区民政局"
+    hours = 8
+    region = factory.LazyFunction(baima)
+
+
+class TrainingAttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "facilities.TrainingAttendance"
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    name = factory.Sequence(lambda n: f"学员{n}")
+    id_number = factory.Sequence(lambda n: f"ID-{n}")
+
+
+class UpgradeProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "facilities.UpgradeProject"
+
+    facility = factory.SubFactory(FacilityFactory, region=factory.LazyFunction(baima))
+    kind = "upgrade"
+    title = factory.Sequence(lambda n: f"改造项目{n}")
+    budget = 1_000_000
+    status = "planned"
+
+
+class ProjectFundingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "facilities.ProjectFunding"
+
+    project = factory.SubFactory(UpgradeProjectFactory)
+    source = "central"
+    amount = 500_000
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "facilities.Milestone"
+
+    project = factory.SubFactory(UpgradeProjectFactory)
+    name = factory.Sequence(lambda n: f"节点{n}")
+
+
+class IndicatorCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "facilities.IndicatorCheck"
+
+    project = factory.SubFactory(UpgradeProjectFactory)
+    indicator = None
+    met = True
+    checked_on = datetime.date(2022, 6, 1)
+
+
+class OperatingFundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "facilities.OperatingFund"
+
+    facility = factory.SubFactory(FacilityFactory, region=factory.LazyFunction(baima))
+    year = 2022
+    operating_funds = 10_000
+    residents_basic_allowance = 100_000
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    """A volunteer team of 板桥村, founded 2022-01-01, unless given."""
+
+    class Meta:
+        model = "volunteers.Group"
+
+    kind = "volunteer_team"
+    name = factory.Sequence(lambda n: f"志愿队{n}")
+    region = factory.LazyFunction(banqiao)
+    founded_on = datetime.date(2022, 1, 1)
+
+
+class ElderlyCareAssistantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.ElderlyCareAssistant"
+
+    village = factory.LazyFunction(banqiao)
+    name = factory.Sequence(lambda n: f"助老员{n}")
+    started_on = datetime.date(2021, 6, 1)
+
+
+class PolicyFactory(factory.django.DjangoModelFactory):
+    """The time bank's rules; every field has the model's default unless given."""
+
+    class Meta:
+        model = "volunteers.Policy"
+
+
+class CatalogueItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.CatalogueItem"
+
+    region = factory.LazyFunction(banqiao)
+    name = factory.Sequence(lambda n: f"物品{n}")
+    hours_price = 1
+    stock = 10
+
+
+class ServiceLogFactory(factory.django.DjangoModelFactory):
+    """A submitted claim of two hours on 2026-11-28, unless given."""
+
+    class Meta:
+        model = "volunteers.ServiceLog"
+
+    volunteer = factory.SubFactory(VolunteerFactory, village=factory.LazyFunction(banqiao))
+    senior = factory.SubFactory(SeniorFactory, village=factory.LazyFunction(banqiao))
+    service_type = "visit"
+    started_at = datetime.datetime(2026, 11, 28, 1, tzinfo=datetime.UTC)
+    ended_at = datetime.datetime(2026, 11, 28, 3, tzinfo=datetime.UTC)
+    hours = 2
+
+
+class SeniorImportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "seniors.SeniorImport"
+
+    id = factory.LazyFunction(uuid.uuid4)
+    created_by = None
+    region = factory.LazyFunction(baima)
+    file_name = "名单.xlsx"
+
+
+class PersonViewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "audit.PersonView"
+
+    user = None
+    region = factory.LazyFunction(banqiao)
+    channel = "page"
+
+
+class RunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "coverage.Run"
+
+    date = datetime.date(2022, 12, 31)
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "coverage.Report"
+
+    region = factory.LazyFunction(district)
+    month = datetime.date(2022, 12, 1)
+
+
+def beds(facility, count, *, kind="ordinary", start=1, in_use_from=datetime.date(2020, 1, 1)):
+    return [
+        BedFactory(facility=facility, label=f"{n:03d}", kind=kind, in_use_from=in_use_from)
+        for n in range(start, start + count)
+    ]
+
+
+def staff(facility, count, *, role="caregiver", started_on=datetime.date(2020, 1, 1)):
+    return [
+        StaffMemberFactory(facility=facility, name=f"{role}{n}", role=role, started_on=started_on)
+        for n in range(count)
+    ]
+
+
+class TransferFactory(factory.django.DjangoModelFactory):
+    """The row of a transfer whose movement the ledger has posted: give the two accounts and
+    the movement."""
+
+    class Meta:
+        model = "volunteers.Transfer"
+
+    from_account = None
+    to_account = None
+    movement = None
+
+
+class LeafFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "coverage.Leaf"
+
+    batch = "run-0"
+    indicator_id = 1
+    code = "500156101201"

@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from accounts.models import Role
-from facilities.models import Bed, Certificate, Facility, OperatingFund, Placement
+from facilities.models import Bed, Facility, OperatingFund
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -23,11 +23,6 @@ def home_baima(regions, today):
 @pytest.fixture
 def centre_baima(regions, today):
     return f.FacilityFactory(name="白马镇照护中心", kind="care_centre", region=regions["baima"])
-
-
-@pytest.fixture
-def home_houping(regions, today):
-    return f.FacilityFactory(name="后坪乡敬老院", region=regions["houping"])
 
 
 @pytest.fixture
@@ -49,7 +44,7 @@ def url(facility=None, action=""):
 def admit(facility, regions, count, *, name="住"):
     for i in range(count):
         senior = f.SeniorFactory(village=regions["banqiao"], name=f"{name}{i}")
-        Placement.objects.create(senior=senior, facility=facility, admitted_on=DAY)
+        f.PlacementFactory(senior=senior, facility=facility, admitted_on=DAY)
 
 
 def names(response):
@@ -255,7 +250,7 @@ def test_day_care_visitors_are_not_residents(api_as, staff_baima, home_baima, re
     f.beds(home_baima, 2)
     admit(home_baima, regions, 1)
     visitor = f.SeniorFactory(village=regions["banqiao"])
-    Placement.objects.create(senior=visitor, facility=home_baima, admitted_on=DAY, kind="day_care")
+    f.PlacementFactory(senior=visitor, facility=home_baima, admitted_on=DAY, kind="day_care")
 
     figures = api_as(staff_baima).get(url(home_baima)).json()["figures"]
 
@@ -266,10 +261,8 @@ def test_a_certificate_past_expiry_does_not_count_in_certified_caregivers(
     api_as, staff_baima, home_baima, today
 ):
     valid, expired, _without = f.staff(home_baima, 3)
-    Certificate.objects.create(
-        staff=valid, number="C1", level="4", issued_on=DAY.replace(year=2022)
-    )
-    Certificate.objects.create(
+    f.CertificateFactory(staff=valid, number="C1", level="4", issued_on=DAY.replace(year=2022))
+    f.CertificateFactory(
         staff=expired, number="C2", level="5", issued_on=datetime.date(2021, 1, 1),
         expires_on=datetime.date(2026, 10, 31),
     )  # fmt: skip
@@ -428,7 +421,7 @@ def test_a_bed_label_is_used_once_per_facility(api_as, staff_baima, home_baima, 
 def test_an_occupied_bed_does_not_retire(api_as, staff_baima, home_baima, regions, today):
     (bed,) = f.beds(home_baima, 1)
     senior = f.SeniorFactory(village=regions["banqiao"])
-    Placement.objects.create(senior=senior, facility=home_baima, bed=bed, admitted_on=DAY)
+    f.PlacementFactory(senior=senior, facility=home_baima, bed=bed, admitted_on=DAY)
     client = api_as(staff_baima)
 
     assert client.get(f"/api/v1/beds/{bed.pk}/").json()["occupied"] is True

@@ -16,18 +16,17 @@ URL = "/api/v1/placements/"
 
 
 @pytest.fixture
-def home(regions, today):
+def home(home):
     """白马镇敬老院 with 2 ordinary beds."""
-    home = f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
     f.beds(home, 2)
     return home
 
 
 @pytest.fixture
-def home_houping(regions, today):
-    home = f.FacilityFactory(name="后坪乡敬老院", region=regions["houping"])
-    f.beds(home, 5)
-    return home
+def home_houping(home_houping):
+    """后坪乡敬老院 with 5 ordinary beds."""
+    f.beds(home_houping, 5)
+    return home_houping
 
 
 def senior_of(regions, name="老人"):
@@ -66,9 +65,7 @@ def test_a_full_facility_refuses_an_admission_and_writes_nothing(
     api_as, staff_baima, home, regions
 ):
     for i in range(2):
-        Placement.objects.create(
-            senior=senior_of(regions, f"住{i}"), facility=home, admitted_on=DAY
-        )
+        f.PlacementFactory(senior=senior_of(regions, f"住{i}"), facility=home, admitted_on=DAY)
     third = senior_of(regions, "第三")
 
     response = api_as(staff_baima).post(URL, admission(third, home))
@@ -82,9 +79,7 @@ def test_a_full_facility_refuses_an_admission_and_writes_nothing(
 
 def test_day_care_needs_no_free_bed(api_as, staff_baima, home, regions):
     for i in range(2):
-        Placement.objects.create(
-            senior=senior_of(regions, f"住{i}"), facility=home, admitted_on=DAY
-        )
+        f.PlacementFactory(senior=senior_of(regions, f"住{i}"), facility=home, admitted_on=DAY)
     visitor = senior_of(regions, "日间")
 
     response = api_as(staff_baima).post(URL, admission(visitor, home, kind="day_care"))
@@ -121,7 +116,7 @@ def test_a_facility_outside_the_region_cannot_be_chosen(api_as, staff_baima, hom
 
 
 def test_staff_of_baima_get_404_on_a_placement_in_houping(api_as, staff_baima, home_houping, liu):
-    stay = Placement.objects.create(senior=liu, facility=home_houping, admitted_on=DAY)
+    stay = f.PlacementFactory(senior=liu, facility=home_houping, admitted_on=DAY)
     client = api_as(staff_baima)
 
     assert client.get(f"{URL}{stay.pk}/").status_code == 404
@@ -145,8 +140,8 @@ def test_an_operator_sees_and_discharges_the_residents_of_their_facility_only(
     )
     home.operators.add(operator)
     other = f.FacilityFactory(name="白马镇照护中心", kind="care_centre", region=regions["baima"])
-    own = Placement.objects.create(senior=zhang, facility=home, admitted_on=DAY)
-    elsewhere = Placement.objects.create(senior=senior_of(regions), facility=other, admitted_on=DAY)
+    own = f.PlacementFactory(senior=zhang, facility=home, admitted_on=DAY)
+    elsewhere = f.PlacementFactory(senior=senior_of(regions), facility=other, admitted_on=DAY)
     client = api_as(operator)
 
     assert [row["id"] for row in client.get(URL).json()["results"]] == [own.pk]
@@ -156,7 +151,7 @@ def test_an_operator_sees_and_discharges_the_residents_of_their_facility_only(
 
 
 def test_a_discharge_ends_the_stay_once(api_as, staff_baima, home, zhang):
-    stay = Placement.objects.create(senior=zhang, facility=home, admitted_on=DAY)
+    stay = f.PlacementFactory(senior=zhang, facility=home, admitted_on=DAY)
     client = api_as(staff_baima)
 
     first = client.post(
@@ -176,7 +171,7 @@ def test_a_discharge_ends_the_stay_once(api_as, staff_baima, home, zhang):
 
 
 def test_a_stay_cannot_end_before_it_began(api_as, staff_baima, home, zhang):
-    stay = Placement.objects.create(senior=zhang, facility=home, admitted_on=DAY)
+    stay = f.PlacementFactory(senior=zhang, facility=home, admitted_on=DAY)
 
     response = api_as(staff_baima).post(
         f"{URL}{stay.pk}/discharge/", {"discharged_on": "2026-10-31"}
@@ -190,13 +185,11 @@ def test_filters_by_facility_senior_open_and_kind(api_as, staff_baima, home, reg
     other = f.FacilityFactory(name="白马镇照护中心", kind="care_centre", region=regions["baima"])
     gone = senior_of(regions, "已出院")
     visitor = senior_of(regions, "日间")
-    current = Placement.objects.create(senior=zhang, facility=home, admitted_on=DAY)
-    ended = Placement.objects.create(
+    current = f.PlacementFactory(senior=zhang, facility=home, admitted_on=DAY)
+    ended = f.PlacementFactory(
         senior=gone, facility=other, admitted_on=DAY, discharged_on=datetime.date(2026, 11, 5)
     )
-    day_care = Placement.objects.create(
-        senior=visitor, facility=home, admitted_on=DAY, kind="day_care"
-    )
+    day_care = f.PlacementFactory(senior=visitor, facility=home, admitted_on=DAY, kind="day_care")
     client = api_as(staff_baima)
 
     def ids(**params):
@@ -216,7 +209,7 @@ def test_the_list_takes_a_bounded_number_of_queries(
     f.beds(home, 18, start=3)
     beds = list(home.beds.all())
     for i in range(20):
-        Placement.objects.create(
+        f.PlacementFactory(
             senior=senior_of(regions, f"住{i}"), facility=home, bed=beds[i], admitted_on=DAY
         )
     client = api_as(staff_baima)

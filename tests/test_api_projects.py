@@ -7,9 +7,6 @@ import pytest
 
 from facilities.models import (
     BasicIndicator,
-    IndicatorCheck,
-    Milestone,
-    ProjectFunding,
     UpgradeProject,
 )
 from tests import factories as f
@@ -19,22 +16,12 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/upgrade-projects/"
 
 
-@pytest.fixture
-def home(regions, today):
-    return f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
-
-
-@pytest.fixture
-def home_houping(regions, today):
-    return f.FacilityFactory(name="后坪乡敬老院", region=regions["houping"])
-
-
 def project(facility, **fields):
     values = {
         "kind": "upgrade", "title": "提档升级", "budget": 500000, "status": "under_construction",
         "started_on": datetime.date(2026, 3, 1), **fields,
     }  # fmt: skip
-    return UpgradeProject.objects.create(facility=facility, **values)
+    return f.UpgradeProjectFactory(facility=facility, **values)
 
 
 def funding_of(project):
@@ -65,8 +52,8 @@ def test_township_staff_start_a_project_with_its_funding(api_as, staff_baima, ho
 
 def test_funding_sent_again_replaces_the_sources_named(api_as, staff_baima, home, today):
     existing = project(home)
-    ProjectFunding.objects.create(project=existing, source="central", amount=500000)
-    ProjectFunding.objects.create(project=existing, source="district", amount=300000)
+    f.ProjectFundingFactory(project=existing, source="central", amount=500000)
+    f.ProjectFundingFactory(project=existing, source="district", amount=300000)
 
     response = api_as(staff_baima).patch(
         f"{URL}{existing.pk}/", {"funding": {"district": None, "lottery": "120000.00"}}
@@ -123,15 +110,13 @@ def test_milestones_and_indicator_checks_are_shown_with_the_project(
     api_as, staff_baima, home, today
 ):
     existing = project(home)
-    Milestone.objects.create(
-        project=existing, name="主体完工", planned_on=datetime.date(2026, 9, 1)
-    )
-    Milestone.objects.create(
+    f.MilestoneFactory(project=existing, name="主体完工", planned_on=datetime.date(2026, 9, 1))
+    f.MilestoneFactory(
         project=existing, name="开工", planned_on=datetime.date(2026, 3, 1),
         done_on=datetime.date(2026, 3, 1),
     )  # fmt: skip
     indicator = BasicIndicator.objects.get(code="fire-safety")  # seeded by a migration
-    IndicatorCheck.objects.create(
+    f.IndicatorCheckFactory(
         project=existing, indicator=indicator, met=True, checked_on=datetime.date(2026, 10, 1)
     )
 
@@ -212,9 +197,9 @@ def test_the_list_takes_a_bounded_number_of_queries(
     indicator = BasicIndicator.objects.get(code="fire-safety")
     for n in range(10):
         each = project(home, title=f"项目{n}")
-        ProjectFunding.objects.create(project=each, source="district", amount=1000)
-        Milestone.objects.create(project=each, name="开工")
-        IndicatorCheck.objects.create(
+        f.ProjectFundingFactory(project=each, source="district", amount=1000)
+        f.MilestoneFactory(project=each, name="开工")
+        f.IndicatorCheckFactory(
             project=each, indicator=indicator, met=True, checked_on=datetime.date(2026, 10, 1)
         )
     client = api_as(staff_baima)

@@ -17,23 +17,13 @@ OTHER_ID = "500232198001010021"  # 李护理, born 1980-01-01
 
 
 @pytest.fixture
-def home(regions, today):
-    return f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
-
-
-@pytest.fixture
-def home_houping(regions, today):
-    return f.FacilityFactory(name="后坪乡敬老院", region=regions["houping"])
-
-
-@pytest.fixture
 def point(regions, today):
     """板桥村互助养老点: in the assistant's village."""
     return f.FacilityFactory(kind="mutual_aid_point", name="板桥村点", region=regions["banqiao"])
 
 
 def session(regions, region="district", kind="caregiver", held_on=datetime.date(2026, 9, 1)):
-    return TrainingSession.objects.create(
+    return f.TrainingSessionFactory(
         kind=kind, title=f"{kind}培训", held_on=held_on, organiser="区民政局", hours=24,
         region=regions[region],
     )  # fmt: skip
@@ -74,7 +64,7 @@ def test_an_invalid_id_number_is_refused(api_as, staff_baima, home, today):
 
 
 def test_an_assistant_sees_staff_with_masked_id_numbers(api_as, assistant_baima, point, today):
-    StaffMember.objects.create(
+    f.StaffMemberFactory(
         facility=point, name="张护理", id_number=CAREGIVER_ID, role="caregiver",
         started_on=datetime.date(2024, 3, 1),
     )  # fmt: skip
@@ -164,7 +154,7 @@ def test_a_certificate_is_added_and_shown_with_its_validity(api_as, staff_baima,
 
 def test_a_certificate_number_is_recorded_once(api_as, staff_baima, home, today):
     first, second = f.staff(home, 2)
-    Certificate.objects.create(
+    f.CertificateFactory(
         staff=first, number="YL2024-001", level="4", issued_on=datetime.date(2024, 5, 1)
     )
 
@@ -195,7 +185,7 @@ def test_the_staff_list_takes_a_bounded_number_of_queries(
     api_as, staff_baima, home, today, page_size, django_assert_max_num_queries
 ):
     for n, member in enumerate(f.staff(home, 30)):
-        Certificate.objects.create(
+        f.CertificateFactory(
             staff=member, number=f"C{n}", level="5", issued_on=datetime.date(2024, 1, 1)
         )
     client = api_as(staff_baima)
@@ -280,8 +270,8 @@ def test_the_summary_counts_each_person_once_per_kind(api_as, bureau, regions, t
     second = session(regions, held_on=datetime.date(2022, 3, 1))
     directors = session(regions, kind="director")
     for course, number in [(first, CAREGIVER_ID), (first, OTHER_ID), (second, CAREGIVER_ID)]:
-        TrainingAttendance.objects.create(session=course, name="护理员", id_number=number)
-    TrainingAttendance.objects.create(session=directors, name="院长", id_number=OTHER_ID)
+        f.TrainingAttendanceFactory(session=course, name="护理员", id_number=number)
+    f.TrainingAttendanceFactory(session=directors, name="院长", id_number=OTHER_ID)
 
     response = api_as(bureau).get(f"{TRAININGS}summary/")
 
@@ -297,8 +287,8 @@ def test_the_summary_counts_each_person_once_per_kind(api_as, bureau, regions, t
 def test_the_summary_of_a_township_counts_its_own_sessions(api_as, staff_baima, regions, today):
     district_course = session(regions)
     township_course = session(regions, region="baima")
-    TrainingAttendance.objects.create(session=district_course, name="a", id_number=OTHER_ID)
-    TrainingAttendance.objects.create(session=township_course, name="b", id_number=CAREGIVER_ID)
+    f.TrainingAttendanceFactory(session=district_course, name="a", id_number=OTHER_ID)
+    f.TrainingAttendanceFactory(session=township_course, name="b", id_number=CAREGIVER_ID)
 
     body = api_as(staff_baima).get(f"{TRAININGS}summary/").json()
 
@@ -316,7 +306,7 @@ def test_sessions_of_another_township_answer_404(api_as, staff_baima, regions, t
 
 def test_a_volunteer_is_told_nothing_about_trainings(api_as, volunteer, regions, today):
     course = session(regions, region="baima")
-    TrainingAttendance.objects.create(session=course, name="a", id_number=OTHER_ID)
+    f.TrainingAttendanceFactory(session=course, name="a", id_number=OTHER_ID)
 
     body = api_as(volunteer).get(f"{TRAININGS}summary/").json()
 
@@ -330,7 +320,7 @@ def test_the_training_list_takes_a_bounded_number_of_queries(
 ):
     for n in range(10):
         course = session(regions, held_on=datetime.date(2025, 1, 1 + n))
-        TrainingAttendance.objects.create(session=course, name="a", id_number=OTHER_ID)
+        f.TrainingAttendanceFactory(session=course, name="a", id_number=OTHER_ID)
     client = api_as(bureau)
 
     with django_assert_max_num_queries(2):

@@ -16,29 +16,16 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
 
 from accounts.models import ApiToken, Role
 from coverage.compute import compute
 from coverage.models import Snapshot, Target
-from facilities.models import (
-    Bed,
-    Placement,
-    StaffMember,
-    TrainingSession,
-    UpgradeProject,
-)
-from seniors.models import Visit
 from tests import factories as f
+from tests.helpers import walk
 from volunteers import spending
 from volunteers.claims import claim_submit
 from volunteers.ledger import account_for, post_movement, system_account
-from volunteers.models import (
-    CatalogueItem,
-    ElderlyCareAssistant,
-    Group,
-    Pairing,
-)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,16 +37,16 @@ def _side(world, region_village, region_township, senior, user_for_volunteer, ta
     at = datetime.datetime(2026, 11, 28, 9, tzinfo=datetime.UTC)
     point = f.FacilityFactory(kind="mutual_aid_point", region=region_village, name=f"{tag}点")
     home = f.FacilityFactory(kind="nursing_home", region=region_township, name=f"{tag}敬老院")
-    bed = Bed.objects.create(
+    bed = f.BedFactory(
         facility=home, label="001", kind="nursing", in_use_from=datetime.date(2020, 1, 1)
     )
-    placement = Placement.objects.create(
+    placement = f.PlacementFactory(
         senior=senior, facility=home, bed=bed, admitted_on=datetime.date(2025, 1, 1)
     )
-    staff = StaffMember.objects.create(
+    staff = f.StaffMemberFactory(
         facility=home, name=f"{tag}护理员", role="caregiver", started_on=datetime.date(2020, 1, 1)
     )
-    training = TrainingSession.objects.create(
+    training = f.TrainingSessionFactory(
         kind="caregiver",
         title=f"{tag}培训",
         held_on=datetime.date(2025, 5, 1),
@@ -67,35 +54,35 @@ def _side(world, region_village, region_township, senior, user_for_volunteer, ta
         hours=8,
         region=region_township,
     )
-    project = UpgradeProject.objects.create(
+    project = f.UpgradeProjectFactory(
         facility=home, kind="upgrade", title="提档", budget=1, status="planned"
     )
     assessment = f.AssessmentFactory(senior=senior)
-    visit = Visit.objects.create(senior=senior, visited_at=at)
+    visit = f.VisitFactory(senior=senior, visited_at=at)
     volunteer = f.VolunteerFactory(village=region_village, user=user_for_volunteer)
-    team = Group.objects.create(
+    team = f.GroupFactory(
         kind="volunteer_team",
         name=f"{tag}队",
         region=region_village,
         founded_on=datetime.date(2022, 1, 1),
     )
-    association = Group.objects.create(
+    association = f.GroupFactory(
         kind="elders_association",
         name=f"{tag}老协",
         region=region_village,
         founded_on=datetime.date(2022, 1, 1),
     )
     group = f.villager_group(region_village, 9)
-    mutual = Group.objects.create(
+    mutual = f.GroupFactory(
         kind="mutual_aid_group",
         name=f"{tag}互助组",
         region=group,
         founded_on=datetime.date(2022, 1, 1),
     )
-    assistant = ElderlyCareAssistant.objects.create(
+    assistant = f.ElderlyCareAssistantFactory(
         village=region_village, name=f"{tag}助理", started_on=datetime.date(2022, 1, 1)
     )
-    pairing = Pairing.objects.create(
+    pairing = f.PairingFactory(
         helper=volunteer,
         senior=senior,
         mode="one_to_one",
@@ -110,9 +97,7 @@ def _side(world, region_village, region_township, senior, user_for_volunteer, ta
         hours=Decimal(5),
         by=world["bureau"],
     )
-    item = CatalogueItem.objects.create(
-        region=region_township, name=f"{tag}米", hours_price=1, stock=10
-    )
+    item = f.CatalogueItemFactory(region=region_township, name=f"{tag}米", hours_price=1, stock=10)
     redemption = spending.timebank_redeem(
         by=world["bureau"], account=account, item=item, quantity=1
     )
@@ -279,14 +264,6 @@ EXPECTED = {
     "claim_verify": ("claim", "302/302 302/404 302/404 403/403 403/403 403/403"),
     "claim_reject": ("claim", "302/302 302/404 302/404 403/403 403/403 403/403"),
 }
-
-
-def walk(patterns, prefix=""):
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            yield from walk(p.url_patterns, prefix + str(p.pattern))
-        elif isinstance(p, URLPattern):
-            yield prefix + str(p.pattern), p
 
 
 def record_routes():

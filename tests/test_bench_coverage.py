@@ -31,6 +31,7 @@ from coverage.models import Snapshot
 from demo import synthetic
 from regions.models import Region
 from seniors.models import Senior
+from tests import factories as f
 
 DAY = datetime.date(2025, 6, 30)
 TINY = {"townships": 3, "villages": 12, "seniors": 500, "date": DAY.isoformat()}
@@ -116,13 +117,13 @@ def test_bench_reuses_replaces_and_refuses():
     # a database with people of its own is refused unless --force
     synthetic.drop()
     assert not Region.objects.filter(code__startswith="51").exists()
-    Region.objects.create(code="500156000000", name="武隆区", short_name="武隆区",
+    f.RegionFactory(code="500156000000", name="武隆区", short_name="武隆区",
                           level="district", kind="区")  # fmt: skip
-    Region.objects.create(code="500156101000", name="镇", short_name="镇", level="township",
+    f.RegionFactory(code="500156101000", name="镇", short_name="镇", level="township",
                           kind="镇", parent_id="500156000000")  # fmt: skip
-    Region.objects.create(code="500156101200", name="村", short_name="村", level="village",
+    f.RegionFactory(code="500156101200", name="村", short_name="村", level="village",
                           kind="村", parent_id="500156101000")  # fmt: skip
-    Senior.objects.create(
+    f.SeniorFactory(
         id_number="500156194001010011", name="张", sex="M",
         birth_date=datetime.date(1940, 1, 1), village_id="500156101200",
     )  # fmt: skip

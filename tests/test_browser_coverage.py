@@ -14,7 +14,6 @@ from coverage.compute import compute
 from coverage.models import Indicator, Snapshot
 from tests import factories as f
 from tests.browser import DESKTOP, log_in, shot
-from volunteers.models import ElderlyCareAssistant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +24,7 @@ DISTRICT, BAIMA, BANQIAO = "500156000000", "500156101000", "500156101201"
 @pytest.fixture
 def world(plan_rows, regions, bureau, staff_baima, today):
     f.FacilityFactory(kind="mutual_aid_point", region=regions["banqiao"], name="板桥互助点")
-    ElderlyCareAssistant.objects.create(
+    f.ElderlyCareAssistantFactory(
         village=regions["banqiao"], name="王助理", started_on=datetime.date(2022, 1, 1)
     )
     young = datetime.date(1955, 1, 1)

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from seniors.models import ImportStatus, SeniorImport
+from tests import factories as f
 from tests.browser import DESKTOP, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_preview_follows_a_long_import_and_shows_the_result(
     browser, live_server, staff_baima, regions
 ):
-    senior_import = SeniorImport.objects.create(
+    senior_import = f.SeniorImportFactory(
         id=uuid.uuid4(),
         created_by=staff_baima,
         region=regions["baima"],

@@ -14,14 +14,14 @@ import pytest
 
 from tests import factories as f
 from tests.browser import assert_usable, log_in, new_screen, shot
+from tests.helpers import submit_claim as submitted
 from tests.test_browser_volunteer_offline import (
     API_CLAIMS,
     go_offline,
     queued_on_the_phone,
     wait_for_the_service_worker,
 )
-from volunteers.claims import claim_submit
-from volunteers.models import Pairing, ServiceLog
+from volunteers.models import ServiceLog
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,23 +31,11 @@ SEND = "#me-claim-form button[type=submit]"
 
 
 @pytest.fixture
-def helper(regions, volunteer, zhang):
-    """The ``volunteer-demo`` login: 李志愿 of 板桥村, paired with 张大爷."""
-    helper = f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="李志愿")
-    Pairing.objects.create(
-        helper=helper, senior=zhang, mode="one_to_one", visit_interval_days=7,
-        started_on=datetime.date(2026, 1, 1),
-    )  # fmt: skip
+def helper(helper, zhang):
+    """李志愿 of 板桥村 (the ``volunteer`` login), paired one-to-one with 张大爷, a visit a week
+    since 2026-01-01."""
+    f.PairingFactory(helper=helper, senior=zhang, started_on=datetime.date(2026, 1, 1))
     return helper
-
-
-def submitted(volunteer, helper, zhang, day, hour, hours, notes=""):
-    start = datetime.datetime(2026, 11, day, hour, tzinfo=WULONG)
-    claim, _ = claim_submit(
-        by=volunteer, volunteer=helper, senior=zhang, service_type="meals", started_at=start,
-        ended_at=start + datetime.timedelta(hours=hours), notes=notes,
-    )  # fmt: skip
-    return claim
 
 
 def inside(page, locator) -> bool:
@@ -283,14 +271,13 @@ def test_the_office_pages_speak_chinese(
     """The admission form, the audit log, the register's filters, the villager groups of the
     chosen village, the header, and a refused page, as the bureau and a township clerk see
     them."""
-    from audit.models import PersonView
 
     bureau.first_name = "区民政局"
     bureau.save()
     f.villager_group(regions["tiefosi"], 1)  # 板桥村 has its groups 1 to 3 in the cast
     home = f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
     f.beds(home, 2)
-    PersonView.objects.create(
+    f.PersonViewFactory(
         user=staff_baima, region=regions["baima"], channel="export", count=3,
         query="village=500156101201&disabled=true",
     )  # fmt: skip

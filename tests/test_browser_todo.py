@@ -8,11 +8,9 @@ import zoneinfo
 
 import pytest
 
-from seniors.models import Visit
 from tests import factories as f
 from tests.browser import assert_usable, log_in, new_screen, shot
 from volunteers.claims import claim_submit
-from volunteers.models import Pairing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,11 +22,11 @@ def work(regions, volunteer, zhang, today):
     """张大爷 of 板桥, paired weekly with 李志愿 and last visited 11-19: overdue on 11-29; a
     claim of 李志愿's waits for the assistant; a home of 白马 was never quality-checked."""
     helper = f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="李志愿")
-    Pairing.objects.create(
+    f.PairingFactory(
         helper=helper, senior=zhang, mode="one_to_one", visit_interval_days=7,
         started_on=datetime.date(2026, 1, 1),
     )  # fmt: skip
-    Visit.objects.create(senior=zhang, visited_at=datetime.datetime(2026, 11, 19, 9, tzinfo=WULONG))
+    f.VisitFactory(senior=zhang, visited_at=datetime.datetime(2026, 11, 19, 9, tzinfo=WULONG))
     start = datetime.datetime(2026, 11, 28, 9, tzinfo=WULONG)
     claim_submit(
         by=volunteer, volunteer=helper, senior=zhang, service_type="meals", started_at=start,

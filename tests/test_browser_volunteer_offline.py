@@ -8,7 +8,7 @@ import pytest
 
 from tests import factories as f
 from tests.browser import PHONE, fits_the_screen, log_in, shot
-from volunteers.models import Pairing, ServiceLog
+from volunteers.models import ServiceLog
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +19,7 @@ QUEUED = "#me-queue li[data-state=queued]"
 def helper(regions, volunteer, zhang):
     """The ``volunteer-demo`` login linked to a volunteer of 板桥村 paired with 张大爷."""
     helper = f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="演示志愿者")
-    Pairing.objects.create(
+    f.PairingFactory(
         helper=helper, senior=zhang, mode="grid", visit_interval_days=30,
         started_on=datetime.date(2026, 1, 1),
     )  # fmt: skip

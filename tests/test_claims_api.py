@@ -8,10 +8,9 @@ from django.urls import reverse
 
 from seniors.models import Visit
 from tests import factories as f
-from volunteers import ledger
 from volunteers.models import Account, Movement, ServiceLog
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("books_stay_balanced")]
 
 LIST = reverse("api:timebank-service-log-list")
 
@@ -20,17 +19,6 @@ def detail(pk, what=""):
     if what:
         return reverse(f"api:timebank-service-log-{what}", args=[pk])
     return reverse("api:timebank-service-log-detail", args=[pk])
-
-
-@pytest.fixture(autouse=True)
-def _books_balance():
-    yield
-    assert ledger.books_balance() == {}
-
-
-@pytest.fixture
-def helper(regions, volunteer):
-    return f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="李志愿")
 
 
 def payload(senior, **extra):
@@ -69,7 +57,7 @@ def test_a_rule_refusal_is_a_400_naming_the_field(api_as, volunteer, helper, zha
 
 def test_a_volunteer_sees_only_their_own_claims(api_as, volunteer, helper, zhang, regions):
     other = f.VolunteerFactory(village=regions["banqiao"])
-    ServiceLog.objects.create(
+    f.ServiceLogFactory(
         volunteer=other, senior=zhang, service_type="meals", hours=Decimal("1"),
         started_at="2026-11-27T09:00:00+08:00", ended_at="2026-11-27T10:00:00+08:00",
     )  # fmt: skip

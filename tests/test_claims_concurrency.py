@@ -10,35 +10,21 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from seniors.models import Senior, Visit
+from seniors.models import Visit
 from tests import factories as f
 from tests.concurrency import CLIENTS, run_together
 from volunteers import ledger
 from volunteers.claims import claim_submit, claim_verify
 from volunteers.models import Account, Movement, ServiceLog
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migration_rows", "migration_rows_after_module"),
+]
 
 WULONG = zoneinfo.ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2026, 11, 29, 10, 0, tzinfo=WULONG)
-
-
-def _open_system_accounts():
-    for kind in ("earning", "redemption", "expiry", "fund"):
-        Account.objects.get_or_create(kind=kind, volunteer=None)
-
-
-@pytest.fixture(autouse=True)
-def _system_accounts(transactional_db):
-    # a transactional test ends with a flush, which empties the rows of data migrations too
-    _open_system_accounts()
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _system_accounts_for_the_tests_after(django_db_setup, django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        _open_system_accounts()
 
 
 @pytest.fixture
@@ -51,7 +37,7 @@ def frozen():
 @pytest.fixture
 def cast(regions, volunteer, frozen):
     helper = f.VolunteerFactory(village=regions["banqiao"], user=volunteer)
-    senior = Senior.objects.create(
+    senior = f.SeniorFactory(
         id_number="500232194003011230", name="张大爷", sex="M",
         birth_date=datetime.date(1940, 3, 1), village=regions["banqiao"],
         registered_on=datetime.date(2021, 6, 1),

@@ -1,42 +1,18 @@
 """The claims pages: the verification queue with one-tap verify and reject, and paper records."""
 
-import datetime
-import zoneinfo
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from tests import factories as f
-from volunteers import ledger
-from volunteers.claims import claim_submit
+from tests.helpers import submit_claim as claim_at
 from volunteers.models import Account, ServiceLog
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("books_stay_balanced")]
 
-WULONG = zoneinfo.ZoneInfo("Asia/Shanghai")
 QUEUE = reverse("dashboard:claim_queue")
 PAPER = reverse("dashboard:claim_paper")
-
-
-@pytest.fixture(autouse=True)
-def _books_balance():
-    yield
-    assert ledger.books_balance() == {}
-
-
-@pytest.fixture
-def helper(regions, volunteer):
-    return f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="李志愿")
-
-
-def claim_at(volunteer, helper, senior, day, hour):
-    start = datetime.datetime(2026, 11, day, hour, tzinfo=WULONG)
-    claim, _ = claim_submit(
-        by=volunteer, volunteer=helper, senior=senior, service_type="meals", started_at=start,
-        ended_at=start + datetime.timedelta(hours=1),
-    )  # fmt: skip
-    return claim
 
 
 def test_the_queue_lists_submitted_claims_oldest_first(

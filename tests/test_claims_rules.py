@@ -11,28 +11,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from seniors.models import Visit
 from tests import factories as f
-from volunteers import ledger
 from volunteers.claims import claim_reject, claim_submit, claim_verify
-from volunteers.models import Account, Movement, Policy, ServiceLog
+from volunteers.models import Account, Movement, ServiceLog
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("books_stay_balanced")]
 
 WULONG = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 def at(day, hour, minute=0):
     return datetime.datetime(2026, 11, day, hour, minute, tzinfo=WULONG)
-
-
-@pytest.fixture(autouse=True)
-def _books_balance():
-    yield
-    assert ledger.books_balance() == {}
-
-
-@pytest.fixture
-def helper(regions, volunteer):
-    return f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="李志愿")
 
 
 def submit(by, helper, senior, start, end, **kwargs):
@@ -76,7 +64,7 @@ def test_it_accepts_a_claim_exactly_at_the_age_limit(volunteer, helper, zhang):
 
 
 def test_the_age_limit_follows_the_policy(volunteer, helper, zhang):
-    Policy.objects.create(max_claim_age_days=3)
+    f.PolicyFactory(max_claim_age_days=3)
     with pytest.raises(ValidationError) as excinfo:
         submit(volunteer, helper, zhang, at(25, 9), at(25, 10))
     assert field_of(excinfo) == {"started_at"}

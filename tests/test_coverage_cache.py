@@ -19,7 +19,7 @@ from coverage import services
 from coverage.compute import compute
 from coverage.models import DirtyTownship, Target
 from tests import factories as f
-from volunteers.models import ElderlyCareAssistant
+from tests.helpers import coverage_world, tile
 
 pytestmark = pytest.mark.django_db
 
@@ -32,28 +32,11 @@ CACHED_QUERIES = 3
 
 @pytest.fixture
 def world(regions, today):
-    f.FacilityFactory(
-        kind="mutual_aid_point", region=regions["banqiao"], name="板桥互助点", **f.POINT_FUNCTIONS
-    )
-    ElderlyCareAssistant.objects.create(
-        village=regions["banqiao"], name="王助理", started_on=datetime.date(2022, 1, 1)
-    )
-    signed, young = datetime.date(2026, 5, 1), datetime.date(1955, 1, 1)
-    f.SeniorFactory(village=regions["banqiao"], born=young, family_doctor_contract_on=signed)
-    f.SeniorFactory(village=regions["banqiao"], born=young, family_doctor_contract_on=signed)
-    f.SeniorFactory(village=regions["banqiao"], name="孤老甲", born=datetime.date(1940, 1, 1),
-                    living_situation="alone")  # fmt: skip
-    f.SeniorFactory(village=regions["banqiao"], born=young)
-    f.SeniorFactory(village=regions["wenfeng"], born=young)
+    coverage_world(regions)
     compute(datetime.date(2026, 10, 31))
     compute(DAY)
     DirtyTownship.objects.all().delete()  # the snapshots above hold every record
     return regions
-
-
-def tile(body: str, code: str) -> str:
-    start = body.index(f'data-indicator="{code}"')
-    return body[start : body.index("</article>", start)]
 
 
 def doctors(client, code: str) -> str:

@@ -179,7 +179,7 @@ def test_recompute_answers_202_with_the_task_and_computes(
 
 
 def test_a_second_request_while_one_runs_starts_no_second_run(ledger, bureau, api_as):
-    running = Run.objects.create(date=DAY, status="running", task_id="already-there")
+    running = f.RunFactory(date=DAY, status="running", task_id="already-there")
     response = api_as(bureau).post("/api/v1/coverage/recompute/", {}, format="json")
     assert response.status_code == 202
     assert response.json()["task_id"] == "already-there"

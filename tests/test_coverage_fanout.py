@@ -17,11 +17,10 @@ from coverage import compute as engine
 from coverage import fanout, services
 from coverage.compute import compute
 from coverage.models import DirtyTownship, Run, Snapshot
-from facilities.models import Facility, TrainingAttendance, TrainingSession
+from facilities.models import Facility
 from regions.models import Kind, Level, Region
 from tests import factories as f
 from tests.test_coverage_indicators import network, people  # noqa: F401 (fixtures)
-from volunteers.models import ElderlyCareAssistant, Group
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +68,7 @@ def table(on=DAY) -> list[tuple]:
 def world(request, regions):
     request.getfixturevalue("people")
     request.getfixturevalue("network")
-    city = Region.objects.create(
+    city = f.RegionFactory(
         code=CITY, name="重庆市市辖区", short_name="市辖区", level=Level.CITY, kind=Kind.DISTRICT
     )
     Region.objects.filter(code=WULONG).update(parent=city)
@@ -84,17 +83,15 @@ def world(request, regions):
         kind="mutual_aid_point", region=helin, opened_on=d(2022, 4, 1), **f.POINT_FUNCTIONS
     )
     f.FacilityFactory(kind="nursing_home", region=pingan)
-    ElderlyCareAssistant.objects.create(village=helin, name="丙", started_on=d(2022, 1, 1))
-    Group.objects.create(
-        kind="volunteer_team", name="河林队", region=helin, founded_on=d(2022, 1, 1)
-    )
+    f.ElderlyCareAssistantFactory(village=helin, name="丙", started_on=d(2022, 1, 1))
+    f.GroupFactory(kind="volunteer_team", name="河林队", region=helin, founded_on=d(2022, 1, 1))
     for region, title in ((regions["district"], "院长培训"), (liangping, "院长培训（梁平）")):
-        session = TrainingSession.objects.create(
+        session = f.TrainingSessionFactory(
             kind="director", title=title, held_on=d(2022, 5, 1), organiser="区", hours=8,
             region=region,
         )  # fmt: skip
-        TrainingAttendance.objects.create(session=session, name="甲", id_number="ID-A")
-    TrainingAttendance.objects.create(session=session, name="乙", id_number="ID-B")
+        f.TrainingAttendanceFactory(session=session, name="甲", id_number="ID-A")
+    f.TrainingAttendanceFactory(session=session, name="乙", id_number="ID-B")
     # 新华村 of 后坪 is served by 板桥's point in 白马: a point serving a village of another part
     xinhua = f.village(regions["houping"], XINHUA, "新华村村民委员会")
     Facility.objects.get(kind="mutual_aid_point", region=regions["banqiao"]).served_regions.add(
@@ -322,13 +319,13 @@ def test_the_leaves_of_a_run_given_up_are_cleaned_up_with_it():
     its staged leaves go with it, while a running run's stay."""
     from coverage.models import Leaf
 
-    lost = Run.objects.create(date=DAY, status="running")
+    lost = f.RunFactory(date=DAY, status="running")
     Run.objects.filter(pk=lost.pk).update(
         created_at=datetime.datetime(2022, 12, 31, tzinfo=datetime.UTC)
     )
-    running = Run.objects.create(date=d(2023, 1, 31), status="running")
+    running = f.RunFactory(date=d(2023, 1, 31), status="running")
     for run in (lost, running):
-        Leaf.objects.create(batch=engine.new_batch(run), indicator_id=1, code=XINHUA)
+        f.LeafFactory(batch=engine.new_batch(run), indicator_id=1, code=XINHUA)
     services.run_request(DAY)
     assert Run.objects.get(pk=lost.pk).status == "failed"
     assert list(Leaf.objects.values_list("batch", flat=True)) == [f"run-{running.pk}"]

@@ -11,18 +11,8 @@ from coverage.compute import compute
 from coverage.models import Snapshot
 from facilities.models import (
     BasicIndicator,
-    Certificate,
-    IndicatorCheck,
-    OperatingFund,
-    Placement,
-    QualityCheck,
-    TrainingAttendance,
-    TrainingSession,
-    UpgradeProject,
 )
-from seniors.models import Visit
 from tests import factories as f
-from volunteers.models import ElderlyCareAssistant, Group, Pairing
 
 pytestmark = pytest.mark.django_db
 
@@ -141,24 +131,22 @@ def test_a_community_counts_as_a_village_when_the_bureau_says_so(regions):
 
 def test_assistants_teams_associations_and_mutual_aid_groups(regions):
     banqiao, wenfeng, groups = regions["banqiao"], regions["wenfeng"], regions["groups"]
-    ElderlyCareAssistant.objects.create(village=banqiao, name="甲", started_on=d(2022, 5, 1))
-    ElderlyCareAssistant.objects.create(
+    f.ElderlyCareAssistantFactory(village=banqiao, name="甲", started_on=d(2022, 5, 1))
+    f.ElderlyCareAssistantFactory(
         village=wenfeng, name="乙", started_on=d(2021, 6, 1), ended_on=d(2022, 10, 1)
     )
-    Group.objects.create(
-        kind="volunteer_team", name="板桥队", region=banqiao, founded_on=d(2022, 2, 1)
-    )
-    Group.objects.create(
+    f.GroupFactory(kind="volunteer_team", name="板桥队", region=banqiao, founded_on=d(2022, 2, 1))
+    f.GroupFactory(
         kind="volunteer_team",
         name="文凤队",
         region=wenfeng,
         founded_on=d(2021, 6, 1),
         dissolved_on=d(2022, 11, 30),
     )
-    Group.objects.create(kind="elders_association", name="文凤老协", region=wenfeng, founded_on=DAY)
+    f.GroupFactory(kind="elders_association", name="文凤老协", region=wenfeng, founded_on=DAY)
     # villager groups 1 and 2 of 板桥 have a mutual-aid group (1 has two), 3 has none
     for number, group in ((1, groups[0]), (1, groups[0]), (2, groups[1])):
-        Group.objects.create(
+        f.GroupFactory(
             kind="mutual_aid_group", name=f"{number}组互助", region=group, founded_on=d(2022, 1, 1)
         )
     compute(DAY)
@@ -195,34 +183,34 @@ def people(regions):
         wristband_on=d(2022, 5, 1),
     )
     disabled(p["A"], d(2022, 6, 1), 40)
-    Placement.objects.create(senior=p["A"], facility=centre, admitted_on=d(2022, 10, 1))
-    Pairing.objects.create(
+    f.PlacementFactory(senior=p["A"], facility=centre, admitted_on=d(2022, 10, 1))
+    f.PairingFactory(
         helper=helper,
         senior=p["A"],
         mode="one_to_one",
         visit_interval_days=7,
         started_on=d(2022, 1, 1),
     )
-    Visit.objects.create(senior=p["A"], visited_at=at(d(2022, 12, 28)))
-    Visit.objects.create(senior=p["A"], visited_at=at(d(2023, 1, 2)))  # after the day
+    f.VisitFactory(senior=p["A"], visited_at=at(d(2022, 12, 28)))
+    f.VisitFactory(senior=p["A"], visited_at=at(d(2023, 1, 2)))  # after the day
     p["B"] = senior(banqiao, extreme_poverty="centralised", home_adaptation_on=d(2023, 2, 1))
-    Placement.objects.create(
+    f.PlacementFactory(
         senior=p["B"], facility=home, admitted_on=d(2020, 1, 1), discharged_on=d(2022, 11, 30)
     )
     p["C"] = senior(banqiao, subsistence_allowance=True, family_doctor_contract_on=d(2022, 3, 1))
     disabled(p["C"], d(2022, 3, 1), 80)  # mild: not disabled
-    Pairing.objects.create(
+    f.PairingFactory(
         helper=helper, senior=p["C"], mode="grid", visit_interval_days=30, started_on=d(2022, 2, 1)
     )
-    Visit.objects.create(senior=p["C"], visited_at=at(d(2022, 11, 15)))
+    f.VisitFactory(senior=p["C"], visited_at=at(d(2022, 11, 15)))
     p["D"] = senior(banqiao, family_planning_special=True, wants_day_care=True)
     disabled(p["D"], d(2022, 9, 1), 50)
     disabled(p["D"], d(2023, 3, 1), 100)  # recovered later: still disabled on the day
-    Placement.objects.create(
+    f.PlacementFactory(
         senior=p["D"], facility=day_centre, kind="day_care", admitted_on=d(2022, 10, 1)
     )
     p["E"] = senior(banqiao, born=d(1937, 5, 1), family_care_bed_on=d(2022, 7, 1))
-    Pairing.objects.create(
+    f.PairingFactory(
         helper=helper,
         senior=p["E"],
         mode="area",
@@ -245,7 +233,7 @@ def people(regions):
     )
     p["H"] = senior(banqiao, low_income=True, registered_on=d(2023, 2, 1))
     p["I"] = senior(wenfeng, low_income=True, family_doctor_contract_on=d(2023, 1, 10))
-    Pairing.objects.create(
+    f.PairingFactory(
         helper=helper,
         senior=p["I"],
         mode="one_to_one",
@@ -300,7 +288,7 @@ def test_a_deceased_senior_leaves_every_denominator_from_the_day_of_death(people
 
 
 def certified(member, issued, expires=None):
-    Certificate.objects.create(
+    f.CertificateFactory(
         staff=member, number=f"C{member.pk}", level="5", issued_on=issued, expires_on=expires
     )
 
@@ -312,7 +300,7 @@ def residents(facility, count, since=ADMITTED):
     village = facility.region.children.first()
     for _ in range(count):
         person = senior(village)
-        Placement.objects.create(senior=person, facility=facility, admitted_on=since)
+        f.PlacementFactory(senior=person, facility=facility, admitted_on=since)
 
 
 @pytest.fixture
@@ -330,16 +318,14 @@ def network(regions):
     carers = f.staff(cc1, 2)
     certified(carers[0], d(2022, 1, 1), d(2025, 1, 1))
     certified(carers[1], d(2020, 1, 1), d(2022, 12, 30))  # expired the day before
-    QualityCheck.objects.create(facility=cc1, checked_on=d(2022, 8, 1), passed=True, inspector="x")
-    QualityCheck.objects.create(
-        facility=cc1, checked_on=d(2022, 12, 1), passed=False, inspector="x"
-    )
+    f.QualityCheckFactory(facility=cc1, checked_on=d(2022, 8, 1), passed=True, inspector="x")
+    f.QualityCheckFactory(facility=cc1, checked_on=d(2022, 12, 1), passed=False, inspector="x")
     f.FacilityFactory(kind="care_centre", region=houping, opened_on=d(2023, 3, 1))  # later
     cc3 = f.FacilityFactory(kind="care_centre", region=houping, opened_on=d(2022, 9, 1))
     f.beds(cc3, 5, kind="nursing")
     f.beds(cc3, 5, start=6)
     residents(cc3, 2)  # and no staff
-    QualityCheck.objects.create(facility=cc3, checked_on=d(2022, 10, 1), passed=True, inspector="x")
+    f.QualityCheckFactory(facility=cc3, checked_on=d(2022, 10, 1), passed=True, inspector="x")
     nh1 = f.FacilityFactory(
         kind="nursing_home",
         region=baima,
@@ -352,7 +338,7 @@ def network(regions):
     )
     residents(nh1, 3)
     f.staff(nh1, 1, role="manager")
-    project = UpgradeProject.objects.create(
+    project = f.UpgradeProjectFactory(
         facility=nh1,
         kind="upgrade",
         title="提档升级",
@@ -362,7 +348,7 @@ def network(regions):
         completed_on=d(2022, 9, 1),
     )
     for indicator in BasicIndicator.objects.filter(active=True):
-        IndicatorCheck.objects.create(
+        f.IndicatorCheckFactory(
             project=project, indicator=indicator, met=True, checked_on=d(2022, 10, 1)
         )
     nh2 = f.FacilityFactory(
@@ -372,7 +358,7 @@ def network(regions):
         legal_person_registered_on=d(2015, 1, 1),
     )  # not filed
     residents(nh2, 1)  # and no staff
-    UpgradeProject.objects.create(
+    f.UpgradeProjectFactory(
         facility=nh2,
         kind="upgrade",
         title="提档升级",
@@ -394,7 +380,7 @@ def network(regions):
         opened_on=d(2022, 5, 1),
         run_by_institution_since=d(2022, 5, 1),
     )
-    QualityCheck.objects.create(facility=sc1, checked_on=d(2022, 11, 1), passed=True, inspector="x")
+    f.QualityCheckFactory(facility=sc1, checked_on=d(2022, 11, 1), passed=True, inspector="x")
     f.FacilityFactory(
         kind="service_centre", region=houping, status="under_construction", opened_on=None
     )
@@ -422,7 +408,7 @@ def network(regions):
         (p1, 400_000, d(2022, 11, 1)),
         (p2, 55_000, d(2023, 1, 15)),
     ):
-        UpgradeProject.objects.create(
+        f.UpgradeProjectFactory(
             facility=facility,
             kind="new",
             title="建设",
@@ -432,13 +418,13 @@ def network(regions):
             award_amount=amount,
             award_paid_on=paid,
         )
-    OperatingFund.objects.create(
+    f.OperatingFundFactory(
         facility=nh1, year=2022, operating_funds=15_000, residents_basic_allowance=100_000
     )
-    OperatingFund.objects.create(
+    f.OperatingFundFactory(
         facility=nh1, year=2021, operating_funds=90_000, residents_basic_allowance=100_000
     )
-    OperatingFund.objects.create(
+    f.OperatingFundFactory(
         facility=cc1, year=2022, operating_funds=1_000, residents_basic_allowance=20_000
     )
 
@@ -509,7 +495,7 @@ def test_money(network):
 
 
 def test_trained_people_are_counted_once(regions):
-    director = TrainingSession.objects.create(
+    director = f.TrainingSessionFactory(
         kind="director",
         title="院长培训",
         held_on=d(2022, 5, 1),
@@ -517,7 +503,7 @@ def test_trained_people_are_counted_once(regions):
         hours=8,
         region=regions["district"],
     )
-    again = TrainingSession.objects.create(
+    again = f.TrainingSessionFactory(
         kind="director",
         title="院长复训",
         held_on=d(2022, 9, 1),
@@ -525,7 +511,7 @@ def test_trained_people_are_counted_once(regions):
         hours=4,
         region=regions["baima"],
     )
-    later = TrainingSession.objects.create(
+    later = f.TrainingSessionFactory(
         kind="director",
         title="2023",
         held_on=d(2023, 2, 1),
@@ -533,7 +519,7 @@ def test_trained_people_are_counted_once(regions):
         hours=4,
         region=regions["district"],
     )
-    carers = TrainingSession.objects.create(
+    carers = f.TrainingSessionFactory(
         kind="caregiver",
         title="护理员",
         held_on=d(2022, 7, 1),
@@ -550,7 +536,7 @@ def test_trained_people_are_counted_once(regions):
         (carers, "X", True),
         (carers, "Y", False),
     ):
-        TrainingAttendance.objects.create(
+        f.TrainingAttendanceFactory(
             session=session, name=person, id_number=f"ID-{person}", passed=passed
         )
     compute(DAY)

@@ -14,9 +14,7 @@ from openpyxl import load_workbook
 
 from coverage.compute import compute
 from coverage.models import Snapshot
-from facilities.models import Milestone, OperatingFund, Placement, QualityCheck, UpgradeProject
 from tests import factories as f
-from volunteers.models import ElderlyCareAssistant
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +41,7 @@ def row(body: str, region: str) -> str:
 def residents(facility, village, count):
     for _ in range(count):
         person = f.SeniorFactory(village=village)
-        Placement.objects.create(senior=person, facility=facility, admitted_on=d(2022, 10, 1))
+        f.PlacementFactory(senior=person, facility=facility, admitted_on=d(2022, 10, 1))
 
 
 @pytest.fixture
@@ -134,13 +132,13 @@ def homes(regions):
     made = {}
     for name in ("A", "B", "C"):
         made[name] = f.FacilityFactory(kind="nursing_home", region=regions["baima"], name=name)
-    OperatingFund.objects.create(
+    f.OperatingFundFactory(
         facility=made["A"], year=2022, operating_funds=14_900, residents_basic_allowance=100_000
     )
-    OperatingFund.objects.create(
+    f.OperatingFundFactory(
         facility=made["B"], year=2022, operating_funds=30_000, residents_basic_allowance=100_000
     )
-    OperatingFund.objects.create(
+    f.OperatingFundFactory(
         facility=made["C"], year=2021, operating_funds=20_000, residents_basic_allowance=100_000
     )
     return made
@@ -175,9 +173,9 @@ def test_registration_and_quality_name_the_homes_that_fail(homes):
     homes["B"].legal_person_registered_on = d(2015, 1, 1)
     homes["B"].filed_on = d(2016, 1, 1)
     homes["B"].save()
-    QualityCheck.objects.create(facility=homes["A"], checked_on=d(2022, 5, 1), passed=True,
+    f.QualityCheckFactory(facility=homes["A"], checked_on=d(2022, 5, 1), passed=True,
                                 inspector="x")  # fmt: skip
-    QualityCheck.objects.create(facility=homes["B"], checked_on=d(2022, 5, 1), passed=False,
+    f.QualityCheckFactory(facility=homes["B"], checked_on=d(2022, 5, 1), passed=False,
                                 inspector="x")  # fmt: skip
     compute(DAY)
     registered = snap("nursing_homes_registered", DISTRICT)
@@ -201,7 +199,7 @@ def centre_with_award(township, name, amount, *, completed, paid, status="accept
         kind="service_centre", region=township, name=name, opened_on=d(2022, 3, 1),
         floor_area=Decimal(area),
     )  # fmt: skip
-    return UpgradeProject.objects.create(
+    return f.UpgradeProjectFactory(
         facility=centre, kind="new", title=f"{name}建设", budget=1, status=status,
         completed_on=completed, award_amount=amount, award_paid_on=paid,
     )  # fmt: skip
@@ -237,7 +235,7 @@ def test_an_award_before_acceptance_is_not_built_first(regions):
     # not accepted at all
     project = centre_with_award(regions["baima"], "白马中心", 1_000_000, completed=d(2022, 2, 1),
                                 paid=d(2022, 4, 1))  # fmt: skip
-    Milestone.objects.create(project=project, name="竣工验收", done_on=d(2022, 5, 1))
+    f.MilestoneFactory(project=project, name="竣工验收", done_on=d(2022, 5, 1))
     centre_with_award(regions["houping"], "后坪中心", 900_000, completed=d(2022, 2, 1),
                       paid=d(2022, 4, 1), status="completed")  # fmt: skip
     compute(DAY)
@@ -255,9 +253,9 @@ def test_an_award_before_acceptance_is_not_built_first(regions):
 def history(regions):
     """白马's 板桥 gets its assistant on 2023-05-10 (met late); 后坪's 文凤 has had one since
     2022-01-01 (met by the deadline); no village has a volunteer team (not met)."""
-    ElderlyCareAssistant.objects.create(village=regions["banqiao"], name="甲",
+    f.ElderlyCareAssistantFactory(village=regions["banqiao"], name="甲",
                                         started_on=d(2023, 5, 10))  # fmt: skip
-    ElderlyCareAssistant.objects.create(village=regions["wenfeng"], name="乙",
+    f.ElderlyCareAssistantFactory(village=regions["wenfeng"], name="乙",
                                         started_on=d(2022, 1, 1))  # fmt: skip
     for on in (d(2022, 11, 30), DAY, d(2023, 4, 30), d(2023, 5, 31), d(2023, 6, 30)):
         compute(on)

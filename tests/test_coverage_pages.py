@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from coverage.compute import compute
 from coverage.models import Snapshot
 from tests import factories as f
-from volunteers.models import ElderlyCareAssistant
+from tests.helpers import coverage_world, tile
 
 pytestmark = pytest.mark.django_db
 
@@ -22,28 +22,10 @@ BAIMA, HOUPING, BANQIAO = "500156101000", "500156208000", "500156101201"
 def world(regions, today):
     """板桥 (白马): a point, an assistant, 4 seniors of whom 2 have a family doctor and one is
     80+ living alone without a pairing. 文凤 (后坪): 1 senior, nothing else."""
-    f.FacilityFactory(
-        kind="mutual_aid_point", region=regions["banqiao"], name="板桥互助点", **f.POINT_FUNCTIONS
-    )
-    ElderlyCareAssistant.objects.create(
-        village=regions["banqiao"], name="王助理", started_on=datetime.date(2022, 1, 1)
-    )
-    signed, young = datetime.date(2026, 5, 1), datetime.date(1955, 1, 1)  # a contract runs a year
-    f.SeniorFactory(village=regions["banqiao"], born=young, family_doctor_contract_on=signed)
-    f.SeniorFactory(village=regions["banqiao"], born=young, family_doctor_contract_on=signed)
-    f.SeniorFactory(village=regions["banqiao"], name="孤老甲", born=datetime.date(1940, 1, 1),
-                    living_situation="alone")  # fmt: skip
-    f.SeniorFactory(village=regions["banqiao"], born=young)
-    f.SeniorFactory(village=regions["wenfeng"], born=young)
+    coverage_world(regions)
     compute(datetime.date(2026, 10, 31))
     compute(DAY)
     return regions
-
-
-def tile(body: str, code: str) -> str:
-    """The text of the tile of an indicator."""
-    start = body.index(f'data-indicator="{code}"')
-    return body[start : body.index("</article>", start)]
 
 
 def test_the_overview_shows_each_indicator_with_the_snapshots_value(client, bureau, world):

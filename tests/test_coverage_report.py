@@ -12,7 +12,7 @@ from coverage.compute import compute
 from coverage.models import Report, Snapshot
 from coverage.tasks import build_report
 from tests import factories as f
-from volunteers.models import ElderlyCareAssistant
+from tests.helpers import coverage_world
 
 pytestmark = pytest.mark.django_db
 
@@ -29,18 +29,7 @@ def _builds_run_here(eager):
 def world(regions, today):
     """板桥 (白马): a point, an assistant, 4 seniors of whom 2 have a family doctor. 文凤
     (后坪): 1 senior, nothing else. Snapshots of 31 October and 29 November."""
-    f.FacilityFactory(
-        kind="mutual_aid_point", region=regions["banqiao"], name="板桥互助点", **f.POINT_FUNCTIONS
-    )
-    ElderlyCareAssistant.objects.create(
-        village=regions["banqiao"], name="王助理", started_on=datetime.date(2022, 1, 1)
-    )
-    signed, young = datetime.date(2026, 5, 1), datetime.date(1955, 1, 1)
-    f.SeniorFactory(village=regions["banqiao"], born=young, family_doctor_contract_on=signed)
-    f.SeniorFactory(village=regions["banqiao"], born=young, family_doctor_contract_on=signed)
-    f.SeniorFactory(village=regions["banqiao"], born=young)
-    f.SeniorFactory(village=regions["banqiao"], born=young)
-    f.SeniorFactory(village=regions["wenfeng"], born=young)
+    coverage_world(regions, lonely_80=False)
     compute(OCT)
     compute(NOV)
     return regions
@@ -239,8 +228,8 @@ def test_a_lost_build_is_queued_again_but_a_fresh_one_is_not(
 
     from django.utils import timezone
 
-    Report.objects.create(
-        region_id=DISTRICT, month=datetime.date(2026, 11, 1), status="queued",
+    f.ReportFactory(
+        region=world["district"], month=datetime.date(2026, 11, 1), status="queued",
         queued_at=timezone.now() - dt.timedelta(minutes=5),
     )  # fmt: skip
     client.force_login(bureau)

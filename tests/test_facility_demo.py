@@ -8,7 +8,6 @@ from collections import defaultdict
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Q
 
 from coverage.compute import compute
@@ -43,6 +42,7 @@ from regions.models import Kind as RegionKind
 from regions.models import Level, Region
 from seniors.models import ExtremePoverty, Senior
 from tests import coverage_reference, factories
+from tests.conftest import module_data
 
 TODAY = datetime.date(2025, 9, 30)
 BAIMA, YAJIANG, HOUPING = "500156101000", "500156105000", "500156208000"
@@ -63,21 +63,31 @@ def _load_regions():
     call_command("generate_villager_groups", verbosity=0)
 
 
+def _build_network():
+    _load_regions()
+    population_generate(size=300, today=TODAY)
+    return facilities_generate(today=TODAY)
+
+
 @pytest.fixture(scope="module")
 def _network(django_db_setup, django_db_blocker):
     """The network on a 300-person ledger, generated once for the module's tests (the costly
-    part) inside a transaction that is rolled back when they are done; each test runs in a
-    savepoint of it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        _load_regions()
-        population_generate(size=300, today=TODAY)
-        yield facilities_generate(today=TODAY)
-        transaction.set_rollback(True)
+    part) and rolled back when they are done; each test runs in a savepoint of it."""
+    yield from module_data(django_db_blocker, _build_network)
 
 
 @pytest.fixture
 def network(_network, db):
     return _network
+
+
+@pytest.mark.parametrize("run", [1, 2])
+def test_what_one_test_writes_on_the_shared_network_is_gone_for_the_next(network, run):
+    """Both runs write on the network the module shares; whichever comes second finds it as
+    it was built."""
+    assert Facility.objects.exists()
+    assert not Facility.objects.filter(name__startswith="改写").exists()
+    Facility.objects.update(name=f"改写{run}")
 
 
 def test_the_plan_names_its_care_centres_in_the_right_townships(network):

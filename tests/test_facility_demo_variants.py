@@ -27,15 +27,22 @@ from regions.models import Region
 from seniors.idnumber import make_id_number
 from seniors.models import ExtremePoverty, Senior
 
-from .test_facility_demo import BAIMA, HOUPING, TODAY, YAJIANG, month_ends
+from .conftest import module_data
+from .test_facility_demo import BAIMA, HOUPING, TODAY, YAJIANG, _load_regions, month_ends
 
 CROWD = 600  # in one township: the homes of the district have about 1,000 beds, most taken
 
 
+@pytest.fixture(scope="module")
+def _district(django_db_setup, django_db_blocker):
+    """The real district's regions, loaded once for the module; each test writes on top in a
+    savepoint that is rolled back."""
+    yield from module_data(django_db_blocker, _load_regions)
+
+
 @pytest.fixture
-def regions(db):
-    call_command("load_regions", verbosity=0)
-    call_command("generate_villager_groups", verbosity=0)
+def regions(_district, db):
+    pass
 
 
 @pytest.fixture
@@ -119,7 +126,6 @@ def test_an_earlier_day_shows_the_network_as_it_stood(ledger):
 
 @pytest.mark.django_db
 def test_the_demo_operator_runs_the_baima_care_centre():
-    from django.core.management import call_command
 
     from accounts.models import User
     from facilities.models import Facility

@@ -12,13 +12,8 @@ from accounts.models import Role
 from facilities import services
 from facilities.models import (
     Bed,
-    Certificate,
     Facility,
-    Milestone,
     Placement,
-    ProjectFunding,
-    StaffMember,
-    UpgradeProject,
 )
 from tests import factories as f
 
@@ -28,9 +23,8 @@ DAY = datetime.date(2026, 11, 1)
 
 
 @pytest.fixture
-def home(regions):
-    """白马镇敬老院: a nursing home with 2 ordinary beds."""
-    home = f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
+def home(home):
+    """白马镇敬老院 with 2 ordinary beds."""
     f.beds(home, 2)
     return home
 
@@ -357,24 +351,24 @@ def test_the_page_shows_residents_staff_certificates_projects_and_funds(
     today, client, staff_baima, home, zhang
 ):
     services.placement_admit(by=staff_baima, senior=zhang, facility=home, admitted_on=DAY)
-    nurse = StaffMember.objects.create(
+    nurse = f.StaffMemberFactory(
         facility=home, name="李护理", role="caregiver", started_on=datetime.date(2021, 3, 1)
     )
-    Certificate.objects.create(
+    f.CertificateFactory(
         staff=nurse,
         number="HL-2019-001",
         level="5",
         issued_on=datetime.date(2019, 1, 1),
         expires_on=datetime.date(2024, 1, 1),
     )
-    Certificate.objects.create(
+    f.CertificateFactory(
         staff=nurse,
         number="HL-2024-777",
         level="4",
         issued_on=datetime.date(2024, 2, 1),
         expires_on=datetime.date(2029, 2, 1),
     )
-    project = UpgradeProject.objects.create(
+    project = f.UpgradeProjectFactory(
         facility=home,
         kind="upgrade",
         title="白马镇敬老院提档升级",
@@ -384,8 +378,8 @@ def test_the_page_shows_residents_staff_certificates_projects_and_funds(
         completed_on=datetime.date(2025, 6, 30),
         award_amount=Decimal("300000"),
     )
-    ProjectFunding.objects.create(project=project, source="lottery", amount=Decimal("800000"))
-    Milestone.objects.create(project=project, name="主体完工", done_on=datetime.date(2025, 1, 10))
+    f.ProjectFundingFactory(project=project, source="lottery", amount=Decimal("800000"))
+    f.MilestoneFactory(project=project, name="主体完工", done_on=datetime.date(2025, 1, 10))
     services.operating_fund_record(
         by=staff_baima,
         facility=home,
@@ -495,7 +489,7 @@ def test_the_page_of_a_facility_takes_a_bounded_number_of_queries(
     big = f.FacilityFactory(name="大敬老院", region=regions["baima"])
     f.beds(big, 25)
     for i, member in enumerate(f.staff(big, 15)):
-        Certificate.objects.create(
+        f.CertificateFactory(
             staff=member, number=f"C-{i}", level="5", issued_on=datetime.date(2020, 1, 1)
         )
     for i in range(20):

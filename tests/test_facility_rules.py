@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from facilities import selectors, services
-from facilities.models import Certificate, Facility, Placement, TrainingSession
+from facilities.models import Facility, Placement
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -16,9 +16,8 @@ DAY = datetime.date(2026, 11, 1)
 
 
 @pytest.fixture
-def home(regions):
-    """白马镇敬老院, 2 ordinary beds."""
-    home = f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
+def home(home):
+    """白马镇敬老院 with 2 ordinary beds."""
     f.beds(home, 2)
     return home
 
@@ -86,7 +85,7 @@ def test_the_database_refuses_a_second_open_placement(home, regions):
     from django.db import IntegrityError, transaction
 
     (senior,) = residents_of("库", regions, 1)
-    Placement.objects.create(senior=senior, facility=home, admitted_on=DAY)
+    f.PlacementFactory(senior=senior, facility=home, admitted_on=DAY)
     with pytest.raises(IntegrityError), transaction.atomic():
         Placement.objects.create(senior=senior, facility=home, admitted_on=DAY)
 
@@ -116,7 +115,7 @@ def test_staffing_ratios(regions, kind, staff, residents, meets):
     f.beds(facility, residents)
     f.staff(facility, staff)
     for senior in residents_of(kind, regions, residents):
-        Placement.objects.create(senior=senior, facility=facility, admitted_on=DAY)
+        f.PlacementFactory(senior=senior, facility=facility, admitted_on=DAY)
 
     result = figures(facility)
     assert (result.residents, result.counted_staff, result.meets_staffing) == (
@@ -162,8 +161,8 @@ def test_retired_beds_do_not_count(home):
 
 def test_a_certificate_past_expiry_does_not_count(home):
     a, b, _without_certificate = f.staff(home, 3)
-    Certificate.objects.create(staff=a, number="C1", level="4", issued_on=datetime.date(2022, 1, 1))
-    Certificate.objects.create(
+    f.CertificateFactory(staff=a, number="C1", level="4", issued_on=datetime.date(2022, 1, 1))
+    f.CertificateFactory(
         staff=b, number="C2", level="5", issued_on=datetime.date(2021, 1, 1),
         expires_on=datetime.date(2026, 10, 31),
     )  # fmt: skip
@@ -174,11 +173,11 @@ def test_a_certificate_past_expiry_does_not_count(home):
 
 
 def test_a_person_trained_twice_counts_once(regions, bureau):
-    first = TrainingSession.objects.create(
+    first = f.TrainingSessionFactory(
         kind="caregiver", title="护理员培训一期", held_on=datetime.date(2021, 9, 1),
         organiser="区民政局", hours=24, region=regions["district"],
     )  # fmt: skip
-    second = TrainingSession.objects.create(
+    second = f.TrainingSessionFactory(
         kind="caregiver", title="护理员培训二期", held_on=datetime.date(2022, 3, 1),
         organiser="区民政局", hours=24, region=regions["district"],
     )  # fmt: skip

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from accounts.models import Role
-from facilities.models import Facility, Placement, TrainingSession
+from facilities.models import Facility, TrainingSession
 from seniors.models import Senior
 from tests import factories as f
 
@@ -39,10 +39,8 @@ def test_an_operator_sees_the_people_staying_in_their_facility_and_no_one_else(
     resident = f.SeniorFactory(village=regions["banqiao"], name="住院老人")
     gone = f.SeniorFactory(village=regions["banqiao"], name="已出院老人")
     f.SeniorFactory(village=regions["banqiao"], name="居家老人")
-    Placement.objects.create(
-        senior=resident, facility=homes[0], admitted_on=datetime.date(2025, 1, 1)
-    )
-    Placement.objects.create(
+    f.PlacementFactory(senior=resident, facility=homes[0], admitted_on=datetime.date(2025, 1, 1))
+    f.PlacementFactory(
         senior=gone, facility=homes[0], admitted_on=datetime.date(2024, 1, 1),
         discharged_on=datetime.date(2025, 1, 1),
     )  # fmt: skip
@@ -51,7 +49,7 @@ def test_an_operator_sees_the_people_staying_in_their_facility_and_no_one_else(
 
 def test_staff_see_district_courses_but_not_other_townships_courses(regions, staff_baima):
     def course(title, region):
-        return TrainingSession.objects.create(
+        return f.TrainingSessionFactory(
             kind="caregiver", title=title, held_on=datetime.date(2022, 5, 1), organiser="区民政局",
             hours=16, region=region,
         )  # fmt: skip

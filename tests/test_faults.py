@@ -23,40 +23,22 @@ from rest_framework.test import APIClient
 from coverage import services
 from coverage.compute import compute
 from coverage.models import Run, Snapshot
-from seniors.models import Senior
 from tests import factories as f
 from tests.concurrency import CLIENTS, run_together
-from tests.conftest import reseed_plan_rows
 from volunteers import ledger
-from volunteers.models import Account, CatalogueItem, Entry, Movement, Redemption, ServiceLog
+from volunteers.models import Account, Entry, Movement, Redemption, ServiceLog
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migration_rows", "migration_rows_after_module"),
+]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DAY = datetime.date(2026, 11, 29)
 DISTRICT = "500156000000"
 WULONG = zoneinfo.ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2026, 11, 29, 10, 0, tzinfo=WULONG)
-
-
-def _seed():
-    """What the data migrations wrote: a transactional test ends with a flush that empties
-    those rows too, so each test puts them back (and the module leaves them for the next)."""
-    reseed_plan_rows()
-    for kind in ("earning", "redemption", "expiry", "fund"):
-        Account.objects.get_or_create(kind=kind, volunteer=None)
-
-
-@pytest.fixture(autouse=True)
-def _seeded(transactional_db):
-    _seed()
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _seeded_for_the_tests_after(django_db_setup, django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        _seed()
 
 
 def _dsn() -> str:
@@ -315,7 +297,7 @@ def helper(regions, volunteer, frozen):
 
 @pytest.fixture
 def senior(regions, frozen):
-    return Senior.objects.create(
+    return f.SeniorFactory(
         id_number="500232194003011230", name="张大爷", sex="M",
         birth_date=datetime.date(1940, 3, 1), village=regions["banqiao"],
         registered_on=datetime.date(2021, 6, 1),
@@ -376,7 +358,7 @@ def test_the_same_redemption_posted_by_eight_clients_at_once_redeems_once(
         kind="earn", source=ledger.system_account("earning"), target=account,
         hours=Decimal("5"), by=None,
     )  # fmt: skip
-    rice = CatalogueItem.objects.create(
+    rice = f.CatalogueItemFactory(
         region=regions["banqiao"], name="大米", hours_price=Decimal("2"), stock=3
     )
     body = {"item": rice.pk, "quantity": 1, "client_uuid": str(uuid.uuid4())}

@@ -20,7 +20,6 @@ from audit.models import PersonView
 from coverage.models import Indicator, Snapshot
 from eldercare import urls as app_urls
 from loadtest import floors
-from seniors.models import Visit
 from tests import factories as f
 from volunteers.models import ServiceLog
 
@@ -88,9 +87,9 @@ def ledger(regions, today):
     f.AssessmentFactory(senior=people[2], assessed_on=datetime.date(2026, 2, 1))
     f.AssessmentFactory(senior=people[3], **MODERATE)
     now = datetime.datetime(2026, 11, 29, 2, 0, tzinfo=datetime.UTC)
-    Visit.objects.create(senior=people[0], visited_at=now - datetime.timedelta(days=3))
-    Visit.objects.create(senior=people[1], visited_at=now - datetime.timedelta(days=90))
-    Visit.objects.create(senior=people[5], visited_at=now - datetime.timedelta(days=1))
+    f.VisitFactory(senior=people[0], visited_at=now - datetime.timedelta(days=3))
+    f.VisitFactory(senior=people[1], visited_at=now - datetime.timedelta(days=90))
+    f.VisitFactory(senior=people[5], visited_at=now - datetime.timedelta(days=1))
     return people
 
 
@@ -195,11 +194,6 @@ def test_a_duplicate_registration_is_the_same_400(ledger, staff_baima):
     floor = client.post("/bench/floor/seniors/", again, format="json")
     assert app.status_code == floor.status_code == 400
     assert floor.json() == app.json()
-
-
-@pytest.fixture
-def helper(regions, volunteer):
-    return f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="李志愿")
 
 
 def claim(senior, **extra):

@@ -15,12 +15,11 @@ from django.test import RequestFactory
 from rest_framework.request import Request
 
 from api.urls import router
-from facilities.models import Kind, TrainingAttendance, TrainingSession
+from facilities.models import Kind
 from regions.admin_scoping import ScopedInlineMixin
 from regions.scoping import ScopedQuerySet, scope_prefix
 from tests import factories as f
 from tests.conftest import LI_ID, WANG_ID, ZHANG_ID
-from volunteers.models import CatalogueItem
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +28,7 @@ pytestmark = pytest.mark.django_db
 def district_course(regions):
     """A caregivers' course the district held: one caregiver of 白马's home, one of 后坪's, and
     a person from a private institution who is nobody's staff here."""
-    course = TrainingSession.objects.create(
+    course = f.TrainingSessionFactory(
         kind="caregiver",
         title="全区护理员培训",
         held_on=datetime.date(2025, 5, 1),
@@ -41,13 +40,13 @@ def district_course(regions):
     houping_home = f.FacilityFactory(region=regions["houping"], name="后坪敬老院")
     [baima_carer] = f.staff(baima_home, 1)
     [houping_carer] = f.staff(houping_home, 1)
-    TrainingAttendance.objects.create(
+    f.TrainingAttendanceFactory(
         session=course, name="白马护理员", id_number=ZHANG_ID, staff=baima_carer
     )
-    TrainingAttendance.objects.create(
+    f.TrainingAttendanceFactory(
         session=course, name="后坪护理员", id_number=LI_ID, staff=houping_carer
     )
-    TrainingAttendance.objects.create(session=course, name="民办院护理员", id_number=WANG_ID)
+    f.TrainingAttendanceFactory(session=course, name="民办院护理员", id_number=WANG_ID)
     return course
 
 
@@ -155,9 +154,9 @@ def test_a_catalogue_item_of_another_township_is_never_offered(
         hours=Decimal(10),
         by=bureau,
     )
-    CatalogueItem.objects.create(region=regions["houping"], name="后坪米", hours_price=1, stock=5)
-    CatalogueItem.objects.create(region=regions["district"], name="区级油", hours_price=2, stock=5)
-    CatalogueItem.objects.create(region=regions["baima"], name="白马面", hours_price=1, stock=5)
+    f.CatalogueItemFactory(region=regions["houping"], name="后坪米", hours_price=1, stock=5)
+    f.CatalogueItemFactory(region=regions["district"], name="区级油", hours_price=2, stock=5)
+    f.CatalogueItemFactory(region=regions["baima"], name="白马面", hours_price=1, stock=5)
     response = api_as(staff_houping).get(f"/api/v1/timebank/accounts/{account.pk}/affordable/")
     assert _names(response) == ["区级油", "后坪米"]
 
@@ -166,9 +165,9 @@ def test_a_catalogue_item_of_another_township_is_never_offered(
 def above_and_beside(regions, district_course):
     """Rows the 白马 users see from above (the district's course and supermarket item) and
     rows of 后坪 beside them."""
-    CatalogueItem.objects.create(region=regions["district"], name="区级油", hours_price=2, stock=5)
-    CatalogueItem.objects.create(region=regions["houping"], name="后坪米", hours_price=1, stock=5)
-    TrainingSession.objects.create(
+    f.CatalogueItemFactory(region=regions["district"], name="区级油", hours_price=2, stock=5)
+    f.CatalogueItemFactory(region=regions["houping"], name="后坪米", hours_price=1, stock=5)
+    f.TrainingSessionFactory(
         kind="director",
         title="后坪院长培训",
         held_on=datetime.date(2025, 6, 1),

@@ -6,9 +6,9 @@ import zoneinfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from seniors.models import Senior, Visit
+from seniors.models import Senior
 from volunteers import services
-from volunteers.models import Pairing, Policy
+from volunteers.models import Pairing
 from volunteers.pairings import pairings_with_status, seniors_lacking_pairing
 
 from . import factories as f
@@ -85,7 +85,7 @@ def test_a_pairing_counts_only_while_it_runs(regions, helper):
 
 
 def visit(senior, day):
-    return Visit.objects.create(
+    return f.VisitFactory(
         senior=senior, visited_at=datetime.datetime.combine(day, datetime.time(22, 30), SH)
     )
 
@@ -142,7 +142,7 @@ def test_an_ended_pairing_is_never_overdue(regions, helper):
 
 
 def test_the_interval_defaults_to_the_bureau_policy(regions, helper):
-    Policy.objects.create(one_to_one_interval_days=10, area_interval_days=45)
+    f.PolicyFactory(one_to_one_interval_days=10, area_interval_days=45)
     a = services.pairing_start(
         by=None, helper=helper, senior=senior(regions), mode="one_to_one", started_on=ON
     )

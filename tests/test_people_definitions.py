@@ -16,7 +16,6 @@ from django.utils import translation
 from coverage.compute import compute
 from coverage.definitions import how_counted
 from coverage.models import Indicator, Snapshot
-from facilities.models import Placement
 from seniors.models import CATEGORY_FIELDS, CategoryPeriod, FamilyDoctorContract, Senior
 from seniors.services import senior_update
 from tests import factories as f
@@ -50,7 +49,7 @@ def assess(person, on, total):
 
 
 def pair(helper, person, mode):
-    return Pairing.objects.create(
+    return f.PairingFactory(
         helper=helper, senior=person, mode=mode, visit_interval_days=30, started_on=d(2022, 1, 1)
     )
 
@@ -139,7 +138,7 @@ def poor_wanting_care(regions):
     ]
     for person, total in zip(people, (40, 50, 80, 100), strict=True):
         assess(person, d(2022, 1, 10), total)
-    Placement.objects.create(senior=people[0], facility=centre, admitted_on=d(2022, 2, 1))
+    f.PlacementFactory(senior=people[0], facility=centre, admitted_on=d(2022, 2, 1))
     return people
 
 
@@ -276,7 +275,6 @@ def test_a_helper_beyond_the_one_to_one_cap_is_warned_not_refused(
     api_as, staff_baima, regions, today
 ):
     from volunteers import services as pairing_services
-    from volunteers.models import Policy
     from volunteers.pairings import gap_counts
 
     banqiao = regions["banqiao"]
@@ -311,6 +309,6 @@ def test_a_helper_beyond_the_one_to_one_cap_is_warned_not_refused(
     ]  # fmt: skip
     counts = gap_counts(Senior.objects.all(), Pairing.objects.all(), TODAY)
     assert [(row["village"], row["over_cap"]) for row in counts] == [(BANQIAO, 2)]
-    Policy.objects.create(one_to_one_per_helper=2)
+    f.PolicyFactory(one_to_one_per_helper=2)
     listed = client.get("/api/v1/pairings/").json()["results"]
     assert not any(r["over_cap"] or r["warning"] for r in listed)

@@ -226,7 +226,7 @@ def test_operating_on_a_day_is_the_same_for_the_engine_and_the_queryset(regions,
         )
         for n in range(rng.randint(0, 4)):
             in_use = day_between(rng, FIRST, LAST)
-            Bed.objects.create(
+            f.BedFactory(
                 facility=facility,
                 label=f"{n:03d}",
                 kind="ordinary",
@@ -253,7 +253,7 @@ def test_a_missing_funds_report_is_the_same_for_the_engine_and_the_queryset(regi
     institutions the engine names as failing the 15 % rule for want of a report."""
     from coverage.compute import compute
     from coverage.models import Snapshot
-    from facilities.models import Facility, OperatingFund
+    from facilities.models import Facility
     from facilities.selectors import funds_report_missing
 
     rng = random.Random(seed)
@@ -269,7 +269,7 @@ def test_a_missing_funds_report_is_the_same_for_the_engine_and_the_queryset(regi
             status_on=day_between(rng, opened, LAST) if status == "closed" else None,
         )
         for year in rng.sample(range(2021, 2025), rng.randint(0, 3)):
-            OperatingFund.objects.create(
+            f.OperatingFundFactory(
                 facility=facility,
                 year=year,
                 operating_funds=rng.randint(0, 50_000),

@@ -7,7 +7,6 @@ import datetime
 import pytest
 
 from audit.models import PersonView
-from facilities.models import StaffMember
 from tests import factories as f
 from tests.conftest import ZHANG_ID
 
@@ -79,7 +78,7 @@ def test_views_of_staff_and_volunteers_are_logged_and_named_on_the_audit_page(
     client, api_as, bureau, staff_baima, regions
 ):
     home = f.FacilityFactory(kind="nursing_home", region=regions["baima"], name="白马敬老院")
-    member = StaffMember.objects.create(
+    member = f.StaffMemberFactory(
         facility=home, name="周护理", id_number="500232197003050022", phone="13900001111",
         role="caregiver", started_on=datetime.date(2020, 1, 1),
     )  # fmt: skip

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from accounts.models import Role, User
 from audit.models import PersonView
-from facilities.models import Facility, StaffMember, TrainingAttendance
+from facilities.models import Facility, StaffMember, TrainingSession
 from tests import factories as f
 from tests.conftest import ZHANG_ID
 from tests.test_authz_matrix import key_of, list_routes, path_of, record_routes
@@ -61,9 +61,10 @@ def people(request, regions, zhang):
     Volunteer.objects.filter(pk=inside["volunteer"]).update(
         phone=VOLUNTEER_PHONE, id_number=VOLUNTEER_ID
     )
-    TrainingAttendance.objects.create(
-        session_id=inside["training"], name="赵学员", id_number=ATTENDEE_ID
-    )
+    f.TrainingAttendanceFactory(
+        session=TrainingSession.objects.get(pk=inside["training"]), name="赵学员",
+        id_number=ATTENDEE_ID,
+    )  # fmt: skip
     runner = f.UserFactory(
         username="operator-baima", role=Role.FACILITY_OPERATOR, region=regions["baima"]
     )

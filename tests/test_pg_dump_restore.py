@@ -21,28 +21,17 @@ from django.db import connection
 
 from backups import archive
 from tests import factories as f
-from tests.conftest import reseed_plan_rows
+from tests.conftest import reseed_migration_rows
 from volunteers import ledger
-from volunteers.models import Account
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migration_rows_after_module"),
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "docker" / "pg-backup.sh"
-
-
-def _seed():
-    """The data migrations' rows, which a transactional test's closing flush empties."""
-    reseed_plan_rows()
-    for kind in ("earning", "redemption", "expiry", "fund"):
-        Account.objects.get_or_create(kind=kind, volunteer=None)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _seeded_for_the_tests_after(django_db_setup, django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        _seed()
 
 
 @pytest.fixture
@@ -102,7 +91,7 @@ def read_back(name: str) -> dict:
 def test_the_nightly_dump_restores_with_every_row_and_the_books(
     tools, restored_database, regions, staff_baima, tmp_path
 ):
-    _seed()
+    reseed_migration_rows()
     helpers = [f.VolunteerFactory(village=regions["banqiao"]) for _ in range(3)]
     for n, helper in enumerate(helpers, start=1):
         account = ledger.account_for(helper)

@@ -23,7 +23,7 @@ import api.timebank
 import api.volunteers
 from eldercare.validators import BoundedTextField, PlausibleDate, TextLength, check_on_save
 from seniors.models import Senior
-from volunteers.models import Pairing, Volunteer
+from volunteers.models import Volunteer
 
 from . import factories as f
 
@@ -211,7 +211,7 @@ def test_every_api_serializer_refuses_it_naming_the_field(day, bureau, today):
 
 def test_a_pairing_cannot_end_on_9999_12_31(api_as, staff_baima, zhang, regions, today):
     helper = f.VolunteerFactory(village=regions["banqiao"])
-    pairing = Pairing.objects.create(
+    pairing = f.PairingFactory(
         helper=helper,
         senior=zhang,
         mode="one_to_one",

@@ -1,11 +1,12 @@
 """Every route is closed unless it says why it is open: a new route without scoping fails here."""
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import get_resolver, reverse
 from rest_framework.views import APIView
 from rest_framework.viewsets import ViewSetMixin
 
 from api.scoping import ScopedViewSetMixin
+from tests.helpers import walk
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +27,6 @@ PATH_SAMPLES = {
     "<str:month>": "2026-11",
 }
 OPEN_PAGES = {"healthz", "login", "logout", "set_language", "javascript-catalog"}
-
-
-def walk(patterns, prefix=""):
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            yield from walk(p.url_patterns, prefix + str(p.pattern))
-        elif isinstance(p, URLPattern):
-            yield prefix + str(p.pattern), p
 
 
 def api_routes():

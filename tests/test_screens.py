@@ -4,47 +4,26 @@ villager groups of the chosen village, the header and the admission form."""
 
 import datetime
 import re
-import zoneinfo
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from audit.models import PersonView
 from tests import factories as f
+from tests.helpers import page_text as text
+from tests.helpers import submit_claim as claim
 from volunteers import ledger, spending
-from volunteers.claims import claim_submit, claim_verify
-from volunteers.models import Pairing, Policy
+from volunteers.claims import claim_verify
 
 pytestmark = pytest.mark.django_db
 
-WULONG = zoneinfo.ZoneInfo("Asia/Shanghai")
-
-
-def text(response) -> str:
-    """The page's text without tags and runs of white space."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
 
 @pytest.fixture
-def helper(regions, volunteer, zhang):
-    helper = f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="李志愿")
-    Pairing.objects.create(
-        helper=helper, senior=zhang, mode="one_to_one", visit_interval_days=7,
-        started_on=datetime.date(2026, 1, 1),
-    )  # fmt: skip
+def helper(helper, zhang):
+    """李志愿 of 板桥村 (the ``volunteer`` login), paired one-to-one with 张大爷, a visit a week
+    since 2026-01-01."""
+    f.PairingFactory(helper=helper, senior=zhang, started_on=datetime.date(2026, 1, 1))
     return helper
-
-
-def claim(volunteer, helper, zhang, day, hour, hours):
-    start = datetime.datetime(2026, 11, day, hour, tzinfo=WULONG)
-    c, _ = claim_submit(
-        by=volunteer, volunteer=helper, senior=zhang, service_type="meals", started_at=start,
-        ended_at=start + datetime.timedelta(hours=hours),
-    )  # fmt: skip
-    return c
 
 
 # --- the volunteer's statement and balance ----------------------------------------------------
@@ -61,7 +40,7 @@ def test_the_statement_tells_a_chosen_donation_from_the_storage_cap(
         by=volunteer, from_account=account, to_account=ledger.system_account("fund"),
         hours=Decimal("1"),
     )  # fmt: skip
-    Policy.objects.create(storage_cap_hours=Decimal("1.5"))
+    f.PolicyFactory(storage_cap_hours=Decimal("1.5"))
     spending.apply_storage_cap(by=None, account=account)
     client.force_login(volunteer)
     entries = client.get(reverse("dashboard:me_statement")).context["entries"]
@@ -110,7 +89,7 @@ def test_the_claim_form_starts_with_a_service_that_has_just_ended(client, volunt
 
 
 def test_the_audit_log_says_an_exports_filters_in_words(client, bureau, regions):
-    PersonView.objects.create(
+    f.PersonViewFactory(
         user=bureau, region=regions["district"], channel="export", count=12,
         query="village=500156101201&subsistence_allowance=true&status=active&q=%E5%BC%A0",
     )  # fmt: skip

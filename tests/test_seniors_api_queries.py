@@ -29,10 +29,9 @@ def test_the_seniors_list(api_as, staff_baima, crowd, page_size, django_assert_m
 
 @pytest.mark.parametrize("url", ["/api/v1/assessments/", "/api/v1/visits/"])
 def test_assessments_and_visits(api_as, staff_baima, crowd, url, django_assert_max_num_queries):
-    from seniors.models import Visit
 
     for senior in crowd:
-        Visit.objects.create(senior=senior, visited_at=f"2026-11-0{1 + senior.pk % 9}T10:00+08:00")
+        f.VisitFactory(senior=senior, visited_at=f"2026-11-0{1 + senior.pk % 9}T10:00+08:00")
     client = api_as(staff_baima)
     with django_assert_max_num_queries(4):
         response = client.get(url, {"page_size": 100})

@@ -1,7 +1,7 @@
 """Importing seniors from .xlsx: upload, a preview that checks every row, then confirm.
 
 Messages written by ``seniors/importing.py`` are in English until their Chinese is in
-locale/; the tests named ``…_in_chinese`` assert that Chinese and skip until it is compiled.
+locale/; the tests named ``…_in_chinese`` assert that Chinese and fail when it is missing.
 Everything else asserts what is Chinese regardless: column headers, village names, row
 numbers, and the register's own messages (already translated).
 """
@@ -65,9 +65,9 @@ def zh_translation_compiled() -> bool:
         return translation.gettext(message) != message
 
 
-def skip_until_translated():
-    if not zh_translation_compiled():
-        pytest.skip("the Chinese of seniors/importing.py is not in locale/ yet")
+def require_translation():
+    """A missing translation fails the test instead of hiding it behind a skip."""
+    assert zh_translation_compiled(), "the Chinese of seniors/importing.py is not in locale/"
 
 
 @pytest.fixture
@@ -158,7 +158,7 @@ def test_confirming_writes_every_row_once(staff, regions):
 
 
 def test_the_success_message_in_chinese(staff):
-    skip_until_translated()
+    require_translation()
     upload(staff, xlsx(good_rows()))
     response = staff.post(f"/seniors/import/{the_import().pk}/", follow=True)
     assert "已导入 2 人" in response.content.decode()
@@ -193,7 +193,7 @@ def test_one_bad_row_names_its_row_and_column_and_nothing_can_be_confirmed(staff
 
 
 def test_one_bad_row_is_named_in_chinese(staff):
-    skip_until_translated()
+    require_translation()
     upload(staff, bad_file())
     body = staff.get(f"/seniors/import/{the_import().pk}/").content.decode()
     assert f"第 3 行，“身份证号”列：{CHECK_DIGIT_WRONG}" in body
@@ -421,7 +421,7 @@ def test_too_many_rows_or_too_big_a_file_is_refused(staff, settings, monkeypatch
 
 
 def test_a_file_that_is_not_an_xlsx_is_explained_in_chinese(staff):
-    skip_until_translated()
+    require_translation()
     response = upload(staff, SimpleUploadedFile("名单.csv", b"a,b\n1,2\n"))
     assert "这不是 Excel 工作簿（.xlsx）" in response.content.decode()
 

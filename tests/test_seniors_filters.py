@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 
-from seniors.models import Visit
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +61,8 @@ def test_family_doctor(api_as, staff_baima, people):
 
 
 def test_not_visited_in_the_last_days(api_as, staff_baima, people):
-    Visit.objects.create(senior=people["老甲"], visited_at="2026-11-25T10:00+08:00")  # 4 days ago
-    Visit.objects.create(senior=people["老乙"], visited_at="2026-10-01T10:00+08:00")
+    f.VisitFactory(senior=people["老甲"], visited_at="2026-11-25T10:00+08:00")  # 4 days ago
+    f.VisitFactory(senior=people["老乙"], visited_at="2026-10-01T10:00+08:00")
     client = api_as(staff_baima)
     assert names(client, not_visited_days=30) == ["老丙", "老乙"]
     assert names(client, not_visited_days=100) == ["老丙"]

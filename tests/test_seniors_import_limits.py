@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from seniors import importing
 from seniors.idnumber import make_id_number
 from seniors.models import ImportStatus, Senior, SeniorImport
+from tests import factories as f
 from tests.concurrency import CLIENTS, run_together
 
 pytestmark = pytest.mark.django_db
@@ -265,7 +266,7 @@ def test_a_row_failing_in_the_import_task_writes_nobody(
     senior_import = SeniorImport.objects.get()
     assert senior_import.status == ImportStatus.PREVIEWED
     # someone registers the second person meanwhile
-    Senior.objects.create(
+    f.SeniorFactory(
         id_number=make_id_number("500232", datetime.date(1950, 1, 1), 2),
         name="老人2",
         sex="F",
@@ -321,7 +322,7 @@ def test_eight_confirmations_of_a_long_file_at_once_queue_one_import(
     upload_file = SimpleUploadedFile("名单.xlsx", workbook_bytes([person(1), person(2)]))
     sheet = importing.read_sheet(upload_file)
     rows, errors = importing.check_sheet(by=staff_baima, sheet=sheet)
-    senior_import = SeniorImport.objects.create(
+    senior_import = f.SeniorImportFactory(
         id=uuid.uuid4(),
         created_by=staff_baima,
         region=staff_baima.region,

@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 
 from tests import factories as f
+from tests.helpers import account_of, earn
 from volunteers import ledger
-from volunteers.models import CatalogueItem, Movement, Redemption, Transfer
+from volunteers.models import Movement, Redemption, Transfer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("books_stay_balanced")]
 
 ACCOUNTS = "/api/v1/timebank/accounts/"
 REDEMPTIONS = "/api/v1/timebank/redemptions/"
@@ -18,44 +19,27 @@ CATALOGUE = "/api/v1/timebank/catalogue/"
 SUMMARY = "/api/v1/timebank/summary/"
 
 
-@pytest.fixture(autouse=True)
-def _books_stay_balanced():
-    yield
-    assert ledger.books_balance() == {}
-
-
 @pytest.fixture
 def mine(regions, volunteer):
     """The volunteer user's own account in 板桥村, holding 5 h."""
-    account = ledger.account_for(
-        f.VolunteerFactory(village=regions["banqiao"], name="李志愿", user=volunteer)
-    )
-    earn(account, "5")
-    return account
+    return account_of(regions["banqiao"], "李志愿", user=volunteer, hours="5")
 
 
 @pytest.fixture
 def neighbour(regions):
-    return ledger.account_for(f.VolunteerFactory(village=regions["banqiao"], name="王邻居"))
+    return account_of(regions["banqiao"], "王邻居")
 
 
 @pytest.fixture
 def far(regions):
-    return ledger.account_for(f.VolunteerFactory(village=regions["wenfeng"], name="刘远方"))
+    return account_of(regions["wenfeng"], "刘远方")
 
 
 @pytest.fixture
 def rice(regions):
-    return CatalogueItem.objects.create(
+    return f.CatalogueItemFactory(
         region=regions["banqiao"], name="大米", hours_price=Decimal("2"), stock=3
     )
-
-
-def earn(account, hours):
-    ledger.post_movement(
-        kind="earn", source=ledger.system_account("earning"), target=account,
-        hours=Decimal(hours), by=None,
-    )  # fmt: skip
 
 
 def balance(account):
@@ -97,7 +81,7 @@ def test_the_statement_lists_entries_with_running_balance(api_as, volunteer, min
 
 
 def test_affordable_lists_what_the_hours_buy_now(api_as, volunteer, mine, rice, regions):
-    CatalogueItem.objects.create(region=regions["baima"], name="电饭煲", hours_price=30, stock=1)
+    f.CatalogueItemFactory(region=regions["baima"], name="电饭煲", hours_price=30, stock=1)
     response = api_as(volunteer).get(f"{ACCOUNTS}{mine.pk}/affordable/")
     assert [i["name"] for i in response.json()["results"]] == ["大米"]
 
@@ -264,7 +248,7 @@ def test_the_summary_is_for_the_bureau_and_staff(api_as, volunteer, staff_houpin
 
 
 def test_township_staff_may_not_change_the_districts_items(api_as, staff_baima, bureau, regions):
-    item = CatalogueItem.objects.create(region=regions["district"], name="棉被", hours_price=10,
+    item = f.CatalogueItemFactory(region=regions["district"], name="棉被", hours_price=10,
                                         stock=2)  # fmt: skip
     refused = api_as(staff_baima).patch(f"{CATALOGUE}{item.pk}/", {"stock": 99})
     allowed = api_as(bureau).patch(f"{CATALOGUE}{item.pk}/", {"stock": 5})

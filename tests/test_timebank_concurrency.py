@@ -10,29 +10,13 @@ from django.core.exceptions import ValidationError
 from tests import factories as f
 from tests.concurrency import CLIENTS, run_together
 from volunteers import ledger, spending
-from volunteers.models import Account, CatalogueItem, Entry, Movement, Redemption, Transfer
+from volunteers.models import Entry, Movement, Redemption, Transfer
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-def _open_system_accounts():
-    for kind in ("earning", "redemption", "expiry", "fund"):
-        Account.objects.get_or_create(kind=kind, volunteer=None)
-
-
-@pytest.fixture(autouse=True)
-def _system_accounts(transactional_db):
-    # A transactional test ends with a flush, which also empties the rows the data migration
-    # 0002 made: open them again, so the order tests run in does not matter.
-    _open_system_accounts()
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _system_accounts_for_the_tests_after(django_db_setup, django_db_blocker):
-    yield
-    # after this module's last flush: leave the database as the migrations made it
-    with django_db_blocker.unblock():
-        _open_system_accounts()
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migration_rows", "migration_rows_after_module"),
+]
 
 
 def rich_account(regions, hours="100"):
@@ -46,7 +30,7 @@ def rich_account(regions, hours="100"):
 
 def test_racing_for_the_last_items_hands_out_only_the_stock(regions):
     account = rich_account(regions)
-    item = CatalogueItem.objects.create(
+    item = f.CatalogueItemFactory(
         region=regions["banqiao"], name="大米", hours_price=Decimal("2"), stock=3
     )
 
@@ -69,7 +53,7 @@ def test_racing_for_the_last_items_hands_out_only_the_stock(regions):
 
 def test_redemptions_against_a_short_balance_never_overdraw(regions):
     account = rich_account(regions, hours="8")  # covers 4 of the 8 at 2 h each
-    item = CatalogueItem.objects.create(
+    item = f.CatalogueItemFactory(
         region=regions["banqiao"], name="香油", hours_price=Decimal("2"), stock=100
     )
 
@@ -89,7 +73,7 @@ def test_redemptions_against_a_short_balance_never_overdraw(regions):
 
 def test_the_same_uuid_sent_at_once_redeems_once(regions):
     account = rich_account(regions)
-    item = CatalogueItem.objects.create(
+    item = f.CatalogueItemFactory(
         region=regions["banqiao"], name="大米", hours_price=Decimal("2"), stock=50
     )
     key = uuid.uuid4()
@@ -111,7 +95,7 @@ def test_the_same_uuid_sent_at_once_redeems_once(regions):
 def test_transfers_and_redemptions_at_once_never_take_more_than_the_balance(regions):
     account = rich_account(regions, hours="8")
     family = ledger.account_for(f.VolunteerFactory(village=regions["wenfeng"]))
-    item = CatalogueItem.objects.create(
+    item = f.CatalogueItemFactory(
         region=regions["banqiao"], name="香油", hours_price=Decimal("2"), stock=100
     )
 

@@ -8,45 +8,28 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests import factories as f
+from tests.helpers import account_of, balance, earn
 from volunteers import ledger, spending
-from volunteers.models import CatalogueItem, Movement, Policy, Redemption, Transfer
+from volunteers.models import Movement, Redemption, Transfer
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _books_stay_balanced():
-    yield
-    assert ledger.books_balance() == {}
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("books_stay_balanced")]
 
 
 @pytest.fixture
 def account(regions):
-    return ledger.account_for(f.VolunteerFactory(village=regions["banqiao"], name="李志愿"))
+    return account_of(regions["banqiao"], "李志愿")
 
 
 @pytest.fixture
 def daughter(regions):
-    return ledger.account_for(f.VolunteerFactory(village=regions["banqiao"], name="李女儿"))
+    return account_of(regions["banqiao"], "李女儿")
 
 
 @pytest.fixture
 def rice(regions):
-    return CatalogueItem.objects.create(
+    return f.CatalogueItemFactory(
         region=regions["banqiao"], name="大米 5 kg", hours_price=Decimal("2"), stock=3
     )
-
-
-def earn(account, hours):
-    return ledger.post_movement(
-        kind="earn", source=ledger.system_account("earning"), target=account,
-        hours=Decimal(hours), by=None,
-    )  # fmt: skip
-
-
-def balance(account):
-    account.refresh_from_db()
-    return account.balance
 
 
 def test_redeeming_moves_price_times_quantity_and_takes_the_stock(account, rice):
@@ -127,7 +110,7 @@ def test_a_short_transfer_is_refused_and_writes_nothing(account, daughter):
 
 
 def test_transfers_are_refused_when_the_policy_forbids_them(account, daughter):
-    Policy.objects.create(transfers_allowed=False)
+    f.PolicyFactory(transfers_allowed=False)
     earn(account, "5")
     with pytest.raises(ValidationError):
         spending.timebank_transfer(
@@ -137,7 +120,7 @@ def test_transfers_are_refused_when_the_policy_forbids_them(account, daughter):
 
 
 def test_a_transfer_to_the_fund_is_a_donation_even_when_transfers_are_off(account):
-    Policy.objects.create(transfers_allowed=False)
+    f.PolicyFactory(transfers_allowed=False)
     earn(account, "5")
     transfer = spending.timebank_transfer(
         by=None, from_account=account, to_account=ledger.system_account("fund"), hours=Decimal("2")
@@ -176,7 +159,7 @@ def test_the_fund_cannot_grant_more_than_it_holds(account, bureau):
 
 
 def test_hours_above_the_storage_cap_are_donated_to_the_fund(account):
-    Policy.objects.create(storage_cap_hours=Decimal("10"))
+    f.PolicyFactory(storage_cap_hours=Decimal("10"))
     earn(account, "12.5")
     donation = spending.apply_storage_cap(by=None, account=account)
 
@@ -201,7 +184,7 @@ def test_by_default_nothing_expires(account, today):
 def test_old_hours_not_spent_since_expire_oldest_first(account, rice, today):
     import time_machine
 
-    Policy.objects.create(expiry_days=365)
+    f.PolicyFactory(expiry_days=365)
     with time_machine.travel(datetime.datetime(2025, 1, 10, 10, 0), tick=False):
         earn(account, "6")
     earn(account, "4")  # today: fresh
@@ -226,10 +209,10 @@ def test_the_statement_lists_every_entry_with_its_running_balance(account, daugh
 
 
 def test_affordable_items_are_active_in_stock_and_within_the_balance(account, regions, rice):
-    CatalogueItem.objects.create(region=regions["baima"], name="香油", hours_price=1, stock=5)
-    CatalogueItem.objects.create(region=regions["baima"], name="电饭煲", hours_price=30, stock=5)
-    CatalogueItem.objects.create(region=regions["baima"], name="毛巾", hours_price=1, stock=0)
-    CatalogueItem.objects.create(region=regions["wenfeng"], name="腊肉", hours_price=1, stock=5)
+    f.CatalogueItemFactory(region=regions["baima"], name="香油", hours_price=1, stock=5)
+    f.CatalogueItemFactory(region=regions["baima"], name="电饭煲", hours_price=30, stock=5)
+    f.CatalogueItemFactory(region=regions["baima"], name="毛巾", hours_price=1, stock=0)
+    f.CatalogueItemFactory(region=regions["wenfeng"], name="腊肉", hours_price=1, stock=5)
     earn(account, "2")
 
     assert sorted(i.name for i in spending.affordable_items(account)) == ["大米 5 kg", "香油"]

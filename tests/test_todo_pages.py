@@ -7,12 +7,9 @@ import zoneinfo
 
 import pytest
 
-from facilities.models import Certificate, OperatingFund, QualityCheck
-from seniors.models import Senior, SeniorImport, Visit
 from tests import factories as f
 from tests.conftest import LI_ID, WANG_ID
 from volunteers.claims import claim_submit
-from volunteers.models import Pairing
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +23,7 @@ def _items(response):
 
 
 def _senior(regions, id_number, name, village="banqiao"):
-    return Senior.objects.create(
+    return f.SeniorFactory(
         id_number=id_number,
         name=name,
         sex="M",
@@ -37,7 +34,7 @@ def _senior(regions, id_number, name, village="banqiao"):
 
 
 def _visited(senior, day):
-    Visit.objects.create(
+    f.VisitFactory(
         senior=senior, visited_at=datetime.datetime.combine(day, datetime.time(9), WULONG)
     )
 
@@ -60,7 +57,7 @@ def pairings(regions, today, zhang, volunteer):
         (li, D(2026, 11, 29), helper),
         (liu, D(2026, 11, 9), far_helper),
     ):
-        Pairing.objects.create(
+        f.PairingFactory(
             helper=who,
             senior=senior,
             mode="one_to_one",
@@ -113,13 +110,13 @@ def institutions(regions, today):
     c = f.FacilityFactory(region=regions["baima"], name="丙照护中心", kind="care_centre")
     f.FacilityFactory(region=regions["banqiao"], name="丁互助点", kind="mutual_aid_point")
     f.FacilityFactory(region=regions["houping"], name="戊敬老院")
-    QualityCheck.objects.create(facility=a, checked_on=D(2025, 10, 25), passed=True, inspector="x")
-    QualityCheck.objects.create(facility=b, checked_on=D(2026, 8, 21), passed=True, inspector="x")
+    f.QualityCheckFactory(facility=a, checked_on=D(2025, 10, 25), passed=True, inspector="x")
+    f.QualityCheckFactory(facility=b, checked_on=D(2026, 8, 21), passed=True, inspector="x")
     for home in (a, c):
-        OperatingFund.objects.create(
+        f.OperatingFundFactory(
             facility=home, year=2026, operating_funds=30000, residents_basic_allowance=150000
         )
-    OperatingFund.objects.create(
+    f.OperatingFundFactory(
         facility=b, year=2025, operating_funds=30000, residents_basic_allowance=150000
     )
     return a, b, c
@@ -148,7 +145,7 @@ def test_the_clerk_sees_certificates_running_out_within_60_days(
     gone.save()
 
     def cert(staff, number, issued, expires):
-        Certificate.objects.create(
+        f.CertificateFactory(
             staff=staff, number=number, level="4", issued_on=issued, expires_on=expires
         )
 
@@ -171,7 +168,7 @@ def test_the_clerk_sees_certificates_running_out_within_60_days(
 
 
 def test_the_clerk_sees_imports_waiting_for_confirmation(client, staff_baima, regions, today):
-    SeniorImport.objects.create(
+    f.SeniorImportFactory(
         id=uuid.uuid4(),
         created_by=staff_baima,
         region=regions["baima"],

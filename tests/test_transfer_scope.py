@@ -8,6 +8,7 @@ import pytest
 
 from accounts.models import Role
 from tests import factories as f
+from tests.helpers import account_of, balance
 from volunteers import ledger
 from volunteers.models import Movement, Transfer
 
@@ -16,41 +17,23 @@ pytestmark = pytest.mark.django_db
 TRANSFERS = "/api/v1/timebank/transfers/"
 
 
-def earn(account, hours):
-    ledger.post_movement(
-        kind="earn", source=ledger.system_account("earning"), target=account,
-        hours=Decimal(hours), by=None,
-    )  # fmt: skip
-
-
-def balance(account):
-    account.refresh_from_db()
-    return account.balance
-
-
 @pytest.fixture
 def giver(regions, volunteer):
     """The volunteer user's account in 板桥村 (白马镇), holding 5 h."""
-    account = ledger.account_for(
-        f.VolunteerFactory(village=regions["banqiao"], name="李志愿", user=volunteer)
-    )
-    earn(account, "5")
-    return account
+    return account_of(regions["banqiao"], "李志愿", user=volunteer, hours="5")
 
 
 @pytest.fixture
 def daughter_tiefosi(regions):
     """A daughter with a login, in 铁佛寺村: another village of the same township."""
     user = f.UserFactory(username="daughter", role=Role.VOLUNTEER, region=regions["tiefosi"])
-    return ledger.account_for(
-        f.VolunteerFactory(village=regions["tiefosi"], name="李女儿", user=user)
-    )
+    return account_of(regions["tiefosi"], "李女儿", user=user)
 
 
 @pytest.fixture
 def son_wenfeng(regions):
     """A son in 文凤村, in another township (后坪乡)."""
-    return ledger.account_for(f.VolunteerFactory(village=regions["wenfeng"], name="李儿子"))
+    return account_of(regions["wenfeng"], "李儿子")
 
 
 def test_a_transfer_to_another_township_is_refused_and_writes_nothing(
@@ -150,7 +133,7 @@ def test_a_transfer_made_across_townships_before_the_rule_is_seen_by_the_receivi
     movement = ledger.post_movement(
         kind="transfer", source=giver, target=son_wenfeng, hours=Decimal("1"), by=bureau
     )
-    transfer = Transfer.objects.create(
+    transfer = f.TransferFactory(
         from_account=giver, to_account=son_wenfeng, relation="儿子", movement=movement
     )
 

@@ -9,22 +9,17 @@ added to ``pages`` below (or to ``NOT_PAGES`` with the reason)."""
 
 import datetime
 import re
-import zoneinfo
 from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
 
-from audit.models import PersonView
 from dashboard import urls as dashboard_urls
-from facilities.models import Placement
 from tests import factories as f
-from volunteers.claims import claim_submit
-from volunteers.models import Pairing
+from tests.helpers import submit_claim
 
 pytestmark = pytest.mark.django_db
 
-WULONG = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 # Latin words that belong in the Chinese pages: the language switch names itself; names of
 # things as people write them in Chinese too (Excel, .xlsx, the Barthel index, GB/T standards)
@@ -89,7 +84,7 @@ def english_in(html: str, exempt: set[str]) -> list[str]:
 
 
 @pytest.fixture
-def cast(regions, bureau, staff_baima, volunteer, zhang, liu, today):
+def cast(regions, bureau, staff_baima, volunteer, helper, zhang, liu, today):
     """A senior, a facility with a bed, staff and a resident, a volunteer paired with 张大爷
     with a claim waiting, and an export in the audit log."""
     home = f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
@@ -97,20 +92,12 @@ def cast(regions, bureau, staff_baima, volunteer, zhang, liu, today):
     worker = f.staff(home, 1)[0]
     worker.name = "刘护理"
     worker.save()
-    placement = Placement.objects.create(
+    placement = f.PlacementFactory(
         senior=liu, facility=home, bed=bed, kind="long_term", admitted_on=today
     )
-    helper = f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="李志愿")
-    Pairing.objects.create(
-        helper=helper, senior=zhang, mode="one_to_one", visit_interval_days=7,
-        started_on=datetime.date(2026, 1, 1),
-    )  # fmt: skip
-    start = datetime.datetime(2026, 11, 29, 8, tzinfo=WULONG)
-    claim_submit(
-        by=volunteer, volunteer=helper, senior=zhang, service_type="meals", started_at=start,
-        ended_at=start + datetime.timedelta(hours=1), notes="送餐",
-    )  # fmt: skip
-    PersonView.objects.create(
+    f.PairingFactory(helper=helper, senior=zhang, started_on=datetime.date(2026, 1, 1))
+    submit_claim(volunteer, helper, zhang, 29, 8, notes="送餐")
+    f.PersonViewFactory(
         user=bureau, region=regions["district"], channel="export", count=3,
         query="village=500156101201&disabled=true",
     )  # fmt: skip

@@ -11,11 +11,11 @@ from django.urls import reverse
 
 from accounts.models import Role
 from tests import factories as f
-from volunteers import ledger
+from tests.helpers import submit_claim as claim
 from volunteers.claims import claim_reject, claim_submit, claim_verify
-from volunteers.models import CatalogueItem, Pairing, ServiceLog
+from volunteers.models import ServiceLog
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("books_stay_balanced")]
 
 WULONG = zoneinfo.ZoneInfo("Asia/Shanghai")
 HOME = reverse("dashboard:me_home")
@@ -25,20 +25,11 @@ STATEMENT = reverse("dashboard:me_statement")
 SW = reverse("dashboard:me_sw")
 
 
-@pytest.fixture(autouse=True)
-def _books_balance():
-    yield
-    assert ledger.books_balance() == {}
-
-
 @pytest.fixture
-def helper(regions, volunteer, zhang):
-    """李志愿 of 板桥村, the `volunteer` login, paired one-to-one with 张大爷."""
-    helper = f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="李志愿")
-    Pairing.objects.create(
-        helper=helper, senior=zhang, mode="one_to_one", visit_interval_days=7,
-        started_on=datetime.date(2026, 1, 1),
-    )  # fmt: skip
+def helper(helper, zhang):
+    """李志愿 of 板桥村 (the ``volunteer`` login), paired one-to-one with 张大爷, a visit a week
+    since 2026-01-01."""
+    f.PairingFactory(helper=helper, senior=zhang, started_on=datetime.date(2026, 1, 1))
     return helper
 
 
@@ -49,7 +40,7 @@ def other(regions, liu):
         username="volunteer-wenfeng", role=Role.VOLUNTEER, region=regions["wenfeng"]
     )
     other = f.VolunteerFactory(village=regions["wenfeng"], user=user, name="王其他")
-    Pairing.objects.create(
+    f.PairingFactory(
         helper=other, senior=liu, mode="grid", visit_interval_days=30,
         started_on=datetime.date(2026, 1, 1),
     )  # fmt: skip
@@ -59,15 +50,6 @@ def other(regions, liu):
         ended_at=start + datetime.timedelta(hours=3), notes="其他人的记录",
     )  # fmt: skip
     return other
-
-
-def claim(user, helper, senior, day, hour, hours):
-    start = datetime.datetime(2026, 11, day, hour, tzinfo=WULONG)
-    c, _ = claim_submit(
-        by=user, volunteer=helper, senior=senior, service_type="meals", started_at=start,
-        ended_at=start + datetime.timedelta(hours=hours),
-    )  # fmt: skip
-    return c
 
 
 @pytest.fixture
@@ -82,7 +64,7 @@ def history(volunteer, helper, zhang, assistant_baima, regions):
     )
     claim(volunteer, helper, zhang, 29, 8, 0.5)
     for name, price, stock in (("大米5斤", "2.0", 3), ("菜籽油", "3.0", 5), ("肥皂", "1.0", 0)):
-        CatalogueItem.objects.create(
+        f.CatalogueItemFactory(
             region=regions["banqiao"], name=name, hours_price=Decimal(price), stock=stock
         )
 

@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 
 from volunteers import services
-from volunteers.models import ElderlyCareAssistant, Group
 
 from . import factories as f
 
@@ -25,13 +24,13 @@ def village_life(regions, today):
     services.pairing_start(
         by=None, helper=helper, senior=old, mode="grid", started_on=datetime.date(2026, 1, 1)
     )
-    Group.objects.create(
+    f.GroupFactory(
         kind="volunteer_team",
         name="板桥志愿服务队",
         region=banqiao,
         founded_on=datetime.date(2022, 1, 1),
     )
-    ElderlyCareAssistant.objects.create(
+    f.ElderlyCareAssistantFactory(
         village=banqiao, name="王助理", started_on=datetime.date(2022, 1, 1)
     )
 

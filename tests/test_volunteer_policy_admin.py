@@ -4,13 +4,14 @@ from decimal import Decimal
 
 import pytest
 
+from tests import factories as f
 from volunteers.models import Policy
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_bureau_changes_the_policy_and_the_change_is_kept(client, bureau):
-    Policy.objects.create()
+    f.PolicyFactory()
     client.force_login(bureau)
     form = {
         "one_to_one_interval_days": 7, "grid_interval_days": 14, "area_interval_days": 30,
@@ -31,7 +32,7 @@ def test_the_bureau_changes_the_policy_and_the_change_is_kept(client, bureau):
 def test_township_staff_cannot_open_the_policy(client, staff_baima):
     staff_baima.is_staff = True
     staff_baima.save()
-    Policy.objects.create()
+    f.PolicyFactory()
     client.force_login(staff_baima)
     assert (
         client.get(f"/admin/volunteers/policy/{Policy.objects.get().pk}/change/").status_code == 403

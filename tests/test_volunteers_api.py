@@ -5,7 +5,6 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from seniors.models import Visit
 from volunteers import services
 from volunteers.models import Group, Pairing
 
@@ -29,7 +28,7 @@ def cast(regions, volunteer, today):
     p2 = services.pairing_start(by=None, helper=other, senior=old, mode="grid", started_on=START)
     p3 = services.pairing_start(by=None, helper=far, senior=alone, mode="area", started_on=START)
     # poor was visited yesterday: p1 current; old and alone never: p2 and p3 overdue
-    Visit.objects.create(senior=poor, visited_at=timezone.now() - datetime.timedelta(days=1))
+    f.VisitFactory(senior=poor, visited_at=timezone.now() - datetime.timedelta(days=1))
     return {
         "mine": mine,
         "other": other,
@@ -184,7 +183,7 @@ def test_groups_are_listed_by_kind_and_placed_at_the_right_level(api_as, staff_b
 
 
 def test_houping_staff_do_not_see_baima_groups(api_as, staff_houping, regions):
-    group = Group.objects.create(
+    group = f.GroupFactory(
         kind="elders_association",
         name="板桥老协",
         region=regions["banqiao"],
