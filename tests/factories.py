@@ -14,7 +14,8 @@ class RegionFactory(factory.django.DjangoModelFactory):
         model = Region
         django_get_or_create = ("code",)
 
-    code = factory.Sequence(lambda n: f"500156{n + 101:03d}000")
+    # a township code of the district: three digits after 500156, wrapping after 899 of them
+    code = factory.Sequence(lambda n: f"500156{n % 899 + 101:03d}000")
     name = factory.Sequence(lambda n: f"测试{n}镇")
     short_name = factory.LazyAttribute(lambda o: o.name)
     level = Level.TOWNSHIP
