@@ -5,6 +5,7 @@ suite skips: a missing translation or a failing import is a failure."""
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -14,9 +15,14 @@ import conftest as root
 class Item:
     """As much of a collected test as the collection hook reads."""
 
-    def __init__(self, *markers):
-        self.keywords = dict.fromkeys(markers, True)
+    def __init__(self, *markers, folders=()):
+        self.markers = set(markers)
+        # pytest's keywords hold the markers and every folder name on the test's path
+        self.keywords = dict.fromkeys([*markers, *folders], True)
         self.added = []
+
+    def get_closest_marker(self, name):
+        return SimpleNamespace(name=name) if name in self.markers else None
 
     def add_marker(self, marker):
         self.added.append(marker)
@@ -46,6 +52,13 @@ def test_services_tests_skip_on_the_embedded_default_and_the_others_run(embedded
     services, plain, browser = collect(Item("services"), Item(), Item("browser"))
     assert services.skipped
     assert not plain.skipped and not browser.skipped
+
+
+def test_a_checkout_in_a_folder_named_like_a_marker_skips_nothing(embedded, monkeypatch, tmp_path):
+    monkeypatch.setattr(root, "CHROMIUM", str(tmp_path / "no-chromium"))
+    plain, marked = collect(Item(folders=("services", "browser")), Item("services"))
+    assert not plain.skipped
+    assert marked.skipped
 
 
 def test_required_services_that_are_missing_fail_the_collection(embedded, monkeypatch):
