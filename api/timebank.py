@@ -23,7 +23,7 @@ from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
 from regions.models import Region
 from regions.scoping import can_see_region_code, visible_to
-from volunteers import spending
+from volunteers import selectors, spending
 from volunteers.ledger import system_account
 from volunteers.models import (
     Account,
@@ -109,7 +109,7 @@ class AccountViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def statement(self, request, pk=None):
         """Every entry of the account, oldest first, with its running balance."""
-        entries = spending.account_statement(self.get_object())
+        entries = selectors.account_statement(self.get_object())
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(EntrySerializer(page, many=True).data)
 
@@ -117,7 +117,7 @@ class AccountViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def affordable(self, request, pk=None):
         """What the account's hours can buy now (易存难兑)."""
-        items = self.scoped(spending.affordable_items(self.get_object()))
+        items = self.scoped(selectors.affordable_items(self.get_object()))
         page = self.paginate_queryset(items)
         return self.get_paginated_response(CatalogueItemSerializer(page, many=True).data)
 
@@ -326,5 +326,5 @@ class SummaryViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
             day = None
         except serializers.ValidationError as exc:
             raise serializers.ValidationError({"since": exc.detail}) from None
-        rows = spending.hours_by_township(user=request.user, since=day)
+        rows = selectors.hours_by_township(user=request.user, since=day)
         return Response(TownshipHoursSerializer(rows, many=True).data)

@@ -25,6 +25,7 @@ from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
 from api.seniors import ScopedRegionField, ScopedSeniorField
+from api.writes import ServiceWritesMixin
 from regions.models import Level
 from regions.scoping import visible_to
 from seniors.models import Senior
@@ -53,7 +54,7 @@ class ScopedVolunteerField(serializers.PrimaryKeyRelatedField):
 
 
 # --- volunteers ----------------------------------------------------------------------------
-class VolunteerSerializer(PersonalNumbersMixin, serializers.ModelSerializer):
+class VolunteerSerializer(ServiceWritesMixin, PersonalNumbersMixin, serializers.ModelSerializer):
     """A volunteer; the phone number by ``audit.personal`` (masked in lists, in full on the
     volunteer's record for the roles that may see it and for the volunteer themself)."""
 
@@ -77,17 +78,9 @@ class VolunteerSerializer(PersonalNumbersMixin, serializers.ModelSerializer):
         )
         read_only_fields = ("user",)
 
-    def create(self, validated_data):
-        with domain_errors():
-            return services.volunteer_save(
-                by=self.context["request"].user, volunteer=Volunteer(**validated_data)
-            )
-
-    def update(self, instance, validated_data):
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        with domain_errors():
-            return services.volunteer_save(by=self.context["request"].user, volunteer=instance)
+    create_service = staticmethod(services.volunteer_register)
+    update_service = staticmethod(services.volunteer_update)
+    instance_name = "volunteer"
 
 
 class VolunteerFilter(filters.FilterSet):
@@ -127,7 +120,7 @@ class VolunteerViewSet(
 
 
 # --- groups --------------------------------------------------------------------------------
-class GroupSerializer(serializers.ModelSerializer):
+class GroupSerializer(ServiceWritesMixin, serializers.ModelSerializer):
     region = ScopedRegionField(Level.VILLAGE)
     region_name = serializers.CharField(source="region.short_name", read_only=True)
     members = ScopedVolunteerField(many=True, required=False)
@@ -154,23 +147,14 @@ class GroupSerializer(serializers.ModelSerializer):
         fields["region"] = ScopedRegionField(level)
         return fields
 
-    def _save(self, group, members):
-        with domain_errors():
-            group = services.group_save(by=self.context["request"].user, group=group)
-        if members is not None:
-            group.members.set(members)
-        return group
+    create_service = staticmethod(services.group_create)
+    update_service = staticmethod(services.group_update)
+    instance_name = "group"
 
-    def create(self, validated_data):
-        members = validated_data.pop("members", None)
-        kind = self.context["view"].kind
-        return self._save(Group(kind=kind, **validated_data), members)
-
-    def update(self, instance, validated_data):
-        members = validated_data.pop("members", None)
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        return self._save(instance, members)
+    def service_data(self, validated_data):
+        if self.instance is None:
+            return {"kind": self.context["view"].kind, **validated_data}
+        return validated_data
 
 
 class GroupFilter(filters.FilterSet):
@@ -229,7 +213,7 @@ class MutualAidGroupViewSet(_GroupViewSet):
 
 
 # --- elderly-care assistants ---------------------------------------------------------------
-class AssistantSerializer(serializers.ModelSerializer):
+class AssistantSerializer(ServiceWritesMixin, serializers.ModelSerializer):
     village = ScopedRegionField(Level.VILLAGE)
     volunteer = ScopedVolunteerField(required=False, allow_null=True)
 
@@ -247,17 +231,9 @@ class AssistantSerializer(serializers.ModelSerializer):
         )
         read_only_fields = ("user",)
 
-    def create(self, validated_data):
-        with domain_errors():
-            return services.assistant_save(
-                by=self.context["request"].user, assistant=ElderlyCareAssistant(**validated_data)
-            )
-
-    def update(self, instance, validated_data):
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        with domain_errors():
-            return services.assistant_save(by=self.context["request"].user, assistant=instance)
+    create_service = staticmethod(services.assistant_appoint)
+    update_service = staticmethod(services.assistant_update)
+    instance_name = "assistant"
 
 
 class AssistantViewSet(
@@ -284,7 +260,7 @@ class AssistantViewSet(
 
 
 # --- pairings ------------------------------------------------------------------------------
-class PairingSerializer(serializers.ModelSerializer):
+class PairingSerializer(ServiceWritesMixin, serializers.ModelSerializer):
     helper = ScopedVolunteerField()
     senior = ScopedSeniorField()
     helper_name = serializers.CharField(source="helper.name", read_only=True)
@@ -325,9 +301,7 @@ class PairingSerializer(serializers.ModelSerializer):
         )
         read_only_fields = ("ended_on",)
 
-    def create(self, validated_data):
-        with domain_errors():
-            return services.pairing_start(by=self.context["request"].user, **validated_data)
+    create_service = staticmethod(services.pairing_start)
 
     def to_representation(self, instance):
         if not hasattr(instance, "over_cap"):  # just created: no status annotations yet

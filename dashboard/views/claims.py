@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dashboard.views.forms_support import apply_errors
+from dashboard.views.forms_support import save_form
 from regions.scoping import visible_to
 from seniors.models import Senior, ServiceType, Status
 from volunteers import claims
@@ -109,26 +109,27 @@ def claim_paper(request):
     """Enter a claim from a volunteer's paper passbook; it is verified like any other."""
     _require_verifier(request)
     form = PaperClaimForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+
+    def submit():
         data = form.cleaned_data
-        try:
-            _claim, created = claims.claim_submit(
-                by=request.user,
-                volunteer=data["volunteer"],
-                senior=data["senior"],
-                service_type=data["service_type"],
-                started_at=data["started_at"],
-                ended_at=data["ended_at"],
-                notes=data["notes"],
-                client_uuid=data["client_uuid"],
-                from_paper=True,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            if created:
-                messages.success(request, _("Paper record saved; it now waits for verification."))
-            else:
-                messages.info(request, _("This paper record was already saved."))
-            return redirect("dashboard:claim_queue")
-    return render(request, "dashboard/claims/paper.html", {"form": form})
+        return claims.claim_submit(
+            by=request.user,
+            volunteer=data["volunteer"],
+            senior=data["senior"],
+            service_type=data["service_type"],
+            started_at=data["started_at"],
+            ended_at=data["ended_at"],
+            notes=data["notes"],
+            client_uuid=data["client_uuid"],
+            from_paper=True,
+        )
+
+    done = save_form(
+        request,
+        form,
+        submit,
+        success=_("Paper record saved; it now waits for verification."),
+        already=_("This paper record was already saved."),
+        then="dashboard:claim_queue",
+    )
+    return done or render(request, "dashboard/claims/paper.html", {"form": form})

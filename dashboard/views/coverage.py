@@ -28,13 +28,14 @@ from django.utils.translation import gettext as _
 from coverage import cache, selectors
 from coverage.models import Snapshot
 from dashboard.coverage_excel import gaps_workbook, overview_workbook
-from facilities.models import Facility, Kind
-from facilities.selectors import figures_of, with_figures
+from facilities import selectors as facility_selectors
+from facilities.models import Facility
 from regions.models import Level, Region
 from regions.scoping import can_see_region_code, scope_prefix, visible_to
 from seniors.models import Senior
+from volunteers import selectors as volunteer_selectors
 from volunteers.models import ElderlyCareAssistant, Group, Pairing
-from volunteers.pairings import pairings_with_status, seniors_lacking_pairing
+from volunteers.pairings import seniors_lacking_pairing
 
 COVERAGE_ROLES = frozenset({"bureau", "township_staff", "village_assistant"})
 SHOWN = 200
@@ -170,35 +171,24 @@ def _village(request, region: Region) -> dict:
     the seniors needing a pairing and the overdue visits (today)."""
     today = timezone.localdate()
     user = request.user
-    points = visible_to(
-        Facility.objects.filter(kind__in=[Kind.MUTUAL_AID_POINT, Kind.SERVICE_CENTRE]), user
+    serving = facility_selectors.points_serving(
+        visible_to(Facility.objects.all(), user), village_code=region.code
     )
-    serving = list(points.filter(region_id=region.code)) + list(
-        points.filter(served_regions=region.code).exclude(region_id=region.code)
+    groups = volunteer_selectors.groups_active_in(
+        visible_to(Group.objects.all(), user), region_prefix=region.code, on=today
     )
-    active = {"founded_on__lte": today}
-    groups = (
-        visible_to(Group.objects.all(), user)
-        .filter(region__code__startswith=region.code, **active)
-        .exclude(dissolved_on__lte=today)
-        .order_by("kind", "region_id", "name")
-    )
-    assistants = (
-        visible_to(ElderlyCareAssistant.objects.all(), user)
-        .filter(village_id=region.code, started_on__lte=today)
-        .exclude(ended_on__lte=today)
+    assistants = volunteer_selectors.assistants_serving(
+        visible_to(ElderlyCareAssistant.objects.all(), user), village_code=region.code, on=today
     )
     seniors = visible_to(Senior.objects.all(), user).filter(village_id=region.code)
     lacking = list(seniors_lacking_pairing(seniors, today).order_by("name")[:SHOWN])
     overdue = list(
-        pairings_with_status(
+        volunteer_selectors.overdue_pairings(
             visible_to(Pairing.objects.all(), user)
             .filter(senior__village_id=region.code)
             .select_related("senior", "helper"),
             today,
-        )
-        .filter(overdue=True)
-        .order_by("last_visit")[:SHOWN]
+        ).order_by("last_visit")[:SHOWN]
     )
     return {
         "points": serving,
@@ -234,24 +224,9 @@ def _gap_lists(request, region: Region, on: datetime.date | None) -> dict:
     snapshots = Snapshot.objects.visible_to(user)
     villages = selectors.village_gaps(snapshots, region, on) if on is not None else []
     today = timezone.localdate()
-    facilities = [
-        (facility, figures_of(facility))
-        for facility in with_figures(
-            visible_to(Facility.objects.all(), user)
-            .operating_on(today)
-            .filter(
-                region__code__startswith=region.prefix,
-                kind__in=[Kind.CARE_CENTRE, Kind.NURSING_HOME],
-            )
-            .select_related("region"),
-            today,
-        )
-    ]
-    below = [
-        (facility, figures)
-        for facility, figures in facilities
-        if figures.meets_staffing is False or figures.meets_nursing_beds is False
-    ]
+    below = facility_selectors.below_ratios(
+        visible_to(Facility.objects.all(), user), region_prefix=region.prefix, on=today
+    )
     seniors = visible_to(Senior.objects.all(), user).filter(village__code__startswith=region.prefix)
     lacking = seniors_lacking_pairing(seniors, today).select_related("village__parent")
     return {

@@ -18,7 +18,8 @@ from facilities.models import Certificate, Facility
 from facilities.selectors import certificates_expiring, funds_report_missing, quality_check_due
 from seniors.models import ImportStatus, SeniorImport
 from volunteers.models import ClaimStatus, Pairing, ServiceLog
-from volunteers.pairings import pairings_due, pairings_with_status
+from volunteers.pairings import pairings_due
+from volunteers.selectors import overdue_pairings
 
 # how far ahead each list looks
 VISITS_AHEAD_DAYS = 7
@@ -86,7 +87,7 @@ def _visit_row(pairing, today: datetime.date, overdue: bool) -> Row:
 
 def _visits(user, today: datetime.date) -> Item:
     pairings = Pairing.objects.visible_to(user).select_related("senior", "helper")
-    overdue = pairings_with_status(pairings, today).filter(overdue=True)
+    overdue = overdue_pairings(pairings, today)
     due = pairings_due(pairings, today, within_days=VISITS_AHEAD_DAYS)
     overdue_rows = list(overdue.order_by("counted_from", "id")[:ROWS])
     due_rows = list(due.order_by("counted_from", "id")[: max(0, ROWS - len(overdue_rows))])

@@ -1,0 +1,37 @@
+"""Serializers whose writes are the domain's services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from api.errors import domain_errors
+
+
+class ServiceWritesMixin:
+    """``create`` calls ``create_service(by=user, **validated_data)``; ``update`` calls
+    ``update_service(by=user, <instance_name>=instance, **validated_data)``. A service's
+    ``ValidationError`` answers 400 (``api.errors.domain_errors``). Declare the services with
+    ``staticmethod`` so that they are not bound to the serializer."""
+
+    create_service: ClassVar[Callable[..., Any] | None] = None
+    update_service: ClassVar[Callable[..., Any] | None] = None
+    instance_name: ClassVar[str] = ""
+
+    def service_data(self, validated_data: dict) -> dict:
+        """What the services receive besides ``by`` (the validated data by default)."""
+        return validated_data
+
+    def create(self, validated_data):
+        with domain_errors():
+            return self.create_service(
+                by=self.context["request"].user, **self.service_data(validated_data)
+            )
+
+    def update(self, instance, validated_data):
+        with domain_errors():
+            return self.update_service(
+                by=self.context["request"].user,
+                **{self.instance_name: instance},
+                **self.service_data(validated_data),
+            )
