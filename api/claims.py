@@ -28,8 +28,6 @@ class ScopedVolunteerField(serializers.PrimaryKeyRelatedField):
 
 
 class ServiceLogSerializer(serializers.ModelSerializer):
-    says_created = True  # create() sets self.created (api.idempotency)
-
     volunteer = ScopedVolunteerField(
         required=False, help_text=_("Leave out to claim for yourself.")
     )

@@ -30,6 +30,7 @@ from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
 from api.seniors import ScopedSeniorField
+from api.writes import ServiceWritesMixin
 from audit.personal import Number, masked
 from facilities import selectors, services
 from facilities.models import (
@@ -373,7 +374,7 @@ class FacilityViewSet(
 # --- beds --------------------------------------------------------------------------------
 
 
-class BedSerializer(serializers.ModelSerializer):
+class BedSerializer(ServiceWritesMixin, serializers.ModelSerializer):
     facility = VisiblePrimaryKeyField(queryset=Facility.objects.all())
     facility_name = serializers.CharField(source="facility.name", read_only=True)
     occupied = serializers.BooleanField(read_only=True, help_text=_("someone stays in it now"))
@@ -385,9 +386,7 @@ class BedSerializer(serializers.ModelSerializer):
         read_only_fields = ("retired_on",)
         validators = []  # the service names the label that is taken
 
-    def create(self, validated_data):
-        with domain_errors():
-            return services.bed_add(by=self.context["request"].user, **validated_data)
+    create_service = staticmethod(services.bed_add)
 
 
 class BedRetireSerializer(serializers.Serializer):
@@ -446,7 +445,7 @@ class BedViewSet(
 # --- placements --------------------------------------------------------------------------
 
 
-class PlacementSerializer(serializers.ModelSerializer):
+class PlacementSerializer(ServiceWritesMixin, serializers.ModelSerializer):
     senior = ScopedSeniorField()
     senior_name = serializers.CharField(source="senior.name", read_only=True)
     facility = VisiblePrimaryKeyField(queryset=Facility.objects.all())
@@ -474,9 +473,7 @@ class PlacementSerializer(serializers.ModelSerializer):
         read_only_fields = ("discharged_on", "discharge_reason")
         validators = []  # one open stay per senior and per bed: the service says which
 
-    def create(self, validated_data):
-        with domain_errors():
-            return services.placement_admit(by=self.context["request"].user, **validated_data)
+    create_service = staticmethod(services.placement_admit)
 
 
 class DischargeSerializer(serializers.Serializer):
@@ -551,7 +548,7 @@ class CertificateSerializer(serializers.ModelSerializer):
         return obj.issued_on <= day and (obj.expires_on is None or obj.expires_on >= day)
 
 
-class StaffSerializer(PersonalNumbersMixin, serializers.ModelSerializer):
+class StaffSerializer(ServiceWritesMixin, PersonalNumbersMixin, serializers.ModelSerializer):
     """A person working at a facility; ID and phone numbers by ``audit.personal`` (masked in
     lists, in full on the member's record for the roles that may see them, logged)."""
 
@@ -581,9 +578,7 @@ class StaffSerializer(PersonalNumbersMixin, serializers.ModelSerializer):
             "certificates",
         )
 
-    def create(self, validated_data):
-        with domain_errors():
-            return services.staff_add(by=self.context["request"].user, **validated_data)
+    create_service = staticmethod(services.staff_add)
 
 
 class StaffEndSerializer(serializers.Serializer):
@@ -838,7 +833,7 @@ class FundingField(serializers.DictField):
         return {row.source: row.amount for row in instance.funding.all()}
 
 
-class UpgradeProjectSerializer(serializers.ModelSerializer):
+class UpgradeProjectSerializer(ServiceWritesMixin, serializers.ModelSerializer):
     facility = VisiblePrimaryKeyField(queryset=Facility.objects.all())
     facility_name = serializers.CharField(source="facility.name", read_only=True)
     kind = NamedChoiceField(ProjectKind.choices, enum_name="UpgradeProjectKindEnum")
@@ -867,15 +862,9 @@ class UpgradeProjectSerializer(serializers.ModelSerializer):
             "indicator_checks",
         )
 
-    def create(self, validated_data):
-        with domain_errors():
-            return services.project_save(by=self.context["request"].user, **validated_data)
-
-    def update(self, instance, validated_data):
-        with domain_errors():
-            return services.project_save(
-                by=self.context["request"].user, project=instance, **validated_data
-            )
+    create_service = staticmethod(services.project_save)
+    update_service = staticmethod(services.project_save)
+    instance_name = "project"
 
 
 class UpgradeProjectFilter(filters.FilterSet):

@@ -17,6 +17,7 @@ from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
+from api.writes import ServiceWritesMixin
 from regions.models import Level, Region
 from regions.scoping import visible_to
 from seniors import rules, services
@@ -112,7 +113,9 @@ class SeniorRow:
         }
 
 
-class SeniorSerializer(PersonalNumbersMixin, SeniorRow, serializers.ModelSerializer):
+class SeniorSerializer(
+    ServiceWritesMixin, PersonalNumbersMixin, SeniorRow, serializers.ModelSerializer
+):
     """A person of the ledger. ID and phone numbers: masked in lists; in full on the person's
     record (a read, or the answer to a write) for the roles that may see them, each such answer
     logged (``audit.personal``)."""
@@ -211,15 +214,9 @@ class SeniorSerializer(PersonalNumbersMixin, SeniorRow, serializers.ModelSeriali
             obj, on=self._today(), latest_level=getattr(obj, "latest_level", None)
         )
 
-    def create(self, validated_data):
-        with domain_errors():
-            return services.senior_register(by=self.context["request"].user, **validated_data)
-
-    def update(self, instance, validated_data):
-        with domain_errors():
-            return services.senior_update(
-                by=self.context["request"].user, senior=instance, **validated_data
-            )
+    create_service = staticmethod(services.senior_register)
+    update_service = staticmethod(services.senior_update)
+    instance_name = "senior"
 
 
 class SeniorStatusSerializer(serializers.Serializer):
@@ -277,7 +274,7 @@ class SeniorViewSet(
         return Response(self.get_serializer(self.get_object()).data)
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(ServiceWritesMixin, serializers.ModelSerializer):
     senior = ScopedSeniorField()
 
     class Meta:
@@ -303,12 +300,11 @@ class AssessmentSerializer(serializers.ModelSerializer):
             )
         return fields
 
-    def create(self, validated_data):
+    create_service = staticmethod(services.assessment_record)
+
+    def service_data(self, validated_data):
         items = {item: validated_data.pop(item) for item in BARTHEL_ITEMS}
-        with domain_errors():
-            return services.assessment_record(
-                by=self.context["request"].user, items=items, **validated_data
-            )
+        return {"items": items, **validated_data}
 
 
 class AssessmentFilter(filters.FilterSet):
@@ -347,8 +343,9 @@ class AssessmentViewSet(
         return Assessment.objects.select_related("senior")
 
 
-class VisitSerializer(serializers.ModelSerializer):
-    says_created = True  # create() sets self.created (api.idempotency)
+class VisitSerializer(ServiceWritesMixin, serializers.ModelSerializer):
+    create_service = staticmethod(services.visit_record)
+    returns_created = True  # api.idempotency answers 200 for a repeated client_uuid
 
     senior = ScopedSeniorField()
     visitor = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -369,14 +366,6 @@ class VisitSerializer(serializers.ModelSerializer):
         )
         # a repeated client_uuid is the idempotent retry, answered by the service, not a 400
         extra_kwargs = {"client_uuid": {"validators": []}}
-
-    def create(self, validated_data):
-        with domain_errors():
-            visit, created = services.visit_record(
-                by=self.context["request"].user, **validated_data
-            )
-        self.created = created
-        return visit
 
 
 class VisitFilter(filters.FilterSet):

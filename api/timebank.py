@@ -21,8 +21,9 @@ from api.errors import domain_errors
 from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
+from api.writes import ServiceWritesMixin
 from regions.models import Region
-from regions.scoping import can_see_region_code, visible_to
+from regions.scoping import visible_to
 from volunteers import selectors, spending
 from volunteers.ledger import system_account
 from volunteers.models import (
@@ -68,7 +69,11 @@ class EntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CatalogueItemSerializer(serializers.ModelSerializer):
+class CatalogueItemSerializer(ServiceWritesMixin, serializers.ModelSerializer):
+    create_service = staticmethod(spending.catalogue_item_add)
+    update_service = staticmethod(spending.catalogue_item_update)
+    instance_name = "item"
+
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
 
     class Meta:
@@ -292,12 +297,6 @@ class CatalogueItemViewSet(
     @staticmethod
     def write_rule(user) -> bool:
         return has_role(user, CATALOGUE_ROLES)
-
-    def perform_update(self, serializer):
-        # township staff see the district's items but keep only their own township's
-        if not can_see_region_code(self.request.user, serializer.instance.region_id):
-            raise PermissionDenied(_("Your role may not make this change."))
-        serializer.save()
 
 
 class TownshipHoursSerializer(serializers.Serializer):

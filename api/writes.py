@@ -12,11 +12,15 @@ class ServiceWritesMixin:
     """``create`` calls ``create_service(by=user, **validated_data)``; ``update`` calls
     ``update_service(by=user, <instance_name>=instance, **validated_data)``. A service's
     ``ValidationError`` answers 400 (``api.errors.domain_errors``). Declare the services with
-    ``staticmethod`` so that they are not bound to the serializer."""
+    ``staticmethod`` so that they are not bound to the serializer.
+
+    With ``returns_created``, ``create_service`` returns ``(record, created)`` (an idempotent
+    service) and ``create`` sets ``self.created`` for ``api.idempotency``."""
 
     create_service: ClassVar[Callable[..., Any] | None] = None
     update_service: ClassVar[Callable[..., Any] | None] = None
     instance_name: ClassVar[str] = ""
+    returns_created: ClassVar[bool] = False
 
     def service_data(self, validated_data: dict) -> dict:
         """What the services receive besides ``by`` (the validated data by default)."""
@@ -24,9 +28,12 @@ class ServiceWritesMixin:
 
     def create(self, validated_data):
         with domain_errors():
-            return self.create_service(
+            result = self.create_service(
                 by=self.context["request"].user, **self.service_data(validated_data)
             )
+        if self.returns_created:
+            result, self.created = result
+        return result
 
     def update(self, instance, validated_data):
         with domain_errors():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from regions.scoping import can_see_region_code
 from volunteers.ledger import ONE_DECIMAL, post_movement, system_account
 from volunteers.models import (
     Account,
@@ -258,3 +260,36 @@ def expire_hours(*, by: User | None, today: datetime.date) -> int:
         )
         expired += 1
     return expired
+
+
+# What a caller may set on a supermarket item.
+CATALOGUE_FIELDS = ("region", "name", "hours_price", "stock", "active")
+
+
+def _apply_item(item: CatalogueItem, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        if name not in CATALOGUE_FIELDS:
+            raise TypeError(f"{name} is not a field a caller may set")
+        setattr(item, name, value)
+
+
+@transaction.atomic
+def catalogue_item_add(*, by: User | None, **fields: Any) -> CatalogueItem:
+    """Offer an item at the mutual-aid supermarket of a region, priced in hours."""
+    item = CatalogueItem()
+    _apply_item(item, fields)
+    item._history_user = by
+    item.save()
+    return item
+
+
+@transaction.atomic
+def catalogue_item_update(*, by: User, item: CatalogueItem, **fields: Any) -> CatalogueItem:
+    """Change an item (price, stock, offered or not). Township staff see the district's items
+    but keep only their own township's: an item of a region above ``by``'s is refused."""
+    if not can_see_region_code(by, item.region_id):
+        raise PermissionDenied(_("Your role may not make this change."))
+    _apply_item(item, fields)
+    item._history_user = by
+    item.save()
+    return item
