@@ -19,7 +19,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -30,7 +30,8 @@ from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
 from api.seniors import ScopedSeniorField
-from api.writes import ServiceWritesMixin
+from api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet
+from api.writes import ServiceWritesMixin, record_changed
 from audit.personal import Number, masked
 from facilities import selectors, services
 from facilities.models import (
@@ -304,11 +305,7 @@ class FacilityFilter(filters.FilterSet):
 
 class FacilityViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateUpdateViewSet,
 ):
     """Facilities of every kind with their figures today. None is deleted: a facility that
     closes or merges changes status, with the day it happened."""
@@ -410,10 +407,7 @@ class BedFilter(filters.FilterSet):
 
 class BedViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateViewSet,
 ):
     """The beds of residential facilities. A bed is never deleted: it retires on a day
     (``POST …/{id}/retire/``), so the counts of earlier days keep it."""
@@ -434,12 +428,12 @@ class BedViewSet(
     @extend_schema(request=BedRetireSerializer, responses=BedSerializer)
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
-        bed = self.get_object()
-        payload = BedRetireSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with domain_errors():
-            services.bed_retire(by=request.user, bed=bed, **payload.validated_data)
-        return Response(self.get_serializer(self.get_object()).data)
+        return record_changed(
+            self,
+            request,
+            BedRetireSerializer,
+            lambda bed, data: services.bed_retire(by=request.user, bed=bed, **data),
+        )
 
 
 # --- placements --------------------------------------------------------------------------
@@ -496,10 +490,7 @@ class PlacementFilter(filters.FilterSet):
 
 class PlacementViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateViewSet,
 ):
     """A senior's stays in facilities: admission here, discharge by ``POST …/{id}/discharge/``.
     A senior has at most one open stay; a facility takes no more residents than beds."""
@@ -519,17 +510,17 @@ class PlacementViewSet(
     @extend_schema(request=DischargeSerializer, responses=PlacementSerializer)
     @action(detail=True, methods=["post"])
     def discharge(self, request, pk=None):
-        placement = self.get_object()
-        payload = DischargeSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with domain_errors():
-            services.placement_discharge(
+        return record_changed(
+            self,
+            request,
+            DischargeSerializer,
+            lambda placement, data: services.placement_discharge(
                 by=request.user,
                 placement=placement,
-                discharged_on=payload.validated_data["discharged_on"],
-                reason=payload.validated_data.get("reason", ""),
-            )
-        return Response(self.get_serializer(self.get_object()).data)
+                discharged_on=data["discharged_on"],
+                reason=data.get("reason", ""),
+            ),
+        )
 
 
 # --- staff and certificates --------------------------------------------------------------
@@ -601,10 +592,7 @@ class StaffFilter(filters.FilterSet):
 
 class StaffViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateViewSet,
 ):
     """The people working at facilities, with their certificates. Someone who leaves keeps
     their record with the day they left (``POST …/{id}/end/``)."""
@@ -624,12 +612,12 @@ class StaffViewSet(
     @extend_schema(request=StaffEndSerializer, responses=StaffSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
-        member = self.get_object()
-        payload = StaffEndSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with domain_errors():
-            services.staff_end(by=request.user, member=member, **payload.validated_data)
-        return Response(self.get_serializer(self.get_object()).data)
+        return record_changed(
+            self,
+            request,
+            StaffEndSerializer,
+            lambda member, data: services.staff_end(by=request.user, member=member, **data),
+        )
 
     @extend_schema(request=CertificateSerializer, responses={201: CertificateSerializer})
     @action(detail=True, methods=["post"])
@@ -712,10 +700,7 @@ class TrainingFilter(filters.FilterSet):
 
 class TrainingViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateViewSet,
 ):
     """Training sessions for directors and caregivers (二(十)) and who attended them. A person
     is told apart by ID number: entered twice for a session, they are stored once."""
@@ -882,11 +867,7 @@ class UpgradeProjectFilter(filters.FilterSet):
 
 class UpgradeProjectViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateUpdateViewSet,
 ):
     """Building and upgrade projects (新建, 改建, 提档升级, 补建) with their funding; milestones
     and basic-indicator checks are shown with each project. The award after building

@@ -7,17 +7,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from api.errors import domain_errors
 from api.filters import IdFilter, region_filter
 from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
-from api.writes import ServiceWritesMixin
+from api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet
+from api.writes import ServiceWritesMixin, record_changed
 from regions.models import Level, Region
 from regions.scoping import visible_to
 from seniors import rules, services
@@ -150,25 +149,12 @@ class SeniorSerializer(
             "village_name",
             "villager_group",
             "address",
-            "living_situation",
-            "extreme_poverty",
-            "subsistence_allowance",
-            "low_income",
-            "family_planning_special",
-            "disability_certificate",
+            *services.CATEGORY_FIELDS,
             "high_age",
             "disabled",
             "latest_assessment",
             "last_visited_at",
-            "wants_centralised_care",
-            "wants_day_care",
-            "family_doctor_contract_on",
-            "wristband_device",
-            "wristband_on",
-            "family_care_bed_on",
-            "home_adaptation_on",
-            "family_caregiver",
-            "family_caregiver_trained_on",
+            *services.CARE_FIELDS,
             "allowances",
             "registered_on",
             "status",
@@ -227,11 +213,7 @@ class SeniorStatusSerializer(serializers.Serializer):
 
 class SeniorViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateUpdateViewSet,
 ):
     """The seniors' ledger of the user's region. Nobody is deleted: a person who moves out or
     dies changes status (``POST …/{id}/status/``)."""
@@ -260,18 +242,18 @@ class SeniorViewSet(
     @extend_schema(request=SeniorStatusSerializer, responses=SeniorSerializer)
     @action(detail=True, methods=["post"])
     def status(self, request, pk=None):
-        senior = self.get_object()
-        payload = SeniorStatusSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with domain_errors():
-            services.senior_set_status(
+        return record_changed(
+            self,
+            request,
+            SeniorStatusSerializer,
+            lambda senior, data: services.senior_set_status(
                 by=request.user,
                 senior=senior,
-                status=payload.validated_data["status"],
-                on=payload.validated_data["status_on"],
-                note=payload.validated_data.get("status_note", ""),
-            )
-        return Response(self.get_serializer(self.get_object()).data)
+                status=data["status"],
+                on=data["status_on"],
+                note=data.get("status_note", ""),
+            ),
+        )
 
 
 class AssessmentSerializer(ServiceWritesMixin, serializers.ModelSerializer):
@@ -321,10 +303,7 @@ class AssessmentFilter(filters.FilterSet):
 
 class AssessmentViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateViewSet,
 ):
     """Barthel assessments. Total and level are computed by the server; a correction is a new
     assessment (the latest one counts)."""
@@ -386,10 +365,7 @@ class VisitFilter(filters.FilterSet):
 class VisitViewSet(
     ScopedViewSetMixin,
     IdempotentCreateMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateViewSet,
 ):
     """Visits and home services. Send a ``client_uuid`` from the phone: sending the same one
     again (a retry on a weak signal) answers 200 with the visit stored the first time."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from api.errors import domain_errors
 from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
+from api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet
 from api.writes import ServiceWritesMixin
 from regions.models import Region
 from regions.scoping import visible_to
@@ -230,61 +231,44 @@ def _own_account(user, field: str) -> Account:
     return account
 
 
-class RedemptionViewSet(
-    ScopedViewSetMixin,
-    IdempotentCreateMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class _MovementViewSet(ScopedViewSetMixin, IdempotentCreateMixin, ReadCreateViewSet):
+    """Records that move hours, each with its ledger movement. A phone's retry sends the same
+    ``client_uuid``: it answers 200 with the first record."""
+
+    permission_classes = (WriteRule,)
+    ordering_fields = ("created_at",)
+
+    def base_queryset(self):
+        return self.queryset.select_related("movement")
+
+
+class RedemptionViewSet(_MovementViewSet):
     """Hours spent at the mutual-aid supermarket. A short balance or stock answers 400 and
     writes nothing; the same ``client_uuid`` again answers 200 with the first redemption."""
 
     queryset = Redemption.objects.all()
     serializer_class = RedemptionSerializer
-    permission_classes = (WriteRule,)
-    ordering_fields = ("created_at",)
 
     @staticmethod
     def write_rule(user) -> bool:
         return has_role(user, COUNTER_ROLES)
 
-    def base_queryset(self):
-        return Redemption.objects.select_related("movement")
 
-
-class TransferViewSet(
-    ScopedViewSetMixin,
-    IdempotentCreateMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class TransferViewSet(_MovementViewSet):
     """Hours given to a family member's account, or donated to the fund (``donate: true``).
     Refused with 400 and nothing written when the balance is short or the policy forbids."""
 
     queryset = Transfer.objects.all()
     serializer_class = TransferSerializer
-    permission_classes = (WriteRule,)
-    ordering_fields = ("created_at",)
 
     @staticmethod
     def write_rule(user) -> bool:
         return has_role(user, COUNTER_ROLES)
 
-    def base_queryset(self):
-        return Transfer.objects.select_related("movement")
-
 
 class CatalogueItemViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateUpdateViewSet,
 ):
     """The mutual-aid supermarket's items, priced in hours: those of the user's region and of
     the township and district above it. The bureau and township staff keep the catalogue."""

@@ -16,16 +16,15 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from accounts.models import has_role
-from api.errors import domain_errors
 from api.filters import IdFilter, region_filter
 from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
 from api.seniors import ScopedRegionField, ScopedSeniorField
-from api.writes import ServiceWritesMixin
+from api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet
+from api.writes import ServiceWritesMixin, record_changed
 from regions.models import Level
 from regions.scoping import visible_to
 from seniors.models import Senior
@@ -96,11 +95,7 @@ class VolunteerFilter(filters.FilterSet):
 
 class VolunteerViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateUpdateViewSet,
 ):
     """Volunteers of the user's region (a volunteer: their own record). Nobody is deleted:
     a volunteer who stops gets ``left_on``."""
@@ -169,11 +164,7 @@ class GroupFilter(filters.FilterSet):
 
 class _GroupViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateUpdateViewSet,
 ):
     kind: str = ""
     queryset = Group.objects.all()
@@ -238,11 +229,7 @@ class AssistantSerializer(ServiceWritesMixin, serializers.ModelSerializer):
 
 class AssistantViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateUpdateViewSet,
 ):
     """Elderly-care assistants (养老助理) of villages; appointed by the bureau or township."""
 
@@ -345,10 +332,7 @@ class PairingFilter(filters.FilterSet):
 
 class PairingViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateViewSet,
 ):
     """结对扶老 pairings with the senior's last visit and whether the pairing is overdue today
     (``?overdue=true``): open, and more days than its interval since the later of the last
@@ -372,14 +356,14 @@ class PairingViewSet(
     @extend_schema(request=PairingEndSerializer, responses=PairingSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
-        pairing = self.get_object()
-        payload = PairingEndSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with domain_errors():
-            services.pairing_end(
-                by=request.user, pairing=pairing, ended_on=payload.validated_data["ended_on"]
-            )
-        return Response(self.get_serializer(self.get_object()).data)
+        return record_changed(
+            self,
+            request,
+            PairingEndSerializer,
+            lambda pairing, data: services.pairing_end(
+                by=request.user, pairing=pairing, ended_on=data["ended_on"]
+            ),
+        )
 
 
 class PairingGapSerializer(serializers.ModelSerializer):

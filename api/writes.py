@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from rest_framework.response import Response
+
 from api.errors import domain_errors
 
 
@@ -42,3 +44,15 @@ class ServiceWritesMixin:
                 **{self.instance_name: instance},
                 **self.service_data(validated_data),
             )
+
+
+def record_changed(view, request, payload_class, change: Callable[[Any, dict], Any]) -> Response:
+    """A ``POST …/{id}/<action>/`` that changes one record through a service: the payload
+    checked by ``payload_class``, ``change(record, data)`` called (its ``ValidationError`` a
+    400), and the record answered as it is now, read again through the view's scope."""
+    record = view.get_object()
+    payload = payload_class(data=request.data)
+    payload.is_valid(raise_exception=True)
+    with domain_errors():
+        change(record, payload.validated_data)
+    return Response(view.get_serializer(view.get_object()).data)
