@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -97,26 +95,6 @@ def senior_detail(request, pk: int):
     senior = _get_senior(request, pk)
     today = timezone.localdate()
     allowances = selectors.allowances_for(senior, on=today, latest_level=senior.latest_level)
-    history = list(
-        senior.history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : HISTORY_SHOWN + 1
-        ]
-    )
-    changes = []
-    for newer, older in itertools.pairwise(history):
-        delta = newer.diff_against(older)
-        changes.append(
-            {
-                "record": newer,
-                "fields": [
-                    Senior._meta.get_field(c.field).verbose_name
-                    for c in delta.changes
-                    if c.field != "updated_at"
-                ],
-            }
-        )
-    if len(history) <= HISTORY_SHOWN and history:
-        changes.append({"record": history[-1], "fields": []})  # the registration itself
     return render(
         request,
         "dashboard/seniors/detail.html",
@@ -131,7 +109,7 @@ def senior_detail(request, pk: int):
             "assessments": senior.assessments.all()[:10],
             "visits": senior.visits.select_related("visitor")[:VISITS_SHOWN],
             "visit_count": senior.visits.count(),
-            "changes": changes,
+            "changes": selectors.senior_changes(senior, limit=HISTORY_SHOWN),
             "can_manage": rules.can_manage_seniors(request.user),
             "can_visit": rules.can_record_visits(request.user) and senior.status == Status.ACTIVE,
         },
