@@ -1,5 +1,6 @@
 """The pages' one way of saving a form: valid → service → message → redirect; a service's
-ValidationError back on the form; a record already there answered with an information."""
+ValidationError back on the form; a record already there answered with an information. And
+of a button without a form: the service's refusal an error message, redirected either way."""
 
 from django import forms
 from django.contrib.messages import get_messages
@@ -9,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.test import RequestFactory
 
-from dashboard.views.forms_support import save_form
+from dashboard.views.forms_support import run_action, save_form
 
 
 class NameForm(forms.Form):
@@ -107,3 +108,21 @@ def test_it_passes_the_errors_through_the_pages_translation():
         errors=lambda exc: ValidationError({"name": exc.message_dict["full_name"]}),
     )
     assert form.errors["name"] == ["too long"]
+
+
+def test_a_button_says_it_worked_and_redirects():
+    request = _request("POST")
+    done = run_action(request, lambda: None, success="verified", then="/queue/")
+    assert done.url == "/queue/"
+    assert _messages(request) == [("success", "verified")]
+
+
+def test_a_button_refused_says_why_and_redirects_all_the_same():
+    request = _request("POST")
+
+    def refuse():
+        raise ValidationError("already decided")
+
+    done = run_action(request, refuse, success="verified", then="/queue/")
+    assert done.url == "/queue/"
+    assert _messages(request) == [("error", "already decided")]

@@ -6,16 +6,15 @@ from __future__ import annotations
 import uuid
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dashboard.views.forms_support import save_form
+from dashboard.views.forms_support import run_action, save_form
 from regions.scoping import visible_to
 from seniors.models import Senior, ServiceType, Status
 from volunteers import claims
@@ -62,26 +61,26 @@ def claim_queue(request):
 def claim_verify(request, pk: int):
     _require_verifier(request)
     claim = _get_claim(request, pk)
-    try:
-        claims.claim_verify(by=request.user, claim=claim)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Claim verified; the hours are credited."))
-    return redirect("dashboard:claim_queue")
+    return run_action(
+        request,
+        lambda: claims.claim_verify(by=request.user, claim=claim),
+        success=_("Claim verified; the hours are credited."),
+        then="dashboard:claim_queue",
+    )
 
 
 @require_POST
 def claim_reject(request, pk: int):
     _require_verifier(request)
     claim = _get_claim(request, pk)
-    try:
-        claims.claim_reject(by=request.user, claim=claim, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Claim rejected."))
-    return redirect("dashboard:claim_queue")
+    return run_action(
+        request,
+        lambda: claims.claim_reject(
+            by=request.user, claim=claim, reason=request.POST.get("reason", "")
+        ),
+        success=_("Claim rejected."),
+        then="dashboard:claim_queue",
+    )
 
 
 class PaperClaimForm(forms.Form):

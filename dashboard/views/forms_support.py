@@ -54,3 +54,18 @@ def save_form(
     else:
         messages.success(request, success(result) if callable(success) else success)
     return then(result) if callable(then) else redirect(then)
+
+
+def run_action(
+    request: HttpRequest, action: Callable[[], Any], *, success: str, then: str
+) -> HttpResponse:
+    """A button's POST without a form (verify, reject): call ``action`` (the service); its
+    ``ValidationError`` is shown as an error message, success as ``success``; either way
+    redirect to ``then``."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return redirect(then)
