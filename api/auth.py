@@ -8,7 +8,6 @@ at logout, on a password change and when the account is deactivated (``accounts.
 import re
 
 from django.contrib.auth.signals import user_logged_in
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox import views as knox_views
 from knox.models import AuthToken
@@ -21,6 +20,7 @@ from rest_framework.views import APIView
 
 from accounts.lockout import lockout_response
 from accounts.models import ApiToken
+from accounts.services import token_issue, token_revoke
 from accounts.throttling import LoginThrottle
 from api.authentication import TokenAuthentication
 from api.schema import ErrorsDocumentedSchema
@@ -59,9 +59,7 @@ class TokenView(APIView):
                 return lockout_response(request._request)
             raise ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
-        # tokens of this user that have run out are of no use to anyone: cleared at each login
-        ApiToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
-        token, key = ApiToken.objects.create(user=user)
+        token, key = token_issue(by=user)
         # A token login is a login: last_login is kept, and django-axes clears the failures.
         user_logged_in.send(sender=type(user), request=request._request, user=user)
         return Response(
@@ -139,6 +137,5 @@ class ApiTokenViewSet(
 
     @extend_schema(responses={204: None})
     def destroy(self, request, *args, **kwargs):
-        token = self.get_object()
-        ApiToken.objects.filter(digest=token.digest).delete()
+        token_revoke(by=request.user, token=self.get_object())
         return Response(status=204)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -15,14 +15,13 @@ from api.filters import IdFilter, region_filter
 from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
+from api.viewsets import ReadCreateViewSet
 from seniors.models import Senior
 from volunteers import claims, rules
 from volunteers.models import ClaimStatus, ServiceLog, Volunteer
 
 
 class ServiceLogSerializer(serializers.ModelSerializer):
-    says_created = True  # create() sets self.created (api.idempotency)
-
     volunteer = ScopedPrimaryKeyField(
         queryset=Volunteer.objects.all(),
         required=False,
@@ -109,10 +108,7 @@ class ServiceLogFilter(filters.FilterSet):
 class ServiceLogViewSet(
     ScopedViewSetMixin,
     IdempotentCreateMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateViewSet,
 ):
     """Claims of hours. A volunteer sees and submits their own; an assistant or staff sees the
     claims for the seniors of their region, enters paper records (``from_paper``) and verifies

@@ -300,7 +300,7 @@ class RecomputeView(APIView):
         form = RecomputeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         on = form.validated_data.get("date") or timezone.localdate()
-        run, created = services.recompute(on, by=request.user)
+        run, created = services.run_queue(on=on, by=request.user)
         run.refresh_from_db(fields=["status"])
         answer = {
             "task_id": run.task_id, "run": run.pk, "date": run.date, "status": run.status,

@@ -19,7 +19,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -29,6 +29,8 @@ from api.filters import IdFilter, region_filter
 from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
+from api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet
+from api.writes import ServiceWritesMixin, record_changed
 from audit.personal import Number, masked
 from facilities import selectors, services
 from facilities.models import (
@@ -272,11 +274,7 @@ class FacilityFilter(filters.FilterSet):
 
 class FacilityViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateUpdateViewSet,
 ):
     """Facilities of every kind with their figures today. None is deleted: a facility that
     closes or merges changes status, with the day it happened."""
@@ -342,7 +340,7 @@ class FacilityViewSet(
 # --- beds --------------------------------------------------------------------------------
 
 
-class BedSerializer(serializers.ModelSerializer):
+class BedSerializer(ServiceWritesMixin, serializers.ModelSerializer):
     facility = ScopedPrimaryKeyField(queryset=Facility.objects.all())
     facility_name = serializers.CharField(source="facility.name", read_only=True)
     occupied = serializers.BooleanField(read_only=True, help_text=_("someone stays in it now"))
@@ -354,9 +352,7 @@ class BedSerializer(serializers.ModelSerializer):
         read_only_fields = ("retired_on",)
         validators = []  # the service names the label that is taken
 
-    def create(self, validated_data):
-        with domain_errors():
-            return services.bed_add(by=self.context["request"].user, **validated_data)
+    create_service = staticmethod(services.bed_add)
 
 
 class BedRetireSerializer(serializers.Serializer):
@@ -380,10 +376,7 @@ class BedFilter(filters.FilterSet):
 
 class BedViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateViewSet,
 ):
     """The beds of residential facilities. A bed is never deleted: it retires on a day
     (``POST …/{id}/retire/``), so the counts of earlier days keep it."""
@@ -404,18 +397,18 @@ class BedViewSet(
     @extend_schema(request=BedRetireSerializer, responses=BedSerializer)
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
-        bed = self.get_object()
-        payload = BedRetireSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with domain_errors():
-            services.bed_retire(by=request.user, bed=bed, **payload.validated_data)
-        return Response(self.get_serializer(self.get_object()).data)
+        return record_changed(
+            self,
+            request,
+            BedRetireSerializer,
+            lambda bed, data: services.bed_retire(by=request.user, bed=bed, **data),
+        )
 
 
 # --- placements --------------------------------------------------------------------------
 
 
-class PlacementSerializer(serializers.ModelSerializer):
+class PlacementSerializer(ServiceWritesMixin, serializers.ModelSerializer):
     senior = ScopedPrimaryKeyField(queryset=Senior.objects.all())
     senior_name = serializers.CharField(source="senior.name", read_only=True)
     facility = ScopedPrimaryKeyField(queryset=Facility.objects.all())
@@ -443,9 +436,7 @@ class PlacementSerializer(serializers.ModelSerializer):
         read_only_fields = ("discharged_on", "discharge_reason")
         validators = []  # one open stay per senior and per bed: the service says which
 
-    def create(self, validated_data):
-        with domain_errors():
-            return services.placement_admit(by=self.context["request"].user, **validated_data)
+    create_service = staticmethod(services.placement_admit)
 
 
 class DischargeSerializer(serializers.Serializer):
@@ -468,10 +459,7 @@ class PlacementFilter(filters.FilterSet):
 
 class PlacementViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateViewSet,
 ):
     """A senior's stays in facilities: admission here, discharge by ``POST …/{id}/discharge/``.
     A senior has at most one open stay; a facility takes no more residents than beds."""
@@ -491,17 +479,17 @@ class PlacementViewSet(
     @extend_schema(request=DischargeSerializer, responses=PlacementSerializer)
     @action(detail=True, methods=["post"])
     def discharge(self, request, pk=None):
-        placement = self.get_object()
-        payload = DischargeSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with domain_errors():
-            services.placement_discharge(
+        return record_changed(
+            self,
+            request,
+            DischargeSerializer,
+            lambda placement, data: services.placement_discharge(
                 by=request.user,
                 placement=placement,
-                discharged_on=payload.validated_data["discharged_on"],
-                reason=payload.validated_data.get("reason", ""),
-            )
-        return Response(self.get_serializer(self.get_object()).data)
+                discharged_on=data["discharged_on"],
+                reason=data.get("reason", ""),
+            ),
+        )
 
 
 # --- staff and certificates --------------------------------------------------------------
@@ -520,7 +508,7 @@ class CertificateSerializer(serializers.ModelSerializer):
         return obj.issued_on <= day and (obj.expires_on is None or obj.expires_on >= day)
 
 
-class StaffSerializer(PersonalNumbersMixin, serializers.ModelSerializer):
+class StaffSerializer(ServiceWritesMixin, PersonalNumbersMixin, serializers.ModelSerializer):
     """A person working at a facility; ID and phone numbers by ``audit.personal`` (masked in
     lists, in full on the member's record for the roles that may see them, logged)."""
 
@@ -550,9 +538,7 @@ class StaffSerializer(PersonalNumbersMixin, serializers.ModelSerializer):
             "certificates",
         )
 
-    def create(self, validated_data):
-        with domain_errors():
-            return services.staff_add(by=self.context["request"].user, **validated_data)
+    create_service = staticmethod(services.staff_add)
 
 
 class StaffEndSerializer(serializers.Serializer):
@@ -575,10 +561,7 @@ class StaffFilter(filters.FilterSet):
 
 class StaffViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateViewSet,
 ):
     """The people working at facilities, with their certificates. Someone who leaves keeps
     their record with the day they left (``POST …/{id}/end/``)."""
@@ -598,12 +581,12 @@ class StaffViewSet(
     @extend_schema(request=StaffEndSerializer, responses=StaffSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
-        member = self.get_object()
-        payload = StaffEndSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with domain_errors():
-            services.staff_end(by=request.user, member=member, **payload.validated_data)
-        return Response(self.get_serializer(self.get_object()).data)
+        return record_changed(
+            self,
+            request,
+            StaffEndSerializer,
+            lambda member, data: services.staff_end(by=request.user, member=member, **data),
+        )
 
     @extend_schema(request=CertificateSerializer, responses={201: CertificateSerializer})
     @action(detail=True, methods=["post"])
@@ -687,10 +670,7 @@ class TrainingFilter(filters.FilterSet):
 
 class TrainingViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateViewSet,
 ):
     """Training sessions for directors and caregivers (二(十)) and who attended them. A person
     is told apart by ID number: entered twice for a session, they are stored once."""
@@ -808,7 +788,7 @@ class FundingField(serializers.DictField):
         return {row.source: row.amount for row in instance.funding.all()}
 
 
-class UpgradeProjectSerializer(serializers.ModelSerializer):
+class UpgradeProjectSerializer(ServiceWritesMixin, serializers.ModelSerializer):
     facility = ScopedPrimaryKeyField(queryset=Facility.objects.all())
     facility_name = serializers.CharField(source="facility.name", read_only=True)
     kind = NamedChoiceField(ProjectKind.choices, enum_name="UpgradeProjectKindEnum")
@@ -837,15 +817,9 @@ class UpgradeProjectSerializer(serializers.ModelSerializer):
             "indicator_checks",
         )
 
-    def create(self, validated_data):
-        with domain_errors():
-            return services.project_save(by=self.context["request"].user, **validated_data)
-
-    def update(self, instance, validated_data):
-        with domain_errors():
-            return services.project_save(
-                by=self.context["request"].user, project=instance, **validated_data
-            )
+    create_service = staticmethod(services.project_save)
+    update_service = staticmethod(services.project_save)
+    instance_name = "project"
 
 
 class UpgradeProjectFilter(filters.FilterSet):
@@ -863,11 +837,7 @@ class UpgradeProjectFilter(filters.FilterSet):
 
 class UpgradeProjectViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateUpdateViewSet,
 ):
     """Building and upgrade projects (新建, 改建, 提档升级, 补建) with their funding; milestones
     and basic-indicator checks are shown with each project. The award after building

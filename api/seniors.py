@@ -7,17 +7,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from api.errors import domain_errors
 from api.fields import ScopedPrimaryKeyField, ScopedRegionField
 from api.filters import IdFilter, region_filter
 from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
+from api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet
+from api.writes import ServiceWritesMixin, record_changed
 from regions.models import Level
 from seniors import rules, services
 from seniors.filters import SeniorFilter
@@ -95,7 +95,9 @@ class SeniorRow:
         }
 
 
-class SeniorSerializer(PersonalNumbersMixin, SeniorRow, serializers.ModelSerializer):
+class SeniorSerializer(
+    ServiceWritesMixin, PersonalNumbersMixin, SeniorRow, serializers.ModelSerializer
+):
     """A person of the ledger. ID and phone numbers: masked in lists; in full on the person's
     record (a read, or the answer to a write) for the roles that may see them, each such answer
     logged (``audit.personal``)."""
@@ -130,25 +132,12 @@ class SeniorSerializer(PersonalNumbersMixin, SeniorRow, serializers.ModelSeriali
             "village_name",
             "villager_group",
             "address",
-            "living_situation",
-            "extreme_poverty",
-            "subsistence_allowance",
-            "low_income",
-            "family_planning_special",
-            "disability_certificate",
+            *services.CATEGORY_FIELDS,
             "high_age",
             "disabled",
             "latest_assessment",
             "last_visited_at",
-            "wants_centralised_care",
-            "wants_day_care",
-            "family_doctor_contract_on",
-            "wristband_device",
-            "wristband_on",
-            "family_care_bed_on",
-            "home_adaptation_on",
-            "family_caregiver",
-            "family_caregiver_trained_on",
+            *services.CARE_FIELDS,
             "allowances",
             "registered_on",
             "status",
@@ -194,15 +183,9 @@ class SeniorSerializer(PersonalNumbersMixin, SeniorRow, serializers.ModelSeriali
             obj, on=self._today(), latest_level=getattr(obj, "latest_level", None)
         )
 
-    def create(self, validated_data):
-        with domain_errors():
-            return services.senior_register(by=self.context["request"].user, **validated_data)
-
-    def update(self, instance, validated_data):
-        with domain_errors():
-            return services.senior_update(
-                by=self.context["request"].user, senior=instance, **validated_data
-            )
+    create_service = staticmethod(services.senior_register)
+    update_service = staticmethod(services.senior_update)
+    instance_name = "senior"
 
 
 class SeniorStatusSerializer(serializers.Serializer):
@@ -213,11 +196,7 @@ class SeniorStatusSerializer(serializers.Serializer):
 
 class SeniorViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateUpdateViewSet,
 ):
     """The seniors' ledger of the user's region. Nobody is deleted: a person who moves out or
     dies changes status (``POST …/{id}/status/``)."""
@@ -246,21 +225,21 @@ class SeniorViewSet(
     @extend_schema(request=SeniorStatusSerializer, responses=SeniorSerializer)
     @action(detail=True, methods=["post"])
     def status(self, request, pk=None):
-        senior = self.get_object()
-        payload = SeniorStatusSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with domain_errors():
-            services.senior_set_status(
+        return record_changed(
+            self,
+            request,
+            SeniorStatusSerializer,
+            lambda senior, data: services.senior_set_status(
                 by=request.user,
                 senior=senior,
-                status=payload.validated_data["status"],
-                on=payload.validated_data["status_on"],
-                note=payload.validated_data.get("status_note", ""),
-            )
-        return Response(self.get_serializer(self.get_object()).data)
+                status=data["status"],
+                on=data["status_on"],
+                note=data.get("status_note", ""),
+            ),
+        )
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(ServiceWritesMixin, serializers.ModelSerializer):
     senior = ScopedPrimaryKeyField(queryset=Senior.objects.all())
 
     class Meta:
@@ -286,12 +265,11 @@ class AssessmentSerializer(serializers.ModelSerializer):
             )
         return fields
 
-    def create(self, validated_data):
+    create_service = staticmethod(services.assessment_record)
+
+    def service_data(self, validated_data):
         items = {item: validated_data.pop(item) for item in BARTHEL_ITEMS}
-        with domain_errors():
-            return services.assessment_record(
-                by=self.context["request"].user, items=items, **validated_data
-            )
+        return {"items": items, **validated_data}
 
 
 class AssessmentFilter(filters.FilterSet):
@@ -308,10 +286,7 @@ class AssessmentFilter(filters.FilterSet):
 
 class AssessmentViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateViewSet,
 ):
     """Barthel assessments. Total and level are computed by the server; a correction is a new
     assessment (the latest one counts)."""
@@ -330,8 +305,9 @@ class AssessmentViewSet(
         return Assessment.objects.select_related("senior")
 
 
-class VisitSerializer(serializers.ModelSerializer):
-    says_created = True  # create() sets self.created (api.idempotency)
+class VisitSerializer(ServiceWritesMixin, serializers.ModelSerializer):
+    create_service = staticmethod(services.visit_record)
+    returns_created = True  # api.idempotency answers 200 for a repeated client_uuid
 
     senior = ScopedPrimaryKeyField(queryset=Senior.objects.all())
     visitor = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -353,14 +329,6 @@ class VisitSerializer(serializers.ModelSerializer):
         # a repeated client_uuid is the idempotent retry, answered by the service, not a 400
         extra_kwargs = {"client_uuid": {"validators": []}}
 
-    def create(self, validated_data):
-        with domain_errors():
-            visit, created = services.visit_record(
-                by=self.context["request"].user, **validated_data
-            )
-        self.created = created
-        return visit
-
 
 class VisitFilter(filters.FilterSet):
     senior = IdFilter(field_name="senior_id")
@@ -380,10 +348,7 @@ class VisitFilter(filters.FilterSet):
 class VisitViewSet(
     ScopedViewSetMixin,
     IdempotentCreateMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateViewSet,
 ):
     """Visits and home services. Send a ``client_uuid`` from the phone: sending the same one
     again (a retry on a weak signal) answers 200 with the visit stored the first time."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -21,8 +21,9 @@ from api.fields import ScopedPrimaryKeyField, ScopedRegionField
 from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
-from regions.scoping import can_see_region_code
-from volunteers import rules, spending
+from api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet
+from api.writes import ServiceWritesMixin
+from volunteers import rules, selectors, spending
 from volunteers.ledger import system_account
 from volunteers.models import (
     Account,
@@ -56,7 +57,11 @@ class EntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CatalogueItemSerializer(serializers.ModelSerializer):
+class CatalogueItemSerializer(ServiceWritesMixin, serializers.ModelSerializer):
+    create_service = staticmethod(spending.catalogue_item_add)
+    update_service = staticmethod(spending.catalogue_item_update)
+    instance_name = "item"
+
     region = ScopedRegionField()
 
     class Meta:
@@ -90,7 +95,7 @@ class AccountViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def statement(self, request, pk=None):
         """Every entry of the account, oldest first, with its running balance."""
-        entries = spending.account_statement(self.get_object())
+        entries = selectors.account_statement(self.get_object())
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(EntrySerializer(page, many=True).data)
 
@@ -98,7 +103,7 @@ class AccountViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def affordable(self, request, pk=None):
         """What the account's hours can buy now (易存难兑)."""
-        items = self.scoped(spending.affordable_items(self.get_object()))
+        items = self.scoped(selectors.affordable_items(self.get_object()))
         page = self.paginate_queryset(items)
         return self.get_paginated_response(CatalogueItemSerializer(page, many=True).data)
 
@@ -202,61 +207,44 @@ def _own_account(user, field: str) -> Account:
     return account
 
 
-class RedemptionViewSet(
-    ScopedViewSetMixin,
-    IdempotentCreateMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class _MovementViewSet(ScopedViewSetMixin, IdempotentCreateMixin, ReadCreateViewSet):
+    """Records that move hours, each with its ledger movement. A phone's retry sends the same
+    ``client_uuid``: it answers 200 with the first record."""
+
+    permission_classes = (WriteRule,)
+    ordering_fields = ("created_at",)
+
+    def base_queryset(self):
+        return self.queryset.select_related("movement")
+
+
+class RedemptionViewSet(_MovementViewSet):
     """Hours spent at the mutual-aid supermarket. A short balance or stock answers 400 and
     writes nothing; the same ``client_uuid`` again answers 200 with the first redemption."""
 
     queryset = Redemption.objects.all()
     serializer_class = RedemptionSerializer
-    permission_classes = (WriteRule,)
-    ordering_fields = ("created_at",)
 
     @staticmethod
     def write_rule(user) -> bool:
         return rules.can_work_counter(user)
 
-    def base_queryset(self):
-        return Redemption.objects.select_related("movement")
 
-
-class TransferViewSet(
-    ScopedViewSetMixin,
-    IdempotentCreateMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class TransferViewSet(_MovementViewSet):
     """Hours given to a family member's account, or donated to the fund (``donate: true``).
     Refused with 400 and nothing written when the balance is short or the policy forbids."""
 
     queryset = Transfer.objects.all()
     serializer_class = TransferSerializer
-    permission_classes = (WriteRule,)
-    ordering_fields = ("created_at",)
 
     @staticmethod
     def write_rule(user) -> bool:
         return rules.can_work_counter(user)
 
-    def base_queryset(self):
-        return Transfer.objects.select_related("movement")
-
 
 class CatalogueItemViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateUpdateViewSet,
 ):
     """The mutual-aid supermarket's items, priced in hours: those of the user's region and of
     the township and district above it. The bureau and township staff keep the catalogue."""
@@ -269,12 +257,6 @@ class CatalogueItemViewSet(
     @staticmethod
     def write_rule(user) -> bool:
         return rules.can_keep_catalogue(user)
-
-    def perform_update(self, serializer):
-        # township staff see the district's items but keep only their own township's
-        if not can_see_region_code(self.request.user, serializer.instance.region_id):
-            raise PermissionDenied(_("Your role may not make this change."))
-        serializer.save()
 
 
 class TownshipHoursSerializer(serializers.Serializer):
@@ -303,5 +285,5 @@ class SummaryViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
             day = None
         except serializers.ValidationError as exc:
             raise serializers.ValidationError({"since": exc.detail}) from None
-        rows = spending.hours_by_township(user=request.user, since=day)
+        rows = selectors.hours_by_township(user=request.user, since=day)
         return Response(TownshipHoursSerializer(rows, many=True).data)

@@ -16,14 +16,14 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from api.errors import domain_errors
 from api.fields import ScopedPrimaryKeyField, ScopedRegionField
 from api.filters import IdFilter, region_filter
 from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
+from api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet
+from api.writes import ServiceWritesMixin, record_changed
 from regions.models import Level
 from seniors.models import Senior
 from volunteers import rules, services
@@ -43,7 +43,7 @@ from volunteers.pairings import (
 
 
 # --- volunteers ----------------------------------------------------------------------------
-class VolunteerSerializer(PersonalNumbersMixin, serializers.ModelSerializer):
+class VolunteerSerializer(ServiceWritesMixin, PersonalNumbersMixin, serializers.ModelSerializer):
     """A volunteer; the phone number by ``audit.personal`` (masked in lists, in full on the
     volunteer's record for the roles that may see it and for the volunteer themself)."""
 
@@ -67,17 +67,9 @@ class VolunteerSerializer(PersonalNumbersMixin, serializers.ModelSerializer):
         )
         read_only_fields = ("user",)
 
-    def create(self, validated_data):
-        with domain_errors():
-            return services.volunteer_save(
-                by=self.context["request"].user, volunteer=Volunteer(**validated_data)
-            )
-
-    def update(self, instance, validated_data):
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        with domain_errors():
-            return services.volunteer_save(by=self.context["request"].user, volunteer=instance)
+    create_service = staticmethod(services.volunteer_register)
+    update_service = staticmethod(services.volunteer_update)
+    instance_name = "volunteer"
 
 
 class VolunteerFilter(filters.FilterSet):
@@ -93,11 +85,7 @@ class VolunteerFilter(filters.FilterSet):
 
 class VolunteerViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateUpdateViewSet,
 ):
     """Volunteers of the user's region (a volunteer: their own record). Nobody is deleted:
     a volunteer who stops gets ``left_on``."""
@@ -117,7 +105,7 @@ class VolunteerViewSet(
 
 
 # --- groups --------------------------------------------------------------------------------
-class GroupSerializer(serializers.ModelSerializer):
+class GroupSerializer(ServiceWritesMixin, serializers.ModelSerializer):
     region = ScopedRegionField(Level.VILLAGE)
     region_name = serializers.CharField(source="region.short_name", read_only=True)
     members = ScopedPrimaryKeyField(queryset=Volunteer.objects.all(), many=True, required=False)
@@ -144,23 +132,14 @@ class GroupSerializer(serializers.ModelSerializer):
         fields["region"] = ScopedRegionField(level)
         return fields
 
-    def _save(self, group, members):
-        with domain_errors():
-            group = services.group_save(by=self.context["request"].user, group=group)
-        if members is not None:
-            group.members.set(members)
-        return group
+    create_service = staticmethod(services.group_create)
+    update_service = staticmethod(services.group_update)
+    instance_name = "group"
 
-    def create(self, validated_data):
-        members = validated_data.pop("members", None)
-        kind = self.context["view"].kind
-        return self._save(Group(kind=kind, **validated_data), members)
-
-    def update(self, instance, validated_data):
-        members = validated_data.pop("members", None)
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        return self._save(instance, members)
+    def service_data(self, validated_data):
+        if self.instance is None:
+            return {"kind": self.context["view"].kind, **validated_data}
+        return validated_data
 
 
 class GroupFilter(filters.FilterSet):
@@ -175,11 +154,7 @@ class GroupFilter(filters.FilterSet):
 
 class _GroupViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateUpdateViewSet,
 ):
     kind: str = ""
     queryset = Group.objects.all()
@@ -219,7 +194,7 @@ class MutualAidGroupViewSet(_GroupViewSet):
 
 
 # --- elderly-care assistants ---------------------------------------------------------------
-class AssistantSerializer(serializers.ModelSerializer):
+class AssistantSerializer(ServiceWritesMixin, serializers.ModelSerializer):
     village = ScopedRegionField(Level.VILLAGE)
     volunteer = ScopedPrimaryKeyField(
         queryset=Volunteer.objects.all(), required=False, allow_null=True
@@ -239,26 +214,14 @@ class AssistantSerializer(serializers.ModelSerializer):
         )
         read_only_fields = ("user",)
 
-    def create(self, validated_data):
-        with domain_errors():
-            return services.assistant_save(
-                by=self.context["request"].user, assistant=ElderlyCareAssistant(**validated_data)
-            )
-
-    def update(self, instance, validated_data):
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        with domain_errors():
-            return services.assistant_save(by=self.context["request"].user, assistant=instance)
+    create_service = staticmethod(services.assistant_appoint)
+    update_service = staticmethod(services.assistant_update)
+    instance_name = "assistant"
 
 
 class AssistantViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateUpdateViewSet,
 ):
     """Elderly-care assistants (养老助理) of villages; appointed by the bureau or township."""
 
@@ -276,10 +239,8 @@ class AssistantViewSet(
 
 
 # --- pairings ------------------------------------------------------------------------------
-class PairingSerializer(serializers.ModelSerializer):
-    helper = ScopedPrimaryKeyField(
-        queryset=Volunteer.objects.all(),
-    )
+class PairingSerializer(ServiceWritesMixin, serializers.ModelSerializer):
+    helper = ScopedPrimaryKeyField(queryset=Volunteer.objects.all())
     senior = ScopedPrimaryKeyField(queryset=Senior.objects.all())
     helper_name = serializers.CharField(source="helper.name", read_only=True)
     senior_name = serializers.CharField(source="senior.name", read_only=True)
@@ -319,9 +280,7 @@ class PairingSerializer(serializers.ModelSerializer):
         )
         read_only_fields = ("ended_on",)
 
-    def create(self, validated_data):
-        with domain_errors():
-            return services.pairing_start(by=self.context["request"].user, **validated_data)
+    create_service = staticmethod(services.pairing_start)
 
     def to_representation(self, instance):
         if not hasattr(instance, "over_cap"):  # just created: no status annotations yet
@@ -365,10 +324,7 @@ class PairingFilter(filters.FilterSet):
 
 class PairingViewSet(
     ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ReadCreateViewSet,
 ):
     """结对扶老 pairings with the senior's last visit and whether the pairing is overdue today
     (``?overdue=true``): open, and more days than its interval since the later of the last
@@ -392,14 +348,14 @@ class PairingViewSet(
     @extend_schema(request=PairingEndSerializer, responses=PairingSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
-        pairing = self.get_object()
-        payload = PairingEndSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with domain_errors():
-            services.pairing_end(
-                by=request.user, pairing=pairing, ended_on=payload.validated_data["ended_on"]
-            )
-        return Response(self.get_serializer(self.get_object()).data)
+        return record_changed(
+            self,
+            request,
+            PairingEndSerializer,
+            lambda pairing, data: services.pairing_end(
+                by=request.user, pairing=pairing, ended_on=data["ended_on"]
+            ),
+        )
 
 
 class PairingGapSerializer(serializers.ModelSerializer):

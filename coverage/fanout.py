@@ -87,7 +87,7 @@ def start(run: Run, *, queue: str | None = None) -> tuple[int, str]:
     )
     prefixes = parts(level())
     if not prefixes:  # no regions: nothing to share out
-        services.execute(run)
+        services.run_execute(run=run)
         return 0, ""
     batch = engine.new_batch(run)
     options = {"queue": queue} if queue else {}
@@ -170,5 +170,5 @@ def fail(run_id: int, batch: str, error: str) -> None:
     """Mark the run failed and delete the batch's leaves, in one transaction: the day's
     snapshots are those of the previous run."""
     with transaction.atomic():
-        services.fail(run_id, error)
+        services.run_fail(run_id=run_id, error=error)
         engine.discard(batch)

@@ -8,6 +8,7 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from coverage import cache
 from coverage.compute import IncompleteDay, Result, compute
 from coverage.models import (
@@ -42,7 +43,7 @@ def _abandon_stale(on: datetime.date) -> None:
 
 
 def run_request(
-    on: datetime.date, *, by=None, townships: list[str] | None = None
+    *, on: datetime.date, by: User | None = None, townships: list[str] | None = None
 ) -> tuple[Run, bool]:
     """Create a queued run for ``on`` unless one is queued or running for that day already;
     returns ``(run, created)``. The database's constraint decides between concurrent callers."""
@@ -59,24 +60,27 @@ def run_request(
     except IntegrityError:
         existing = Run.objects.filter(date=on, status__in=RUNNING_STATES).first()
         if existing is None:  # it finished in between: ask again
-            return run_request(on, by=by, townships=townships)
+            return run_request(on=on, by=by, townships=townships)
         return existing, False
     return run, True
 
 
-def recompute(on: datetime.date, *, by=None) -> tuple[Run, bool]:
+@transaction.atomic
+def run_queue(*, on: datetime.date, by: User | None = None) -> tuple[Run, bool]:
     """Queue a full computation of ``on`` (single-flight): ``(run, created)``. The task is sent
     when the transaction commits."""
     from coverage.tasks import compute_run
 
-    run, created = run_request(on, by=by)
+    run, created = run_request(on=on, by=by)
     if created:
         transaction.on_commit(lambda: compute_run.apply_async(args=[run.pk], task_id=run.task_id))
     return run, created
 
 
-def execute(run: Run) -> Result:
-    """Do a queued run (the task's body): mark it running, compute, mark it done."""
+def run_execute(*, run: Run) -> Result:
+    """Do a queued run (the task's body): mark it running, compute, mark it done. Each step
+    commits on its own (the computation swaps the day's snapshots in whole), so a reader sees
+    the run running while it computes."""
     Run.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now())
     try:
         result = compute(run.date, townships=run.townships or None, run=run)
@@ -95,26 +99,28 @@ def execute(run: Run) -> Result:
     return result
 
 
-def fail(run_id: int, error: str) -> None:
+def run_fail(*, run_id: int, error: str) -> None:
+    """Mark a queued or running run failed with ``error`` (one conditional update: a run
+    already done or failed stays as it is)."""
     Run.objects.filter(pk=run_id, status__in=RUNNING_STATES).update(
         status=RunStatus.FAILED, finished_at=timezone.now(), error=error[:2000]
     )
 
 
-def recompute_dirty(on: datetime.date | None = None) -> Result | None:
+def dirty_recompute(*, on: datetime.date | None = None) -> Result | None:
     """Recompute the townships whose records changed (and the regions above them) for today.
     A township changed again while this runs stays dirty for the next round."""
     on = on or timezone.localdate()
     marked = dict(DirtyTownship.objects.values_list("township_id", "marked_at"))
     if not marked:
         return None
-    run, created = run_request(on, townships=list(marked))
+    run, created = run_request(on=on, townships=list(marked))
     if not created:
         return None  # a run for today is under way; the townships stay dirty
     try:
-        result = execute(run)
+        result = run_execute(run=run)
     except Exception as error:
-        fail(run.pk, repr(error))
+        run_fail(run_id=run.pk, error=repr(error))
         raise
     for code, marked_at in marked.items():
         DirtyTownship.objects.filter(township_id=code, marked_at=marked_at).delete()
@@ -136,20 +142,22 @@ def month_ends(first: datetime.date, last: datetime.date) -> list[datetime.date]
     return days
 
 
-def report_request(region_code: str, month: datetime.date) -> Report:
+@transaction.atomic
+def report_request(*, region_code: str, month: datetime.date) -> tuple[Report, bool]:
     """The monthly report of a region, queuing its build when there is none yet, when the last
     build failed, when the month has a newer snapshot than the one it was made from (the month
     still running), or when a queued build was lost (no worker finished it). Concurrent
-    requests queue it once: the row's status moves only for the one whose update matches."""
+    requests queue it once: the row's status moves only for the one whose update matches.
+    Returns ``(report, created)``: ``created`` when the month had no report row yet."""
     from coverage.report import snapshot_day
     from coverage.tasks import build_report
 
     month = month.replace(day=1)
-    report, _created = Report.objects.get_or_create(region_id=region_code, month=month)
+    report, created = Report.objects.get_or_create(region_id=region_code, month=month)
     current = snapshot_day(Snapshot.objects.all(), region_code, month)
     now = timezone.now()
     due = (
-        _created
+        created
         or report.status == ReportStatus.FAILED
         or (report.status == ReportStatus.DONE and report.snapshot_date != current)
         or (
@@ -158,7 +166,7 @@ def report_request(region_code: str, month: datetime.date) -> Report:
         )
     )
     if not due:
-        return report
+        return report, created
     moved = Report.objects.filter(
         pk=report.pk, status=report.status, queued_at=report.queued_at
     ).update(status=ReportStatus.QUEUED, queued_at=now, error="")
@@ -167,10 +175,10 @@ def report_request(region_code: str, month: datetime.date) -> Report:
         transaction.on_commit(
             lambda: build_report.delay(region_code, month.isoformat()), robust=True
         )
-    return report
+    return report, created
 
 
-def report_month(month: datetime.date) -> list[str]:
+def report_request_month(*, month: datetime.date) -> list[str]:
     """Queue the reports of ``month`` for the district and each township with a snapshot in
     it (those built already from the month's newest snapshot are left as they are); returns
     the region codes."""
@@ -189,11 +197,11 @@ def report_month(month: datetime.date) -> list[str]:
         .distinct()
     )
     for code in codes:
-        report_request(code, month)
+        report_request(region_code=code, month=month)
     return codes
 
 
-def report_build(region_code: str, month: datetime.date) -> Report:
+def report_build(*, region_code: str, month: datetime.date) -> Report:
     """Build (or build again, replacing the file) the report of a region for a month from the
     snapshots (the task's body). The report is a Chinese document whatever the caller's
     language."""
@@ -222,7 +230,8 @@ def report_build(region_code: str, month: datetime.date) -> Report:
     return report
 
 
-def report_fail(region_code: str, month: datetime.date, error: str) -> None:
+def report_fail(*, region_code: str, month: datetime.date, error: str) -> None:
+    """Mark the report of a region and month failed with ``error``."""
     Report.objects.filter(region_id=region_code, month=month.replace(day=1)).update(
         status=ReportStatus.FAILED, error=error[:2000]
     )

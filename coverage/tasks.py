@@ -53,12 +53,12 @@ def compute_run(self, run_id: int) -> dict:
     run = Run.objects.filter(pk=run_id).first()
     if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED):
         return {"run": run_id, "skipped": True}
-    with _retried_or_failed(self, functools.partial(services.fail, run_id)):
+    with _retried_or_failed(self, lambda error: services.run_fail(run_id=run_id, error=error)):
         if fanout.applies(run):
             # the parts go where this task came from (a test worker's own queue, for one)
             parts, roll_up = fanout.start(run, queue=_queue_of(self.request))
             return {"run": run_id, "date": run.date.isoformat(), "parts": parts, "roll_up": roll_up}
-        result = services.execute(run)
+        result = services.run_execute(run=run)
     return {"run": run_id, "date": result.date.isoformat(), "rows": result.rows}
 
 
@@ -112,7 +112,7 @@ def fanout_failed(request, exc, traceback, *, run_id: int, batch: str) -> None:
 @shared_task(name="coverage.nightly")
 def nightly() -> dict:
     """Celery beat, every night: today's snapshot of every region."""
-    run, created = services.recompute(timezone.localdate())
+    run, created = services.run_queue(on=timezone.localdate())
     return {"run": run.pk, "queued": created}
 
 
@@ -125,7 +125,7 @@ def nightly() -> dict:
 def recompute_dirty(self) -> dict:
     """Celery beat, every few minutes: the townships whose records changed."""
     try:
-        result = services.recompute_dirty()
+        result = services.dirty_recompute()
     except RETRYABLE as error:
         _drop_connection()
         raise self.retry(exc=error) from error
@@ -146,8 +146,12 @@ def build_report(self, region_code: str, month: str) -> dict:
     """The monthly report of a region (``month``: its first day, ISO) from the snapshots;
     building it again replaces the stored file."""
     day = datetime.date.fromisoformat(month)
-    with _retried_or_failed(self, functools.partial(services.report_fail, region_code, day)):
-        report = services.report_build(region_code, day)
+
+    def fail(error: str) -> None:
+        services.report_fail(region_code=region_code, month=day, error=error)
+
+    with _retried_or_failed(self, fail):
+        report = services.report_build(region_code=region_code, month=day)
     return {"report": report.pk, "snapshot": str(report.snapshot_date), "bytes": len(report.pdf)}
 
 
@@ -158,7 +162,7 @@ def monthly_reports() -> dict:
     from coverage.report import previous_month
 
     month = previous_month(timezone.localdate())
-    return {"month": month.isoformat(), "regions": services.report_month(month)}
+    return {"month": month.isoformat(), "regions": services.report_request_month(month=month)}
 
 
 def _queue_of(request) -> str | None:

@@ -8,6 +8,7 @@ facilities there are; the ratios the plan asks for are derived from those counts
 from __future__ import annotations
 
 import datetime
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -30,6 +31,7 @@ from facilities.models import (
     Bed,
     BedKind,
     Certificate,
+    Facility,
     Kind,
     OperatingFund,
     Placement,
@@ -38,7 +40,9 @@ from facilities.models import (
     StaffMember,
     StaffRole,
     TrainingAttendance,
+    UpgradeProject,
 )
+from seniors.models import Senior
 
 # plan 二(五): care centres at least 1 service staff per 3 residents; nursing homes at least
 # 1 management or service staff per 10 residents. 二(一): nursing-type beds ≥ 80 % in care centres.
@@ -184,6 +188,34 @@ def trained_people(*, kind: str, on: datetime.date, region_prefix: str = "") -> 
     )
 
 
+def points_serving(facilities: QuerySet, *, village_code: str) -> list:
+    """The mutual-aid points and service centres of a village, then those elsewhere that
+    serve it."""
+    points = facilities.filter(kind__in=[Kind.MUTUAL_AID_POINT, Kind.SERVICE_CENTRE])
+    return list(points.filter(region_id=village_code)) + list(
+        points.filter(served_regions=village_code).exclude(region_id=village_code)
+    )
+
+
+def below_ratios(facilities: QuerySet, *, region_prefix: str, on: datetime.date) -> list:
+    """Care centres and nursing homes under ``region_prefix`` operating on ``on`` that miss
+    the staffing (二(五)) or the nursing-bed ratio (二(一)): ``[(facility, Figures)]``."""
+    operating = (
+        facilities.operating_on(on)
+        .filter(
+            region__code__startswith=region_prefix,
+            kind__in=[Kind.CARE_CENTRE, Kind.NURSING_HOME],
+        )
+        .select_related("region")
+    )
+    rows = [(facility, figures_of(facility)) for facility in with_figures(operating, on)]
+    return [
+        (facility, figures)
+        for facility, figures in rows
+        if figures.meets_staffing is False or figures.meets_nursing_beds is False
+    ]
+
+
 # --- what falls due ------------------------------------------------------------------------
 # Institutions checked against 《养老机构服务质量基本规范》 (plan 三(三): care centres ≥ 90 %,
 # nursing homes and service centres ≥ 65 % meeting it): a check a year keeps each one known.
@@ -236,3 +268,159 @@ def funds_report_missing(queryset: QuerySet, on: datetime.date) -> QuerySet:
         .exclude(Exists(filed))
         .order_by("name")
     )
+
+
+# --- the page of one facility --------------------------------------------------------------
+
+
+def _ended(day: datetime.date | None, on: datetime.date) -> bool:
+    return day is not None and day <= on
+
+
+def facility_beds(facility: Facility, on: datetime.date) -> tuple[list[Bed], list[Bed]]:
+    """The facility's beds in use on ``on`` and the others (not yet in use, or retired), each
+    with ``occupant``: the name of the senior in it, if any."""
+    occupant = Placement.objects.filter(bed=OuterRef("pk"), discharged_on__isnull=True)
+    beds = list(facility.beds.annotate(occupant=Subquery(occupant.values("senior__name")[:1])))
+    in_use = [b for b in beds if b.in_use_from <= on and not _ended(b.retired_on, on)]
+    return in_use, [b for b in beds if b not in in_use]
+
+
+def facility_residents(facility: Facility, on: datetime.date) -> list[Placement]:
+    """The stays open on ``on``, by bed."""
+    return list(
+        facility.placements.open_on(on)
+        .select_related("senior__village", "bed")
+        .order_by("bed__label", "admitted_on")
+    )
+
+
+def facility_discharges(facility: Facility, on: datetime.date, *, limit: int) -> list[Placement]:
+    """The latest ``limit`` discharges up to ``on``, newest first."""
+    return list(
+        facility.placements.filter(discharged_on__lte=on)
+        .select_related("senior")
+        .order_by("-discharged_on", "-id")[:limit]
+    )
+
+
+def certificate_state(certificate: Certificate, on: datetime.date) -> str:
+    """``not_yet`` (issued later), ``expired`` or ``valid`` on ``on``."""
+    if certificate.issued_on > on:
+        return "not_yet"
+    if certificate.expires_on is not None and certificate.expires_on < on:
+        return "expired"
+    return "valid"
+
+
+def facility_staff(
+    facility: Facility, on: datetime.date
+) -> tuple[list[StaffMember], list[StaffMember]]:
+    """The current and the former staff on ``on``, by role and name, each with ``certs``
+    (their certificates, each with its ``state`` on ``on``)."""
+    staff = list(facility.staff.prefetch_related("certificates").order_by("role", "name"))
+    for member in staff:
+        member.certs = list(member.certificates.all())
+        for certificate in member.certs:
+            certificate.state = certificate_state(certificate, on)
+    current = [m for m in staff if not _ended(m.ended_on, on)]
+    return current, [m for m in staff if _ended(m.ended_on, on)]
+
+
+def facility_projects(facility: Facility) -> list[UpgradeProject]:
+    """The facility's upgrade projects, each with ``funding_rows``, ``funding_total``,
+    ``indicators_met`` and ``indicators_checked``."""
+    projects = list(facility.projects.prefetch_related("funding", "milestones", "indicator_checks"))
+    for project in projects:
+        project.funding_rows = list(project.funding.all())
+        project.funding_total = sum((row.amount for row in project.funding_rows), Decimal(0))
+        checks = list(project.indicator_checks.all())
+        project.indicators_met = sum(1 for check in checks if check.met)
+        project.indicators_checked = len(checks)
+    return projects
+
+
+# The records whose history the facility's page shows, and how each finds the facility's rows.
+HISTORY_SOURCES = (
+    (Facility, "id"),
+    (Bed, "facility_id"),
+    (Placement, "facility_id"),
+    (StaffMember, "facility_id"),
+    (Certificate, "staff_id__in"),
+    (QualityCheck, "facility_id"),
+    (OperatingFund, "facility_id"),
+    (UpgradeProject, "facility_id"),
+)
+HIDDEN_HISTORY_FIELDS = {"updated_at", "created_at"}
+
+
+def _history_name(model, record, senior_names: dict[int, str]) -> str:
+    if model is Facility:
+        return ""
+    if model is Bed:
+        return record.label
+    if model is Placement:
+        return senior_names.get(record.senior_id, "")
+    if model is StaffMember:
+        return record.name
+    if model is Certificate:
+        return record.number
+    if model is QualityCheck:
+        return record.checked_on.isoformat()
+    if model is OperatingFund:
+        return str(record.year)
+    return record.title
+
+
+def facility_changes(facility: Facility, *, limit: int) -> list[dict]:
+    """Who changed what, newest first, at most ``limit``: the facility's record and its
+    ledgers (beds, stays, staff, certificates, checks, funds, projects), from
+    django-simple-history. Two queries per kind of record, whatever the history's length."""
+    staff_ids = StaffMember.objects.filter(facility=facility).values("pk")
+    records = []
+    for model, lookup in HISTORY_SOURCES:
+        value = staff_ids if lookup == "staff_id__in" else facility.pk
+        newest = model.history.filter(**{lookup: value}).select_related("history_user")
+        records += [
+            (model, record) for record in newest.order_by("-history_date", "-history_id")[:limit]
+        ]
+    records.sort(key=lambda item: (item[1].history_date, item[1].history_id), reverse=True)
+    records = records[:limit]
+
+    # the version before each change, to say which fields it changed
+    previous: dict[tuple, object] = {}
+    for model, group in itertools.groupby(
+        sorted(records, key=lambda item: item[0].__name__), key=lambda item: item[0]
+    ):
+        changed_ids = {record.id for _model, record in group if record.history_type == "~"}
+        if not changed_ids:
+            continue
+        versions = model.history.filter(id__in=changed_ids).order_by(
+            "id", "history_date", "history_id"
+        )
+        for older, newer in itertools.pairwise(versions):
+            if older.id == newer.id:
+                previous[(model, newer.history_id)] = older
+
+    senior_ids = {record.senior_id for model, record in records if model is Placement}
+    senior_names = dict(Senior.objects.filter(pk__in=senior_ids).values_list("pk", "name"))
+    changes = []
+    for model, record in records:
+        fields = []
+        older = previous.get((model, record.history_id))
+        if older is not None:
+            fields = [
+                model._meta.get_field(change.field).verbose_name
+                for change in record.diff_against(older).changes
+                if change.field not in HIDDEN_HISTORY_FIELDS
+            ]
+        changes.append(
+            {
+                "record": record,
+                "what": model._meta.verbose_name,
+                "name": _history_name(model, record, senior_names),
+                "fields": fields,
+                "is_facility": model is Facility,
+            }
+        )
+    return changes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from dataclasses import dataclass
 
 from django.db import models
@@ -84,6 +85,33 @@ def senior_list(*, user) -> SeniorQuerySet:
 # Each rule below has a twin in ``coverage.compute`` (the engine's set-based SQL, named in
 # the docstring); ``tests/test_people_parity.py`` runs both on generated people of several
 # seeds and compares the sets of ids.
+
+
+def senior_changes(senior: Senior, *, limit: int) -> list[dict]:
+    """Who changed what on a person's record, newest first, at most ``limit`` changes, each
+    ``{"record": the historical version, "fields": the names of the fields it changed}``; the
+    registration itself last when it is among them."""
+    history = list(
+        senior.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit + 1
+        ]
+    )
+    changes = []
+    for newer, older in itertools.pairwise(history):
+        delta = newer.diff_against(older)
+        changes.append(
+            {
+                "record": newer,
+                "fields": [
+                    Senior._meta.get_field(c.field).verbose_name
+                    for c in delta.changes
+                    if c.field != "updated_at"
+                ],
+            }
+        )
+    if len(history) <= limit and history:
+        changes.append({"record": history[-1], "fields": []})  # the registration itself
+    return changes
 
 
 class KeyReading(models.TextChoices):

@@ -31,19 +31,17 @@ from seniors.models import (
     barthel_level,
 )
 
-# Fields a caller may set on a senior (besides id_number, which is set once).
-SENIOR_FIELDS = (
-    "name",
-    "phone",
-    "village",
-    "villager_group",
-    "address",
+# The categories the indicators count (dated: ``seniors.categories``).
+CATEGORY_FIELDS = (
     "living_situation",
     "extreme_poverty",
     "subsistence_allowance",
     "low_income",
     "family_planning_special",
     "disability_certificate",
+)
+# The person's wishes for care and the care provided at home.
+CARE_FIELDS = (
     "wants_centralised_care",
     "wants_day_care",
     "family_doctor_contract_on",
@@ -53,6 +51,16 @@ SENIOR_FIELDS = (
     "home_adaptation_on",
     "family_caregiver",
     "family_caregiver_trained_on",
+)
+# Fields a caller may set on a senior (besides id_number, which is set once).
+SENIOR_FIELDS = (
+    "name",
+    "phone",
+    "village",
+    "villager_group",
+    "address",
+    *CATEGORY_FIELDS,
+    *CARE_FIELDS,
     "registered_on",
     "notes",
 )

@@ -94,8 +94,8 @@ def test_it_shows_a_finished_runs_figures_at_once(client, bureau, world):
     assert "2 / 5" in doctors(client, DISTRICT)
     another_doctor_contract_in_banqiao(world)
     assert "2 / 5" in doctors(client, DISTRICT)  # no run yet: the snapshot's figure
-    run, _created = services.run_request(DAY)
-    services.execute(run)
+    run, _created = services.run_request(on=DAY)
+    services.run_execute(run=run)
     assert "3 / 6" in doctors(client, DISTRICT)
     assert "50.0 %" in doctors(client, DISTRICT)
 
@@ -109,9 +109,9 @@ def test_a_failed_run_leaves_the_cached_figures(client, bureau, world, monkeypat
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(services, "compute", broken)
-    run, _created = services.run_request(DAY)
+    run, _created = services.run_request(on=DAY)
     with pytest.raises(RuntimeError):
-        services.execute(run)
+        services.run_execute(run=run)
     assert queries_of(client, f"/coverage/{DISTRICT}/") <= CACHED_QUERIES
     assert "2 / 5" in doctors(client, DISTRICT)
 
@@ -134,7 +134,7 @@ def test_a_township_recompute_renews_that_township_its_villages_and_above_only(
     for code in (DISTRICT, BAIMA, BANQIAO, HOUPING):
         doctors(client, code)
     another_doctor_contract_in_banqiao(world)  # marks 白马 dirty
-    result = services.recompute_dirty(DAY)
+    result = services.dirty_recompute(on=DAY)
     assert result.townships == [BAIMA]
     assert "3 / 5" in doctors(client, BAIMA)
     assert "3 / 5" in doctors(client, BANQIAO)
@@ -201,7 +201,7 @@ def test_the_snapshots_list_is_cached_per_scope_until_a_run(
         "500156208200": ("0.00", "1.00"),
     }
     another_doctor_contract_in_banqiao(world)
-    services.recompute_dirty(DAY)
+    services.dirty_recompute(on=DAY)
     api = api_as(staff_baima)
     assert figures(api.get(SNAPSHOTS).json()) == {
         BAIMA: ("3.00", "5.00"),

@@ -71,7 +71,7 @@ def test_changes_mark_their_township_dirty_and_only_it_is_recomputed(ledger):
     assert not DirtyTownship.objects.exists()
     f.SeniorFactory(village=ledger["wenfeng"], family_doctor_contract_on=datetime.date(2026, 2, 1))
     assert list(DirtyTownship.objects.values_list("township_id", flat=True)) == [HOUPING]
-    result = services.recompute_dirty(DAY)
+    result = services.dirty_recompute(on=DAY)
     assert result.townships == [HOUPING]
     assert doctor_share(HOUPING) == (1, 2)
     assert doctor_share(DISTRICT) == (2, 4)  # 白马's 1 of 2 plus 后坪's 1 of 2
@@ -86,7 +86,7 @@ def test_changes_mark_their_township_dirty_and_only_it_is_recomputed(ledger):
 
 def test_a_dirty_township_on_a_day_without_snapshots_computes_everything(ledger):
     f.SeniorFactory(village=ledger["wenfeng"])
-    services.recompute_dirty(DAY)
+    services.dirty_recompute(on=DAY)
     assert doctor_share(DISTRICT) == (1, 4)
     assert doctor_share(BAIMA) == (1, 2)
 
@@ -133,7 +133,7 @@ def test_the_task_retries_when_the_database_connection_is_lost(ledger, monkeypat
 
     monkeypatch.setattr(services, "compute", flaky)
     monkeypatch.setattr(compute_run, "default_retry_delay", 0)
-    run, _ = services.run_request(DAY)
+    run, _ = services.run_request(on=DAY)
     # eagerly, Celery runs the retry at once, inside this call
     compute_run.apply(args=[run.pk], task_id=run.task_id, throw=False)
     assert len(calls) == 2
@@ -149,13 +149,13 @@ def test_a_run_that_fails_for_another_reason_is_marked_failed(ledger, monkeypatc
         raise ValueError("a bug")
 
     monkeypatch.setattr(services, "compute", broken)
-    run, _ = services.run_request(DAY)
+    run, _ = services.run_request(on=DAY)
     result = compute_run.apply(args=[run.pk], task_id=run.task_id, throw=False)
     assert result.failed()
     run.refresh_from_db()
     assert run.status == "failed" and "a bug" in run.error
     # a failed run does not block the next request
-    assert services.run_request(DAY)[1] is True
+    assert services.run_request(on=DAY)[1] is True
 
 
 # --- the API ---------------------------------------------------------------------------------
@@ -259,7 +259,7 @@ def test_indicators_list_the_plans_targets_and_the_bureau_edits_them(
 
 @pytest.mark.services
 def test_concurrent_requests_queue_one_run(plan_rows, ledger):
-    results = run_together(lambda i: services.run_request(DAY)[1])
+    results = run_together(lambda i: services.run_request(on=DAY)[1])
     assert sorted(r[1] for r in results) == [False] * 7 + [True]
     assert Run.objects.filter(date=DAY).count() == 1
 
@@ -269,7 +269,7 @@ def test_the_computation_runs_through_a_real_celery_worker(plan_rows, ledger):
     from coverage.tasks import compute_run
     from tests.workers import celery_worker
 
-    run, created = services.run_request(DAY)
+    run, created = services.run_request(on=DAY)
     assert created
     with celery_worker() as queue:
         result = compute_run.apply_async(args=[run.pk], task_id=run.task_id, queue=queue)

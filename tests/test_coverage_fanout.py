@@ -105,7 +105,7 @@ def fan_out(level, settings, capture) -> Run:
     """Request a full run of the day as the API does, with the fan-out at ``level``."""
     settings.COVERAGE_FANOUT = level
     with capture(execute=True):
-        run, created = services.recompute(DAY)
+        run, created = services.run_queue(on=DAY)
     assert created
     run.refresh_from_db()
     return run
@@ -172,7 +172,7 @@ def test_the_pages_show_a_fanned_out_runs_figures_at_once(
 
 
 def test_a_part_delivered_twice_stages_its_leaves_once(world):
-    run, _ = services.run_request(DAY)
+    run, _ = services.run_request(on=DAY)
     Run.objects.filter(pk=run.pk).update(status="running")
     batch = engine.new_batch()
     first = fanout.stage_part(run.pk, batch, "500156")
@@ -208,7 +208,7 @@ def test_a_failing_part_leaves_the_previous_snapshot_whole(
     assert run.status == "failed" and "part 500156" in run.error
     assert table() == before
     assert leaves() == 0
-    assert services.run_request(DAY)[1] is True  # a failed run does not block the next
+    assert services.run_request(on=DAY)[1] is True  # a failed run does not block the next
 
 
 def test_a_failing_roll_up_leaves_the_previous_snapshot_whole(
@@ -238,7 +238,7 @@ def test_a_second_request_while_the_parts_run_gets_the_same_run(
     real, answers = engine.stage, []
 
     def stage(on, **kwargs):
-        answers.append(services.recompute(on))
+        answers.append(services.run_queue(on=on))
         return real(on, **kwargs)
 
     monkeypatch.setattr(engine, "stage", stage)
@@ -253,7 +253,7 @@ def test_the_chords_error_callback_fails_the_run_and_deletes_its_leaves(world):
 
     compute(DAY)
     before = table()
-    run, _ = services.run_request(DAY)
+    run, _ = services.run_request(on=DAY)
     Run.objects.filter(pk=run.pk).update(status="running")
     batch = engine.new_batch()
     fanout.stage_part(run.pk, batch, "500156")
@@ -266,7 +266,7 @@ def test_the_chords_error_callback_fails_the_run_and_deletes_its_leaves(world):
 
 
 def test_a_part_of_a_run_no_longer_running_stages_nothing(world):
-    run, _ = services.run_request(DAY)
+    run, _ = services.run_request(on=DAY)
     Run.objects.filter(pk=run.pk).update(status="failed")
     part = fanout.stage_part(run.pk, engine.new_batch(), "500156")
     assert part.skipped and part.rows == 0
@@ -279,7 +279,7 @@ def test_a_run_of_dirty_townships_stays_one_task(world, eager, settings, monkeyp
     compute(DAY)
     settings.COVERAGE_FANOUT = "district"
     monkeypatch.setattr(fanout, "start", lambda *a, **k: pytest.fail("fanned out"))
-    run, _ = services.run_request(DAY, townships=[PINGAN])
+    run, _ = services.run_request(on=DAY, townships=[PINGAN])
     answer = compute_run.apply(args=[run.pk], task_id=run.task_id).get()
     assert "parts" not in answer and answer["rows"] > 0
     run.refresh_from_db()
@@ -296,7 +296,7 @@ def test_the_fanned_out_run_goes_through_a_real_worker(plan_rows, world):
     from coverage.tasks import compute_run
     from tests.workers import celery_worker
 
-    run, created = services.run_request(DAY)
+    run, created = services.run_request(on=DAY)
     assert created
     with celery_worker(env={"COVERAGE_FANOUT": "district"}) as queue:
         answer = compute_run.apply_async(args=[run.pk], task_id=run.task_id, queue=queue).get(
@@ -326,6 +326,6 @@ def test_the_leaves_of_a_run_given_up_are_cleaned_up_with_it():
     running = f.RunFactory(date=d(2023, 1, 31), status="running")
     for run in (lost, running):
         f.LeafFactory(batch=engine.new_batch(run), indicator_id=1, code=XINHUA)
-    services.run_request(DAY)
+    services.run_request(on=DAY)
     assert Run.objects.get(pk=lost.pk).status == "failed"
     assert list(Leaf.objects.values_list("batch", flat=True)) == [f"run-{running.pk}"]

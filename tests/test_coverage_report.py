@@ -261,4 +261,4 @@ def test_building_a_report_takes_a_bounded_number_of_queries(world, django_asser
     from coverage import services
 
     with django_assert_max_num_queries(26):
-        services.report_build(DISTRICT, datetime.date(2026, 11, 1))
+        services.report_build(region_code=DISTRICT, month=datetime.date(2026, 11, 1))

@@ -155,7 +155,7 @@ def test_a_worker_killed_mid_run_leaves_the_old_snapshot_and_the_task_completes_
     assert doctor_share() == (1, 2)
     # a record changes: the next run gives 2 of 3
     f.SeniorFactory(village=regions["wenfeng"], family_doctor_contract_on=datetime.date(2026, 3, 1))
-    run, created = services.run_request(DAY)
+    run, created = services.run_request(on=DAY)
     assert created
     queue = f"faults-{uuid.uuid4().hex[:8]}"
     table = Snapshot._meta.db_table

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests import factories as f
 from tests.helpers import account_of, balance, earn
-from volunteers import ledger, spending
+from volunteers import ledger, selectors, spending
 from volunteers.models import Movement, Redemption, Transfer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("books_stay_balanced")]
@@ -83,7 +83,7 @@ def test_reversing_a_redemption_restores_the_balance_and_keeps_both_entries(acco
     ledger.reverse_movement(movement=redemption.movement, by=None, memo="退货")
 
     assert balance(account) == Decimal("4")
-    assert [s.amount for s in spending.account_statement(account)] == [
+    assert [s.amount for s in selectors.account_statement(account)] == [
         Decimal("4"), Decimal("-2"), Decimal("2"),
     ]  # fmt: skip
 
@@ -203,7 +203,7 @@ def test_the_statement_lists_every_entry_with_its_running_balance(account, daugh
         by=None, from_account=account, to_account=daughter, hours=Decimal("2")
     )
     rows = [
-        (e.movement.kind, e.amount, e.balance_after) for e in spending.account_statement(account)
+        (e.movement.kind, e.amount, e.balance_after) for e in selectors.account_statement(account)
     ]
     assert rows == [("earn", Decimal("5"), Decimal("5")), ("transfer", Decimal("-2"), Decimal("3"))]
 
@@ -215,7 +215,7 @@ def test_affordable_items_are_active_in_stock_and_within_the_balance(account, re
     f.CatalogueItemFactory(region=regions["wenfeng"], name="腊肉", hours_price=1, stock=5)
     earn(account, "2")
 
-    assert sorted(i.name for i in spending.affordable_items(account)) == ["大米 5 kg", "香油"]
+    assert sorted(i.name for i in selectors.affordable_items(account)) == ["大米 5 kg", "香油"]
 
 
 def test_the_bureau_sees_hours_earned_and_redeemed_per_township(account, regions, rice, bureau):
@@ -224,7 +224,7 @@ def test_the_bureau_sees_hours_earned_and_redeemed_per_township(account, regions
     earn(far, "3")
     spending.timebank_redeem(by=None, account=account, item=rice, quantity=2)
 
-    assert spending.hours_by_township(user=bureau) == [
+    assert selectors.hours_by_township(user=bureau) == [
         {"township": "500156101000", "name": regions["baima"].name,
          "earned": Decimal("5"), "redeemed": Decimal("4")},
         {"township": "500156208000", "name": regions["houping"].name,

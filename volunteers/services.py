@@ -7,6 +7,8 @@ the admin and the demo generator all leave the same trail.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -14,6 +16,28 @@ from django.utils.translation import gettext as _
 
 from regions.models import Level
 from volunteers.models import ElderlyCareAssistant, Group, GroupKind, Pairing, Policy, Volunteer
+
+# Fields a caller may set on each record (the rest are set by the services or elsewhere).
+VOLUNTEER_FIELDS = (
+    "name",
+    "id_number",
+    "phone",
+    "kind",
+    "village",
+    "villager_group",
+    "user",
+    "joined_on",
+    "left_on",
+)
+GROUP_FIELDS = ("name", "region", "founded_on", "dissolved_on", "leader")
+ASSISTANT_FIELDS = ("village", "name", "volunteer", "user", "full_time", "started_on", "ended_on")
+
+
+def _apply(obj, fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    for name, value in fields.items():
+        if name not in allowed:
+            raise TypeError(f"{name} is not a field a caller may set")
+        setattr(obj, name, value)
 
 
 def _save(obj, *, by):
@@ -23,17 +47,32 @@ def _save(obj, *, by):
     return obj
 
 
-def volunteer_save(*, by, volunteer: Volunteer) -> Volunteer:
-    """Create or update a volunteer; a villager group, if given, lies in their village."""
+def _check_volunteer(volunteer: Volunteer) -> None:
     group = volunteer.villager_group
     if group is not None and not group.code.startswith(volunteer.village.prefix):
         raise ValidationError(
             {"villager_group": _("The villager group must lie in the volunteer's village.")}
         )
+
+
+@transaction.atomic
+def volunteer_register(*, by, **fields: Any) -> Volunteer:
+    """Register a volunteer; a villager group, if given, lies in their village."""
+    volunteer = Volunteer()
+    _apply(volunteer, fields, VOLUNTEER_FIELDS)
+    _check_volunteer(volunteer)
     return _save(volunteer, by=by)
 
 
-def group_save(*, by, group: Group) -> Group:
+@transaction.atomic
+def volunteer_update(*, by, volunteer: Volunteer, **fields: Any) -> Volunteer:
+    """Change a volunteer's record; a villager group, if given, lies in their village."""
+    _apply(volunteer, fields, VOLUNTEER_FIELDS)
+    _check_volunteer(volunteer)
+    return _save(volunteer, by=by)
+
+
+def _check_group(group: Group) -> None:
     """A mutual-aid group belongs to a villager group; a volunteer team and an elders'
     association to a village (一(二): teams and associations per village, 二(八): mutual-aid
     groups per villager group)."""
@@ -45,16 +84,58 @@ def group_save(*, by, group: Group) -> Group:
             else _("A volunteer team or elders' association belongs to a village.")
         )
         raise ValidationError({"region": message})
-    return _save(group, by=by)
 
 
-def assistant_save(*, by, assistant: ElderlyCareAssistant) -> ElderlyCareAssistant:
-    """An elderly-care assistant of a village; the volunteer record, if linked, is of that
-    village."""
+def _save_group(group: Group, *, by, members: Iterable[Volunteer] | None) -> Group:
+    _check_group(group)
+    _save(group, by=by)
+    if members is not None:
+        group.members.set(members)
+    return group
+
+
+@transaction.atomic
+def group_create(
+    *, by, kind: str, members: Iterable[Volunteer] | None = None, **fields: Any
+) -> Group:
+    """Found a team, an elders' association or a mutual-aid group (``kind``) with its
+    members; see ``_check_group`` for where each belongs."""
+    group = Group(kind=kind)
+    _apply(group, fields, GROUP_FIELDS)
+    return _save_group(group, by=by, members=members)
+
+
+@transaction.atomic
+def group_update(
+    *, by, group: Group, members: Iterable[Volunteer] | None = None, **fields: Any
+) -> Group:
+    """Change a group; ``members``, when given, replace its members."""
+    _apply(group, fields, GROUP_FIELDS)
+    return _save_group(group, by=by, members=members)
+
+
+def _check_assistant(assistant: ElderlyCareAssistant) -> None:
     if assistant.volunteer is not None and assistant.volunteer.village_id != assistant.village_id:
         raise ValidationError(
             {"volunteer": _("The volunteer must belong to the assistant's village.")}
         )
+
+
+@transaction.atomic
+def assistant_appoint(*, by, **fields: Any) -> ElderlyCareAssistant:
+    """Appoint an elderly-care assistant of a village; the volunteer record, if linked, is of
+    that village."""
+    assistant = ElderlyCareAssistant()
+    _apply(assistant, fields, ASSISTANT_FIELDS)
+    _check_assistant(assistant)
+    return _save(assistant, by=by)
+
+
+@transaction.atomic
+def assistant_update(*, by, assistant: ElderlyCareAssistant, **fields: Any) -> ElderlyCareAssistant:
+    """Change an assistant's record; the volunteer record, if linked, is of their village."""
+    _apply(assistant, fields, ASSISTANT_FIELDS)
+    _check_assistant(assistant)
     return _save(assistant, by=by)
 
 

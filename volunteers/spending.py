@@ -1,6 +1,6 @@
 """Spending hours (时间银行): the mutual-aid supermarket (互助超市), family transfers,
-the district fund's grants, the storage cap and expiry, and the reads that keep hours from
-being saved and never used (易存难兑).
+the district fund's grants, the storage cap and expiry. The reads that keep hours from being
+saved and never used (易存难兑) are in ``volunteers.selectors``.
 
 Every write here goes through ``volunteers.ledger.post_movement``; this module adds the rules
 across rows (stock, policy, who may grant) and never touches a balance itself.
@@ -11,16 +11,16 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet, Sum
-from django.db.models.functions import Substr
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from regions.models import Region, prefix_of_code
+from regions.scoping import can_see_region_code
 from volunteers import rules
 from volunteers.ledger import ONE_DECIMAL, post_movement, system_account
 from volunteers.models import (
@@ -34,6 +34,7 @@ from volunteers.models import (
     Redemption,
     Transfer,
 )
+from volunteers.selectors import items_offered_to
 
 
 def _volunteer_account(account: Account, field: str) -> None:
@@ -262,62 +263,34 @@ def expire_hours(*, by: User | None, today: datetime.date) -> int:
     return expired
 
 
-def account_statement(account: Account) -> QuerySet[Entry]:
-    """Every entry of the account, oldest first, with its movement (kind, memo, date) and the
-    running balance stored when it was posted (a statement per account)."""
-    return Entry.objects.filter(account=account).select_related("movement").order_by("id")
+# What a caller may set on a supermarket item.
+CATALOGUE_FIELDS = ("region", "name", "hours_price", "stock", "active")
 
 
-def items_offered_to(account: Account) -> QuerySet[CatalogueItem]:
-    """Items of the volunteer's village (and its groups), its township and the district: the
-    same rule as ``CatalogueItem.objects.visible_to`` for a volunteer of that village, read
-    from the account so an assistant at the counter gets the volunteer's view, not their own."""
-    if account.kind != AccountKind.VOLUNTEER:
-        return CatalogueItem.objects.none()
-    village = account.volunteer.village_id
-    above = [village[:6] + "000000", village[:9] + "000"]
-    return CatalogueItem.objects.filter(
-        Q(region__code__startswith=prefix_of_code(village)) | Q(region__code__in=above)
-    )
+def _apply_item(item: CatalogueItem, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        if name not in CATALOGUE_FIELDS:
+            raise TypeError(f"{name} is not a field a caller may set")
+        setattr(item, name, value)
 
 
-def affordable_items(account: Account) -> QuerySet[CatalogueItem]:
-    """What the account's hours can buy now (易存难兑: shown on the volunteer's page): items
-    offered to the volunteer, active, in stock and priced at most the balance."""
-    balance = Account.objects.values_list("balance", flat=True).get(pk=account.pk)
-    return items_offered_to(account).filter(active=True, stock__gt=0, hours_price__lte=balance)
+@transaction.atomic
+def catalogue_item_add(*, by: User | None, **fields: Any) -> CatalogueItem:
+    """Offer an item at the mutual-aid supermarket of a region, priced in hours."""
+    item = CatalogueItem()
+    _apply_item(item, fields)
+    item._history_user = by
+    item.save()
+    return item
 
 
-def hours_by_township(*, user: User, since: datetime.date | None = None) -> list[dict]:
-    """Hours earned versus hours redeemed per township, over the volunteer accounts the user
-    may see (the bureau watches 易存难兑). A reversal counts against the kind it
-    reverses. One grouped query, plus one for the townships' names."""
-    entries = Entry.objects.filter(account__in=Account.objects.visible_to(user))
-    if since is not None:
-        entries = entries.filter(movement__created_at__date__gte=since)
-
-    def of_kind(kind: str) -> Q:
-        return Q(movement__kind=kind) | Q(
-            movement__kind=MovementKind.REVERSAL, movement__reverses__kind=kind
-        )
-
-    rows = list(
-        entries.annotate(township=Substr("account__volunteer__village_id", 1, 9))
-        .values("township")
-        .annotate(
-            earned=Sum("amount", filter=of_kind(MovementKind.EARN)),
-            redeemed=Sum("amount", filter=of_kind(MovementKind.REDEEM)),
-        )
-        .order_by("township")
-    )
-    codes = [row["township"] + "000" for row in rows]
-    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
-    return [
-        {
-            "township": row["township"] + "000",
-            "name": names.get(row["township"] + "000", ""),
-            "earned": row["earned"] or Decimal("0"),
-            "redeemed": -(row["redeemed"] or Decimal("0")),
-        }
-        for row in rows
-    ]
+@transaction.atomic
+def catalogue_item_update(*, by: User, item: CatalogueItem, **fields: Any) -> CatalogueItem:
+    """Change an item (price, stock, offered or not). Township staff see the district's items
+    but keep only their own township's: an item of a region above ``by``'s is refused."""
+    if not can_see_region_code(by, item.region_id):
+        raise PermissionDenied(_("Your role may not make this change."))
+    _apply_item(item, fields)
+    item._history_user = by
+    item.save()
+    return item

@@ -6,17 +6,15 @@ from __future__ import annotations
 import uuid
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dashboard.navigation import CLAIMS
-from dashboard.views.forms_support import apply_errors
+from dashboard.views.forms_support import run_action, save_form
 from seniors.models import Senior, ServiceType, Status
 from volunteers import claims
 from volunteers.models import ClaimStatus, ServiceLog, Volunteer
@@ -62,26 +60,26 @@ def claim_queue(request):
 def claim_verify(request, pk: int):
     _require_verifier(request)
     claim = _get_claim(request, pk)
-    try:
-        claims.claim_verify(by=request.user, claim=claim)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Claim verified; the hours are credited."))
-    return redirect("dashboard:claim_queue")
+    return run_action(
+        request,
+        lambda: claims.claim_verify(by=request.user, claim=claim),
+        success=_("Claim verified; the hours are credited."),
+        then="dashboard:claim_queue",
+    )
 
 
 @require_POST
 def claim_reject(request, pk: int):
     _require_verifier(request)
     claim = _get_claim(request, pk)
-    try:
-        claims.claim_reject(by=request.user, claim=claim, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Claim rejected."))
-    return redirect("dashboard:claim_queue")
+    return run_action(
+        request,
+        lambda: claims.claim_reject(
+            by=request.user, claim=claim, reason=request.POST.get("reason", "")
+        ),
+        success=_("Claim rejected."),
+        then="dashboard:claim_queue",
+    )
 
 
 class PaperClaimForm(forms.Form):
@@ -109,26 +107,27 @@ def claim_paper(request):
     """Enter a claim from a volunteer's paper passbook; it is verified like any other."""
     _require_verifier(request)
     form = PaperClaimForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+
+    def submit():
         data = form.cleaned_data
-        try:
-            _claim, created = claims.claim_submit(
-                by=request.user,
-                volunteer=data["volunteer"],
-                senior=data["senior"],
-                service_type=data["service_type"],
-                started_at=data["started_at"],
-                ended_at=data["ended_at"],
-                notes=data["notes"],
-                client_uuid=data["client_uuid"],
-                from_paper=True,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            if created:
-                messages.success(request, _("Paper record saved; it now waits for verification."))
-            else:
-                messages.info(request, _("This paper record was already saved."))
-            return redirect("dashboard:claim_queue")
-    return render(request, "dashboard/claims/paper.html", {"form": form})
+        return claims.claim_submit(
+            by=request.user,
+            volunteer=data["volunteer"],
+            senior=data["senior"],
+            service_type=data["service_type"],
+            started_at=data["started_at"],
+            ended_at=data["ended_at"],
+            notes=data["notes"],
+            client_uuid=data["client_uuid"],
+            from_paper=True,
+        )
+
+    done = save_form(
+        request,
+        form,
+        submit,
+        success=_("Paper record saved; it now waits for verification."),
+        already=_("This paper record was already saved."),
+        then="dashboard:claim_queue",
+    )
+    return done or render(request, "dashboard/claims/paper.html", {"form": form})

@@ -29,13 +29,14 @@ from coverage import cache, selectors
 from coverage.models import Snapshot
 from dashboard.coverage_excel import gaps_workbook, overview_workbook
 from dashboard.navigation import COVERAGE
-from facilities.models import Facility, Kind
-from facilities.selectors import figures_of, with_figures
+from facilities import selectors as facility_selectors
+from facilities.models import Facility
 from regions.models import Level, Region
 from regions.scoping import can_see_region_code, scope_prefix
 from seniors.models import Senior
+from volunteers import selectors as volunteer_selectors
 from volunteers.models import ElderlyCareAssistant, Group, Pairing
-from volunteers.pairings import pairings_with_status, seniors_lacking_pairing
+from volunteers.pairings import seniors_lacking_pairing
 
 SHOWN = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -168,38 +169,24 @@ def _village(request, region: Region) -> dict:
     the seniors needing a pairing and the overdue visits (today)."""
     today = timezone.localdate()
     user = request.user
-    points = Facility.objects.filter(
-        kind__in=[Kind.MUTUAL_AID_POINT, Kind.SERVICE_CENTRE]
-    ).visible_to(user)
-    serving = list(points.filter(region_id=region.code)) + list(
-        points.filter(served_regions=region.code).exclude(region_id=region.code)
+    serving = facility_selectors.points_serving(
+        Facility.objects.visible_to(user), village_code=region.code
     )
-    active = {"founded_on__lte": today}
-    groups = (
-        Group.objects.all()
-        .visible_to(user)
-        .filter(region__code__startswith=region.code, **active)
-        .exclude(dissolved_on__lte=today)
-        .order_by("kind", "region_id", "name")
+    groups = volunteer_selectors.groups_active_in(
+        Group.objects.visible_to(user), region_prefix=region.code, on=today
     )
-    assistants = (
-        ElderlyCareAssistant.objects.all()
-        .visible_to(user)
-        .filter(village_id=region.code, started_on__lte=today)
-        .exclude(ended_on__lte=today)
+    assistants = volunteer_selectors.assistants_serving(
+        ElderlyCareAssistant.objects.visible_to(user), village_code=region.code, on=today
     )
     seniors = Senior.objects.visible_to(user).filter(village_id=region.code)
     lacking = list(seniors_lacking_pairing(seniors, today).order_by("name")[:SHOWN])
     overdue = list(
-        pairings_with_status(
-            Pairing.objects.all()
-            .visible_to(user)
+        volunteer_selectors.overdue_pairings(
+            Pairing.objects.visible_to(user)
             .filter(senior__village_id=region.code)
             .select_related("senior", "helper"),
             today,
-        )
-        .filter(overdue=True)
-        .order_by("last_visit")[:SHOWN]
+        ).order_by("last_visit")[:SHOWN]
     )
     return {
         "points": serving,
@@ -235,25 +222,9 @@ def _gap_lists(request, region: Region, on: datetime.date | None) -> dict:
     snapshots = Snapshot.objects.visible_to(user)
     villages = selectors.village_gaps(snapshots, region, on) if on is not None else []
     today = timezone.localdate()
-    facilities = [
-        (facility, figures_of(facility))
-        for facility in with_figures(
-            Facility.objects.all()
-            .visible_to(user)
-            .operating_on(today)
-            .filter(
-                region__code__startswith=region.prefix,
-                kind__in=[Kind.CARE_CENTRE, Kind.NURSING_HOME],
-            )
-            .select_related("region"),
-            today,
-        )
-    ]
-    below = [
-        (facility, figures)
-        for facility, figures in facilities
-        if figures.meets_staffing is False or figures.meets_nursing_beds is False
-    ]
+    below = facility_selectors.below_ratios(
+        Facility.objects.visible_to(user), region_prefix=region.prefix, on=today
+    )
     seniors = Senior.objects.visible_to(user).filter(village__code__startswith=region.prefix)
     lacking = seniors_lacking_pairing(seniors, today).select_related("village__parent")
     return {

@@ -33,7 +33,7 @@ def coverage_report(request, code: str, month: str):
     _require_reader(request)
     region = _region(request, code)
     day = _month(month)
-    services.report_request(region.code, day)
+    services.report_request(region_code=region.code, month=day)
     report = Report.objects.visible_to(request.user).filter(region=region, month=day).first()
     if report is not None and report.status == ReportStatus.DONE:
         name = f"{region.short_name}-目标进展月报-{day:%Y-%m}.pdf"

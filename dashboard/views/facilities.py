@@ -6,13 +6,10 @@ facilities they run), and a record outside it answers 404."""
 from __future__ import annotations
 
 import datetime
-import itertools
 from decimal import ROUND_DOWN, Decimal
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,20 +32,16 @@ from dashboard.facility_forms import (
     StaffForm,
 )
 from dashboard.navigation import FACILITIES
-from dashboard.views.forms_support import apply_errors
+from dashboard.views.forms_support import save_form
 from facilities import selectors, services
 from facilities.models import (
     RESIDENTIAL_KINDS,
     Bed,
-    Certificate,
     Facility,
     Kind,
-    OperatingFund,
     Placement,
-    QualityCheck,
     StaffMember,
     Status,
-    UpgradeProject,
 )
 from facilities.rules import can_keep_ledgers, can_read_facilities, can_supervise
 from facilities.selectors import STAFF_RATIO, figures_of, with_figures
@@ -60,8 +53,6 @@ PAGE_SIZE = 30
 HISTORY_SHOWN = 30
 DISCHARGES_SHOWN = 10
 CHECKS_SHOWN = 10
-# plan 三(三): operating funds at least 15 % of the residents' annual basic living allowance
-FUNDED_KINDS = (Kind.NURSING_HOME, Kind.CARE_CENTRE)
 # the kinds as a table cell has room for them (the full name is the cell's title)
 KIND_SHORT = {
     Kind.CARE_CENTRE: gettext_lazy("Care centre"),
@@ -177,14 +168,6 @@ def _percent(share: Decimal | None) -> Decimal | None:
     return (share * 100).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
 
 
-def _certificate_state(certificate: Certificate, today: datetime.date) -> str:
-    if certificate.issued_on > today:
-        return "not_yet"
-    if certificate.expires_on is not None and certificate.expires_on < today:
-        return "expired"
-    return "valid"
-
-
 def _fund_rows(facility: Facility) -> list[dict]:
     rows = []
     for fund in facility.operating_funds.all():
@@ -200,93 +183,8 @@ def _fund_rows(facility: Facility) -> list[dict]:
     return rows
 
 
-# The records whose history the page shows, and how each finds this facility's rows.
-HISTORY_SOURCES = (
-    (Facility, "id"),
-    (Bed, "facility_id"),
-    (Placement, "facility_id"),
-    (StaffMember, "facility_id"),
-    (Certificate, "staff_id__in"),
-    (QualityCheck, "facility_id"),
-    (OperatingFund, "facility_id"),
-    (UpgradeProject, "facility_id"),
-)
-HIDDEN_HISTORY_FIELDS = {"updated_at", "created_at"}
 # the record's own fields a form may show (served regions and operators are relations)
 EDITABLE_FIELDS = sorted(services.FACILITY_FIELDS)
-
-
-def _history_name(model, record, senior_names: dict[int, str]) -> str:
-    if model is Facility:
-        return ""
-    if model is Bed:
-        return record.label
-    if model is Placement:
-        return senior_names.get(record.senior_id, "")
-    if model is StaffMember:
-        return record.name
-    if model is Certificate:
-        return record.number
-    if model is QualityCheck:
-        return record.checked_on.isoformat()
-    if model is OperatingFund:
-        return str(record.year)
-    return record.title
-
-
-def _changes(facility: Facility) -> list[dict]:
-    """Who changed what, newest first: the facility's record and its ledgers (beds, stays,
-    staff, certificates, checks, funds, projects), from django-simple-history. Two queries per
-    kind of record, whatever the history's length."""
-    staff_ids = StaffMember.objects.filter(facility=facility).values("pk")
-    records = []
-    for model, lookup in HISTORY_SOURCES:
-        value = staff_ids if lookup == "staff_id__in" else facility.pk
-        newest = model.history.filter(**{lookup: value}).select_related("history_user")
-        records += [
-            (model, record)
-            for record in newest.order_by("-history_date", "-history_id")[:HISTORY_SHOWN]
-        ]
-    records.sort(key=lambda item: (item[1].history_date, item[1].history_id), reverse=True)
-    records = records[:HISTORY_SHOWN]
-
-    # the version before each change, to say which fields it changed
-    previous: dict[tuple, object] = {}
-    for model, group in itertools.groupby(
-        sorted(records, key=lambda item: item[0].__name__), key=lambda item: item[0]
-    ):
-        changed_ids = {record.id for _model, record in group if record.history_type == "~"}
-        if not changed_ids:
-            continue
-        versions = model.history.filter(id__in=changed_ids).order_by(
-            "id", "history_date", "history_id"
-        )
-        for older, newer in itertools.pairwise(versions):
-            if older.id == newer.id:
-                previous[(model, newer.history_id)] = older
-
-    senior_ids = {record.senior_id for model, record in records if model is Placement}
-    senior_names = dict(Senior.objects.filter(pk__in=senior_ids).values_list("pk", "name"))
-    changes = []
-    for model, record in records:
-        fields = []
-        older = previous.get((model, record.history_id))
-        if older is not None:
-            fields = [
-                model._meta.get_field(change.field).verbose_name
-                for change in record.diff_against(older).changes
-                if change.field not in HIDDEN_HISTORY_FIELDS
-            ]
-        changes.append(
-            {
-                "record": record,
-                "what": model._meta.verbose_name,
-                "name": _history_name(model, record, senior_names),
-                "fields": fields,
-                "is_facility": model is Facility,
-            }
-        )
-    return changes
 
 
 def facility_detail(request, pk: int):
@@ -298,21 +196,9 @@ def facility_detail(request, pk: int):
     facility = _get_facility(request, pk, on=today)
     figures = figures_of(facility)
 
-    occupant = Placement.objects.filter(bed=OuterRef("pk"), discharged_on__isnull=True)
-    beds = list(facility.beds.annotate(occupant=Subquery(occupant.values("senior__name")[:1])))
-    beds_in_use = [b for b in beds if b.in_use_from <= today and not _ended(b.retired_on, today)]
-    other_beds = [b for b in beds if b not in beds_in_use]
-
-    residents = list(
-        facility.placements.open_on(today)
-        .select_related("senior__village", "bed")
-        .order_by("bed__label", "admitted_on")
-    )
-    discharges = list(
-        facility.placements.filter(discharged_on__lte=today)
-        .select_related("senior")
-        .order_by("-discharged_on", "-id")[:DISCHARGES_SHOWN]
-    )
+    beds_in_use, other_beds = selectors.facility_beds(facility, today)
+    residents = selectors.facility_residents(facility, today)
+    discharges = selectors.facility_discharges(facility, today, limit=DISCHARGES_SHOWN)
     linked = set()
     if can_read_people(user):
         ids = {p.senior_id for p in (*residents, *discharges)}
@@ -320,24 +206,12 @@ def facility_detail(request, pk: int):
             Senior.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
         )
 
-    staff = list(facility.staff.prefetch_related("certificates").order_by("role", "name"))
-    for member in staff:
+    current_staff, former_staff = selectors.facility_staff(facility, today)
+    for member in (*current_staff, *former_staff):
         # a table of the staff: masked for everyone (audit.personal)
         member.shown_id = shown(request, member, Number.ID, Context.LIST)
         member.shown_phone = shown(request, member, Number.PHONE, Context.LIST)
-        member.certs = list(member.certificates.all())
-        for certificate in member.certs:
-            certificate.state = _certificate_state(certificate, today)
-    current_staff = [m for m in staff if not _ended(m.ended_on, today)]
-    former_staff = [m for m in staff if _ended(m.ended_on, today)]
-
-    projects = list(facility.projects.prefetch_related("funding", "milestones", "indicator_checks"))
-    for project in projects:
-        project.funding_rows = list(project.funding.all())
-        project.funding_total = sum((row.amount for row in project.funding_rows), Decimal(0))
-        checks = list(project.indicator_checks.all())
-        project.indicators_met = sum(1 for check in checks if check.met)
-        project.indicators_checked = len(checks)
+    projects = selectors.facility_projects(facility)
 
     led_points = list(facility.led_points.select_related("region").order_by("region_id", "name"))
     visible_points = set(
@@ -393,19 +267,15 @@ def facility_detail(request, pk: int):
             "former_staff": former_staff,
             "quality_checks": list(facility.quality_checks.all()[:CHECKS_SHOWN]),
             "projects": projects,
-            "funded": facility.kind in FUNDED_KINDS,
+            "funded": facility.kind in selectors.FUNDED_KINDS,
             "funds": _fund_rows(facility),
-            "changes": _changes(facility),
+            "changes": selectors.facility_changes(facility, limit=HISTORY_SHOWN),
             "can_edit": keeps,
             "can_keep": keeps,
             "can_supervise": supervises,
             "can_admit": supervises and residential and facility.status == Status.OPERATING,
         },
     )
-
-
-def _ended(day: datetime.date | None, today: datetime.date) -> bool:
-    return day is not None and day <= today
 
 
 def _true_labels(facility: Facility, *names: str) -> list[str]:
@@ -423,15 +293,16 @@ def facility_create(request):
         supervised=True,
         initial={"status": Status.PLANNED, "operation_mode": "public"},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            facility = services.facility_save(by=request.user, **form.service_fields(form.fields))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s is registered.") % {"name": facility.name})
-            return _back(facility.pk)
-    return render(request, "dashboard/facilities/edit.html", {"form": form, "facility": None})
+    done = save_form(
+        request,
+        form,
+        lambda: services.facility_save(by=request.user, **form.service_fields(form.fields)),
+        success=lambda facility: _("%(name)s is registered.") % {"name": facility.name},
+        then=lambda facility: _back(facility.pk),
+    )
+    return done or render(
+        request, "dashboard/facilities/edit.html", {"form": form, "facility": None}
+    )
 
 
 def facility_edit(request, pk: int):
@@ -447,20 +318,25 @@ def facility_edit(request, pk: int):
     form = FacilityForm(
         request.POST or None, initial=initial, user=request.user, supervised=supervised
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         if form.changed_data:
-            try:
-                services.facility_save(
-                    by=request.user, facility=facility, **form.service_fields(form.changed_data)
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-        if not form.errors:
-            messages.success(
-                request, _("Changes saved.") if form.changed_data else _("Nothing was changed.")
+            services.facility_save(
+                by=request.user, facility=facility, **form.service_fields(form.changed_data)
             )
-            return _back(facility.pk)
-    return render(request, "dashboard/facilities/edit.html", {"form": form, "facility": facility})
+
+    done = save_form(
+        request,
+        form,
+        save,
+        success=lambda _saved: (
+            _("Changes saved.") if form.changed_data else _("Nothing was changed.")
+        ),
+        then=lambda _saved: _back(facility.pk),
+    )
+    return done or render(
+        request, "dashboard/facilities/edit.html", {"form": form, "facility": facility}
+    )
 
 
 def facility_quality_check(request, pk: int):
@@ -468,15 +344,16 @@ def facility_quality_check(request, pk: int):
     _require(can_supervise, request)
     facility = _get_facility(request, pk)
     form = QualityCheckForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.quality_check_record(by=request.user, facility=facility, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Quality check saved."))
-            return _back(facility.pk, "checks")
-    return _form_page(request, form, facility, _("Record a quality check"))
+    done = save_form(
+        request,
+        form,
+        lambda: services.quality_check_record(
+            by=request.user, facility=facility, **form.cleaned_data
+        ),
+        success=_("Quality check saved."),
+        then=lambda _check: _back(facility.pk, "checks"),
+    )
+    return done or _form_page(request, form, facility, _("Record a quality check"))
 
 
 # --- beds -------------------------------------------------------------------------------------
@@ -486,30 +363,28 @@ def facility_bed_add(request, pk: int):
     _require(can_keep_ledgers, request)
     facility = _get_facility(request, pk)
     form = BedForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            bed = services.bed_add(by=request.user, facility=facility, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Bed %(label)s added.") % {"label": bed.label})
-            return _back(facility.pk, "beds")
-    return _form_page(request, form, facility, _("Add a bed"))
+    done = save_form(
+        request,
+        form,
+        lambda: services.bed_add(by=request.user, facility=facility, **form.cleaned_data),
+        success=lambda bed: _("Bed %(label)s added.") % {"label": bed.label},
+        then=lambda _bed: _back(facility.pk, "beds"),
+    )
+    return done or _form_page(request, form, facility, _("Add a bed"))
 
 
 def facility_bed_retire(request, pk: int):
     _require(can_keep_ledgers, request)
     bed = _get_child(request, Bed.objects, pk)
     form = BedRetireForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.bed_retire(by=request.user, bed=bed, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Bed %(label)s retired.") % {"label": bed.label})
-            return _back(bed.facility_id, "beds")
-    return _form_page(
+    done = save_form(
+        request,
+        form,
+        lambda: services.bed_retire(by=request.user, bed=bed, **form.cleaned_data),
+        success=_("Bed %(label)s retired.") % {"label": bed.label},
+        then=lambda _bed: _back(bed.facility_id, "beds"),
+    )
+    return done or _form_page(
         request,
         form,
         bed.facility,
@@ -528,21 +403,17 @@ def facility_admit(request, pk: int):
     facility = _get_facility(request, pk)
     search = request.GET.get("q", "").strip()[:50]
     form = AdmitForm(request.POST or None, user=request.user, facility=facility, search=search)
-    if request.method == "POST" and form.is_valid():
-        try:
-            placement = services.placement_admit(
-                by=request.user, facility=facility, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(name)s is admitted to %(facility)s.")
-                % {"name": placement.senior.name, "facility": facility.name},
-            )
-            return _back(facility.pk, "residents")
-    return render(
+    done = save_form(
+        request,
+        form,
+        lambda: services.placement_admit(by=request.user, facility=facility, **form.cleaned_data),
+        success=lambda placement: (
+            _("%(name)s is admitted to %(facility)s.")
+            % {"name": placement.senior.name, "facility": facility.name}
+        ),
+        then=lambda _placement: _back(facility.pk, "residents"),
+    )
+    return done or render(
         request,
         "dashboard/facilities/admit.html",
         {"form": form, "facility": facility, "search": search},
@@ -553,21 +424,20 @@ def facility_discharge(request, pk: int):
     _require(can_keep_ledgers, request)
     placement = _get_child(request, Placement.objects.select_related("senior", "bed"), pk)
     form = DischargeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.placement_discharge(
-                by=request.user,
-                placement=placement,
-                discharged_on=form.cleaned_data["discharged_on"],
-                reason=form.cleaned_data["discharge_reason"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request, _("%(name)s is discharged.") % {"name": placement.senior.name}
-            )
-            return _back(placement.facility_id, "residents")
+    done = save_form(
+        request,
+        form,
+        lambda: services.placement_discharge(
+            by=request.user,
+            placement=placement,
+            discharged_on=form.cleaned_data["discharged_on"],
+            reason=form.cleaned_data["discharge_reason"],
+        ),
+        success=_("%(name)s is discharged.") % {"name": placement.senior.name},
+        then=lambda _placement: _back(placement.facility_id, "residents"),
+    )
+    if done:
+        return done
     subject = placement.senior.name
     if placement.bed is not None:
         subject += f" · {placement.bed.label}"
@@ -581,45 +451,46 @@ def facility_staff_add(request, pk: int):
     _require(can_keep_ledgers, request)
     facility = _get_facility(request, pk)
     form = StaffForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            member = services.staff_add(by=request.user, facility=facility, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s is added to the staff.") % {"name": member.name})
-            return _back(facility.pk, "staff")
-    return _form_page(request, form, facility, _("Add a staff member"))
+    done = save_form(
+        request,
+        form,
+        lambda: services.staff_add(by=request.user, facility=facility, **form.cleaned_data),
+        success=lambda member: _("%(name)s is added to the staff.") % {"name": member.name},
+        then=lambda _member: _back(facility.pk, "staff"),
+    )
+    return done or _form_page(request, form, facility, _("Add a staff member"))
 
 
 def facility_staff_end(request, pk: int):
     _require(can_keep_ledgers, request)
     member = _get_child(request, StaffMember.objects, pk)
     form = StaffEndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.staff_end(by=request.user, member=member, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s has left.") % {"name": member.name})
-            return _back(member.facility_id, "staff")
-    return _form_page(request, form, member.facility, _("Mark as left"), subject=str(member))
+    done = save_form(
+        request,
+        form,
+        lambda: services.staff_end(by=request.user, member=member, **form.cleaned_data),
+        success=_("%(name)s has left.") % {"name": member.name},
+        then=lambda _member: _back(member.facility_id, "staff"),
+    )
+    return done or _form_page(
+        request, form, member.facility, _("Mark as left"), subject=str(member)
+    )
 
 
 def facility_certificate_add(request, pk: int):
     _require(can_keep_ledgers, request)
     member = _get_child(request, StaffMember.objects, pk)
     form = CertificateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.certificate_add(by=request.user, member=member, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Certificate saved."))
-            return _back(member.facility_id, "staff")
-    return _form_page(request, form, member.facility, _("Add a certificate"), subject=str(member))
+    done = save_form(
+        request,
+        form,
+        lambda: services.certificate_add(by=request.user, member=member, **form.cleaned_data),
+        success=_("Certificate saved."),
+        then=lambda _certificate: _back(member.facility_id, "staff"),
+    )
+    return done or _form_page(
+        request, form, member.facility, _("Add a certificate"), subject=str(member)
+    )
 
 
 # --- operating funds ----------------------------------------------------------------------
@@ -630,15 +501,16 @@ def facility_funds(request, pk: int):
     _require(can_keep_ledgers, request)
     facility = _get_facility(request, pk)
     form = OperatingFundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.operating_fund_record(by=request.user, facility=facility, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Operating funds saved."))
-            return _back(facility.pk, "funds")
-    return _form_page(
+    done = save_form(
+        request,
+        form,
+        lambda: services.operating_fund_record(
+            by=request.user, facility=facility, **form.cleaned_data
+        ),
+        success=_("Operating funds saved."),
+        then=lambda _fund: _back(facility.pk, "funds"),
+    )
+    return done or _form_page(
         request,
         form,
         facility,

@@ -1,6 +1,14 @@
 """What every page with a form does the same way."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 
 def apply_errors(form, exc: ValidationError) -> None:
@@ -11,3 +19,53 @@ def apply_errors(form, exc: ValidationError) -> None:
         return
     for field, errors in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+def save_form(
+    request: HttpRequest,
+    form,
+    save: Callable[[], Any],
+    *,
+    success: str | Callable[[Any], str],
+    then: str | Callable[[Any], HttpResponse],
+    already: str | None = None,
+    errors: Callable[[ValidationError], ValidationError] | None = None,
+) -> HttpResponse | None:
+    """Form → service → message → redirect, for a posted form.
+
+    When the request is a POST and the form is valid, call ``save`` (the service); a
+    ``ValidationError`` it raises goes onto the form (through ``errors`` first, when the
+    service's field names differ from the form's) and ``None`` is returned, so the caller
+    shows the form again, as it does for a GET or an invalid form. Otherwise add ``success``
+    (a message, or a function of what ``save`` returned) and redirect to ``then`` (a URL name
+    or path, or a function of what ``save`` returned giving the response).
+
+    With ``already``, ``save`` returns ``(record, created)`` (an idempotent service): a record
+    that was already there is answered with ``already`` as an information message instead."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = save()
+    except ValidationError as exc:
+        apply_errors(form, errors(exc) if errors is not None else exc)
+        return None
+    if already is not None and not result[1]:
+        messages.info(request, already)
+    else:
+        messages.success(request, success(result) if callable(success) else success)
+    return then(result) if callable(then) else redirect(then)
+
+
+def run_action(
+    request: HttpRequest, action: Callable[[], Any], *, success: str, then: str
+) -> HttpResponse:
+    """A button's POST without a form (verify, reject): call ``action`` (the service); its
+    ``ValidationError`` is shown as an error message, success as ``success``; either way
+    redirect to ``then``."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return redirect(then)

@@ -18,12 +18,11 @@ import uuid
 from decimal import Decimal
 
 from django import forms
-from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, Sum
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -31,11 +30,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dashboard.views.claims import DATETIME_WIDGET
-from dashboard.views.forms_support import apply_errors
+from dashboard.views.forms_support import save_form
 from seniors.models import ServiceType
 from volunteers import claims, rules
 from volunteers.models import Account, ClaimStatus, MovementKind, Pairing, ServiceLog, Volunteer
-from volunteers.spending import account_statement, affordable_items
+from volunteers.selectors import account_statement, affordable_items
 
 RECENT_CLAIMS = 5
 SW_SOURCE = "me/sw.js"
@@ -209,27 +208,31 @@ def me_claim_new(request, volunteer: Volunteer):
     """Log a claim. With JS the page posts to the API (or queues offline); this handles the
     plain form post of a phone without JS through the same service."""
     form = MeClaimForm(request.POST or None, pairings=_paired_seniors(request))
-    if request.method == "POST" and form.is_valid():
+
+    def submit():
         data = form.cleaned_data
-        try:
-            _claim, created = claims.claim_submit(
-                by=request.user,
-                volunteer=volunteer,
-                senior=data["senior"],
-                service_type=data["service_type"],
-                started_at=data["started_at"],
-                ended_at=form.ended_at(),
-                notes=data["notes"],
-                client_uuid=data["client_uuid"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, _on_the_form(exc))
-        else:
-            if created:
-                messages.success(request, _("Claim sent; it now waits for verification."))
-            else:
-                messages.info(request, _("This claim was already sent."))
-            return redirect("dashboard:me_claims")
+        return claims.claim_submit(
+            by=request.user,
+            volunteer=volunteer,
+            senior=data["senior"],
+            service_type=data["service_type"],
+            started_at=data["started_at"],
+            ended_at=form.ended_at(),
+            notes=data["notes"],
+            client_uuid=data["client_uuid"],
+        )
+
+    done = save_form(
+        request,
+        form,
+        submit,
+        success=_("Claim sent; it now waits for verification."),
+        already=_("This claim was already sent."),
+        then="dashboard:me_claims",
+        errors=_on_the_form,
+    )
+    if done:
+        return done
     return render(
         request,
         "dashboard/me/claim_form.html",

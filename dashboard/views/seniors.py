@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
-
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,7 +13,7 @@ from django.utils.translation import gettext as _
 from audit.personal import Context, Number, shown
 from dashboard.forms import AssessmentForm, SeniorForm, StatusForm, VisitForm
 from dashboard.navigation import SENIORS
-from dashboard.views.forms_support import apply_errors
+from dashboard.views.forms_support import save_form
 from regions.models import Level, Region
 from seniors import rules, selectors, services
 from seniors.filters import SeniorFilter
@@ -96,26 +93,6 @@ def senior_detail(request, pk: int):
     senior = _get_senior(request, pk)
     today = timezone.localdate()
     allowances = selectors.allowances_for(senior, on=today, latest_level=senior.latest_level)
-    history = list(
-        senior.history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : HISTORY_SHOWN + 1
-        ]
-    )
-    changes = []
-    for newer, older in itertools.pairwise(history):
-        delta = newer.diff_against(older)
-        changes.append(
-            {
-                "record": newer,
-                "fields": [
-                    Senior._meta.get_field(c.field).verbose_name
-                    for c in delta.changes
-                    if c.field != "updated_at"
-                ],
-            }
-        )
-    if len(history) <= HISTORY_SHOWN and history:
-        changes.append({"record": history[-1], "fields": []})  # the registration itself
     return render(
         request,
         "dashboard/seniors/detail.html",
@@ -130,7 +107,7 @@ def senior_detail(request, pk: int):
             "assessments": senior.assessments.all()[:10],
             "visits": senior.visits.select_related("visitor")[:VISITS_SHOWN],
             "visit_count": senior.visits.count(),
-            "changes": changes,
+            "changes": selectors.senior_changes(senior, limit=HISTORY_SHOWN),
             "can_manage": rules.can_manage_seniors(request.user),
             "can_visit": rules.can_record_visits(request.user) and senior.status == Status.ACTIVE,
         },
@@ -140,17 +117,16 @@ def senior_detail(request, pk: int):
 def senior_create(request):
     _require(rules.can_manage_seniors, request)
     form = SeniorForm(request.POST or None, user=request.user, with_id_number=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            senior = services.senior_register(
-                by=request.user, id_number=form.cleaned_data["id_number"], **form.service_fields()
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s is registered.") % {"name": senior.name})
-            return redirect("dashboard:senior_detail", pk=senior.pk)
-    return render(request, "dashboard/seniors/form.html", {"form": form, "senior": None})
+    done = save_form(
+        request,
+        form,
+        lambda: services.senior_register(
+            by=request.user, id_number=form.cleaned_data["id_number"], **form.service_fields()
+        ),
+        success=lambda senior: _("%(name)s is registered.") % {"name": senior.name},
+        then=lambda senior: redirect("dashboard:senior_detail", pk=senior.pk),
+    )
+    return done or render(request, "dashboard/seniors/form.html", {"form": form, "senior": None})
 
 
 def senior_edit(request, pk: int):
@@ -162,67 +138,70 @@ def senior_edit(request, pk: int):
     form = SeniorForm(
         request.POST or None, initial=initial, user=request.user, with_id_number=False
     )
-    if request.method == "POST" and form.is_valid():
-        changed = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            services.senior_update(by=request.user, senior=senior, **changed)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("dashboard:senior_detail", pk=senior.pk)
-    return render(request, "dashboard/seniors/form.html", {"form": form, "senior": senior})
+    done = save_form(
+        request,
+        form,
+        lambda: services.senior_update(
+            by=request.user,
+            senior=senior,
+            **{name: form.cleaned_data[name] for name in form.changed_data},
+        ),
+        success=_("Changes saved."),
+        then=lambda _senior: redirect("dashboard:senior_detail", pk=senior.pk),
+    )
+    return done or render(request, "dashboard/seniors/form.html", {"form": form, "senior": senior})
+
+
+def _simple_form(request, form, senior, title):
+    return render(
+        request,
+        "dashboard/seniors/simple_form.html",
+        {"form": form, "senior": senior, "title": title},
+    )
 
 
 def senior_status(request, pk: int):
     _require(rules.can_manage_seniors, request)
     senior = _get_senior(request, pk)
     form = StatusForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.senior_set_status(
-                by=request.user,
-                senior=senior,
-                status=form.cleaned_data["status"],
-                on=form.cleaned_data["status_on"],
-                note=form.cleaned_data["status_note"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Status changed."))
-            return redirect("dashboard:senior_detail", pk=senior.pk)
-    return render(
+    done = save_form(
         request,
-        "dashboard/seniors/simple_form.html",
-        {"form": form, "senior": senior, "title": _("Change status")},
+        form,
+        lambda: services.senior_set_status(
+            by=request.user,
+            senior=senior,
+            status=form.cleaned_data["status"],
+            on=form.cleaned_data["status_on"],
+            note=form.cleaned_data["status_note"],
+        ),
+        success=_("Status changed."),
+        then=lambda _senior: redirect("dashboard:senior_detail", pk=senior.pk),
     )
+    return done or _simple_form(request, form, senior, _("Change status"))
 
 
 def assessment_create(request, pk: int):
     _require(rules.can_manage_seniors, request)
     senior = _get_senior(request, pk)
     form = AssessmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            assessment = services.assessment_record(
-                by=request.user,
-                senior=senior,
-                assessed_on=form.cleaned_data["assessed_on"],
-                items=form.items(),
-                assessor=form.cleaned_data["assessor"],
-                notes=form.cleaned_data["notes"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Assessment saved: %(total)d points, %(level)s.")
-                % {"total": assessment.total, "level": assessment.get_level_display()},
-            )
-            return redirect("dashboard:senior_detail", pk=senior.pk)
-    return render(
+    done = save_form(
+        request,
+        form,
+        lambda: services.assessment_record(
+            by=request.user,
+            senior=senior,
+            assessed_on=form.cleaned_data["assessed_on"],
+            items=form.items(),
+            assessor=form.cleaned_data["assessor"],
+            notes=form.cleaned_data["notes"],
+        ),
+        success=lambda assessment: (
+            _("Assessment saved: %(total)d points, %(level)s.")
+            % {"total": assessment.total, "level": assessment.get_level_display()}
+        ),
+        then=lambda _assessment: redirect("dashboard:senior_detail", pk=senior.pk),
+    )
+    return done or render(
         request,
         "dashboard/seniors/assessment_form.html",
         {"form": form, "senior": senior},
@@ -233,29 +212,26 @@ def visit_create(request, pk: int):
     _require(rules.can_record_visits, request)
     senior = _get_senior(request, pk)
     form = VisitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def record():
         data = form.cleaned_data
-        try:
-            _visit, created = services.visit_record(
-                by=request.user,
-                senior=senior,
-                visited_at=data["visited_at"],
-                service_type=data["service_type"],
-                client_uuid=data["client_uuid"],
-                visitor_name=data["visitor_name"],
-                notes=data["notes"],
-                follow_up_needed=data["follow_up_needed"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            if created:
-                messages.success(request, _("Visit saved."))
-            else:
-                messages.info(request, _("This visit was already saved."))
-            return redirect("dashboard:senior_detail", pk=senior.pk)
-    return render(
+        return services.visit_record(
+            by=request.user,
+            senior=senior,
+            visited_at=data["visited_at"],
+            service_type=data["service_type"],
+            client_uuid=data["client_uuid"],
+            visitor_name=data["visitor_name"],
+            notes=data["notes"],
+            follow_up_needed=data["follow_up_needed"],
+        )
+
+    done = save_form(
         request,
-        "dashboard/seniors/simple_form.html",
-        {"form": form, "senior": senior, "title": _("Record a visit")},
+        form,
+        record,
+        success=_("Visit saved."),
+        already=_("This visit was already saved."),
+        then=lambda _saved: redirect("dashboard:senior_detail", pk=senior.pk),
     )
+    return done or _simple_form(request, form, senior, _("Record a visit"))

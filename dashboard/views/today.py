@@ -18,7 +18,8 @@ from facilities.selectors import certificates_expiring, funds_report_missing, qu
 from seniors.models import ImportStatus, SeniorImport
 from seniors.rules import works_in_a_village
 from volunteers.models import ClaimStatus, Pairing, ServiceLog
-from volunteers.pairings import pairings_due, pairings_with_status
+from volunteers.pairings import pairings_due
+from volunteers.selectors import overdue_pairings
 
 # how far ahead each list looks
 VISITS_AHEAD_DAYS = 7
@@ -86,7 +87,7 @@ def _visit_row(pairing, today: datetime.date, overdue: bool) -> Row:
 
 def _visits(user, today: datetime.date) -> Item:
     pairings = Pairing.objects.visible_to(user).select_related("senior", "helper")
-    overdue = pairings_with_status(pairings, today).filter(overdue=True)
+    overdue = overdue_pairings(pairings, today)
     due = pairings_due(pairings, today, within_days=VISITS_AHEAD_DAYS)
     overdue_rows = list(overdue.order_by("counted_from", "id")[:ROWS])
     due_rows = list(due.order_by("counted_from", "id")[: max(0, ROWS - len(overdue_rows))])
@@ -137,47 +138,51 @@ def _certificates(user, today: datetime.date) -> Item:
     )
 
 
-def _quality(user, today: datetime.date) -> Item:
-    due = quality_check_due(Facility.objects.visible_to(user), today)
+def _institutions(*, key: str, title: str, due, note, url: str, urgent=None, empty: str) -> Item:
+    """An item listing institutions (``due``), each row its name, ``note(f)`` and a link to
+    the page ``url`` names for it."""
     return Item(
-        key="quality",
-        title=_("Institutions due for their yearly quality check"),
+        key=key,
+        title=title,
         count=due.count(),
         url=reverse("dashboard:facility_list"),
         action=_("Facilities"),
         rows=[
             Row(
                 text=f.name,
-                note=(
-                    _("last checked %(date)s") % {"date": f.last_checked_on.isoformat()}
-                    if f.last_checked_on
-                    else _("never checked")
-                ),
-                url=reverse("dashboard:facility_detail", args=[f.pk]),
-                urgent=f.last_checked_on is None,
+                note=note(f),
+                url=reverse(url, args=[f.pk]),
+                urgent=urgent(f) if urgent else False,
             )
             for f in due[:ROWS]
         ],
+        empty=empty,
+    )
+
+
+def _quality(user, today: datetime.date) -> Item:
+    return _institutions(
+        key="quality",
+        title=_("Institutions due for their yearly quality check"),
+        due=quality_check_due(Facility.objects.visible_to(user), today),
+        note=lambda f: (
+            _("last checked %(date)s") % {"date": f.last_checked_on.isoformat()}
+            if f.last_checked_on
+            else _("never checked")
+        ),
+        url="dashboard:facility_detail",
+        urgent=lambda f: f.last_checked_on is None,
         empty=_("Every institution was checked within the last year."),
     )
 
 
 def _funds(user, today: datetime.date) -> Item:
-    missing = funds_report_missing(Facility.objects.visible_to(user), today)
-    return Item(
+    return _institutions(
         key="funds",
         title=_("Operating funds not yet reported for %(year)s") % {"year": today.year},
-        count=missing.count(),
-        url=reverse("dashboard:facility_list"),
-        action=_("Facilities"),
-        rows=[
-            Row(
-                text=f.name,
-                note=_("not reported (未填报)"),
-                url=reverse("dashboard:facility_funds", args=[f.pk]),
-            )
-            for f in missing[:ROWS]
-        ],
+        due=funds_report_missing(Facility.objects.visible_to(user), today),
+        note=lambda f: _("not reported (未填报)"),
+        url="dashboard:facility_funds",
         empty=_("Every institution has reported this year's funds."),
     )
 

@@ -20,7 +20,8 @@ from volunteers.models import (
     Policy,
     Volunteer,
 )
-from volunteers.pairings import gap_counts, pairings_with_status, seniors_lacking_pairing
+from volunteers.pairings import gap_counts, seniors_lacking_pairing
+from volunteers.selectors import overdue_pairings
 
 SHOWN = 200  # rows of a list on one page; the counts above it are complete
 
@@ -71,11 +72,9 @@ def pairing_overview(request):
     lacking = seniors_lacking_pairing(seniors.select_related("village"), today, rule).order_by(
         "village_id", "name", "id"
     )
-    overdue = (
-        pairings_with_status(pairings.select_related("helper", "senior__village"), today, cap)
-        .filter(overdue=True)
-        .order_by("senior__village_id", "senior__name", "id")
-    )
+    overdue = overdue_pairings(
+        pairings.select_related("helper", "senior__village"), today, cap
+    ).order_by("senior__village_id", "senior__name", "id")
     return render(
         request,
         "dashboard/volunteers/pairings.html",

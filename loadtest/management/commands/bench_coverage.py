@@ -344,7 +344,7 @@ def fanned_out_run(on: datetime.date, queue: str, *, timeout: float = 3600) -> t
     from coverage.tasks import compute_run
 
     started = time.perf_counter()
-    run, created = services.run_request(on)
+    run, created = services.run_request(on=on)
     if not created:
         raise CommandError(f"a run of {on} is queued or running already (run {run.pk})")
     sent = compute_run.apply_async(args=[run.pk], task_id=run.task_id, queue=queue)
