@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken, AuthTokenManager
 from simple_history.models import HistoricalRecords
@@ -104,8 +105,6 @@ class ApiTokenQuerySet(ScopedQuerySet):
 
     def current(self):
         """Tokens that still open the API (an expired token is refused, and deleted, when used)."""
-        from django.utils import timezone
-
         return self.filter(models.Q(expiry__isnull=True) | models.Q(expiry__gt=timezone.now()))
 
 

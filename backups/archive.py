@@ -50,12 +50,17 @@ from pathlib import Path
 
 import django
 from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.management.color import no_style
 from django.db import connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Count, Sum
 from django.utils import timezone
+
+from volunteers.ledger import books_balance
+from volunteers.models import Account, Entry, Movement
 
 FORMAT = "eldercare-backup/1"
 # never exported: sessions and API tokens (people and phones log in again), the beat
@@ -156,9 +161,6 @@ def ledger_totals(using: str = "default") -> dict:
     """The time bank's figures a restore must give back: movements, hours moved, the sum of all
     entries (zero in sound books), balances per kind of account, accounts whose cached balance
     differs from their entries."""
-    from volunteers.ledger import books_balance
-    from volunteers.models import Account, Entry, Movement
-
     movements = Movement.objects.using(using).aggregate(n=Count("pk"), hours=Sum("hours"))
     entries = Entry.objects.using(using).aggregate(n=Count("pk"), total=Sum("amount"))
     balances = {
@@ -389,8 +391,6 @@ class _Loader:
 def restore(path: str | os.PathLike, using: str = "default") -> RestoreResult:
     """Load the backup at ``path`` into the empty database ``using``, in one transaction, and
     check it against the manifest; raises ``BackupError`` (nothing written) when it cannot."""
-    from django.contrib.contenttypes.models import ContentType
-
     header = read_manifest(path)
     warnings = []
     if header["django"] != django.get_version():
@@ -466,7 +466,6 @@ def restore(path: str | os.PathLike, using: str = "default") -> RestoreResult:
 
 
 def default_path(now: datetime.datetime | None = None) -> Path:
-    from django.conf import settings
 
     now = timezone.localtime(now)
     return Path(settings.BASE_DIR) / "var" / "backups" / f"eldercare-{now:%Y%m%d-%H%M%S}.jsonl.gz"

@@ -31,6 +31,7 @@ import datetime
 import time
 from dataclasses import dataclass
 
+from celery import chord
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models.functions import Substr
@@ -78,8 +79,6 @@ def start(run: Run, *, queue: str | None = None) -> tuple[int, str]:
     """Mark the run running and send its chord (to ``queue`` if given); returns the number of
     parts and the roll-up's task id. Eagerly (no broker) the chord runs here, before this
     returns."""
-    from celery import chord
-
     from coverage.tasks import fanout_failed, roll_up_run, stage_part
 
     Run.objects.filter(pk=run.pk, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).update(

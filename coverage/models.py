@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from coverage.definitions import parameter_errors
 from coverage.rules import READ_ROLES
 from eldercare.validators import BoundedTextField, PlausibleDateField
 from regions.scoping import ScopedQuerySet
@@ -164,9 +166,6 @@ class Indicator(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        from coverage.definitions import parameter_errors
 
         errors = {}
         functions = self.required_functions

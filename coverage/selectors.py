@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Max, Min, QuerySet, Subquery
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -330,8 +331,6 @@ def comparisons() -> dict[int, str]:
 def targets_in_force(on: datetime.date | None = None) -> dict[int, Target]:
     """indicator id → the target of the plan in force on the day (today by default), each
     with its plan (the deadline)."""
-    from django.utils import timezone
-
     plan = Plan.for_day(on or timezone.localdate())
     targets = {t.indicator_id: t for t in Target.objects.filter(plan=plan)}
     for target in targets.values():

@@ -6,7 +6,7 @@ import datetime
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from coverage import cache
@@ -21,6 +21,10 @@ from coverage.models import (
     RunStatus,
     Snapshot,
 )
+from coverage.report import build as report_content
+from coverage.report import month_end, snapshot_day
+from coverage.report_pdf import render as render_pdf
+from regions.models import Level, Region
 
 # a run queued or running for longer than this was lost (its worker died and the message with
 # it): it no longer blocks a new request
@@ -149,7 +153,6 @@ def report_request(*, region_code: str, month: datetime.date) -> tuple[Report, b
     still running), or when a queued build was lost (no worker finished it). Concurrent
     requests queue it once: the row's status moves only for the one whose update matches.
     Returns ``(report, created)``: ``created`` when the month had no report row yet."""
-    from coverage.report import snapshot_day
     from coverage.tasks import build_report
 
     month = month.replace(day=1)
@@ -182,9 +185,6 @@ def report_request_month(*, month: datetime.date) -> list[str]:
     """Queue the reports of ``month`` for the district and each township with a snapshot in
     it (those built already from the month's newest snapshot are left as they are); returns
     the region codes."""
-    from coverage.report import month_end
-    from regions.models import Level
-
     month = month.replace(day=1)
     codes = sorted(
         Snapshot.objects.filter(
@@ -205,17 +205,11 @@ def report_build(*, region_code: str, month: datetime.date) -> Report:
     """Build (or build again, replacing the file) the report of a region for a month from the
     snapshots (the task's body). The report is a Chinese document whatever the caller's
     language."""
-    from django.utils import translation
-
-    from coverage.report import build
-    from coverage.report_pdf import render
-    from regions.models import Region
-
     month = month.replace(day=1)
     region = Region.objects.get(code=region_code)
     with translation.override("zh-hans"):
-        content = build(Snapshot.objects.all(), Region.objects.all(), region, month)
-        pdf = render(content)
+        content = report_content(Snapshot.objects.all(), Region.objects.all(), region, month)
+        pdf = render_pdf(content)
     report, _created = Report.objects.update_or_create(
         region=region,
         month=month,

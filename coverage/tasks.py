@@ -9,11 +9,12 @@ import time
 from collections.abc import Callable
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
 from coverage import fanout, services
 from coverage.models import Run, RunStatus
+from coverage.report import previous_month
 
 # a lost database connection is retried (the run's transaction rolled back: the previous
 # snapshot stands); anything else fails the run with its error
@@ -159,8 +160,6 @@ def build_report(self, region_code: str, month: str) -> dict:
 def monthly_reports() -> dict:
     """Celery beat, on the first of each month: the previous month's reports of the district
     and its townships."""
-    from coverage.report import previous_month
-
     month = previous_month(timezone.localdate())
     return {"month": month.isoformat(), "regions": services.report_request_month(month=month)}
 
@@ -171,7 +170,5 @@ def _queue_of(request) -> str | None:
 
 def _drop_connection() -> None:
     """A lost connection is not reused by the retry (unless a caller's transaction holds it)."""
-    from django.db import connection
-
     if not connection.in_atomic_block:
         connection.close()

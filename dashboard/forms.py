@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Level, Region
-from seniors.models import BARTHEL_ITEMS, Senior, ServiceType, Status
+from seniors.models import BARTHEL_ITEMS, Assessment, Senior, ServiceType, Status
 from seniors.services import SENIOR_FIELDS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -109,7 +109,6 @@ class AssessmentForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from seniors.models import Assessment
 
         for item, allowed in BARTHEL_ITEMS.items():
             self.fields[item] = forms.TypedChoiceField(

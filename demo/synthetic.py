@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import connection, transaction
+from django.utils import timezone
 
 from facilities.models import (
     BasicIndicator,
@@ -210,7 +211,6 @@ class _Writer:
         self.out = out
         self.log = log
         midnight = datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min)
-        from django.utils import timezone
 
         # ":name" in the SQL below is replaced by these literals (all of them generated here)
         self.literals = {

@@ -38,6 +38,8 @@ from facilities.models import (
     TrainingSession,
     UpgradeProject,
 )
+from regions.models import Level
+from regions.scoping import can_see_region_code
 from seniors.idnumber import normalise, parse_id_number
 from seniors.models import Senior
 from seniors.models import Status as SeniorStatus
@@ -264,9 +266,6 @@ def training_session_create(
 ) -> TrainingSession:
     """A training course for directors or caregivers (二(十)), held for the district or a
     township the user works in."""
-    from regions.models import Level
-    from regions.scoping import can_see_region_code
-
     errors: dict[str, list[str]] = {}
     if kind not in TrainingKind.values:
         errors["kind"] = [_("Unknown kind of training.")]
@@ -336,8 +335,6 @@ STOPPED = {Status.SUSPENDED, Status.CLOSED, Status.MERGED}
 
 
 def _facility_errors(*, by: User, facility: Facility) -> dict[str, list[str]]:
-    from regions.models import Level
-    from regions.scoping import can_see_region_code
 
     errors: dict[str, list[str]] = {}
     region = facility.region if facility.region_id else None

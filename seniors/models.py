@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from eldercare.validators import BoundedTextField, PlausibleDateField, PlausibleDateTimeField
 from regions.scoping import ScopedQuerySet
+from seniors.idnumber import age_on
 from seniors.rules import MANAGE_ROLES, PEOPLE_ROLES
 
 HIGH_AGE = 80  # 高龄
@@ -192,7 +193,6 @@ class Senior(models.Model):
         return self.name
 
     def age_on(self, day: datetime.date) -> int:
-        from seniors.idnumber import age_on
 
         return age_on(self.birth_date, day)
 

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from regions.models import Kind
 from seniors.models import (
     CATEGORY_FIELDS,
     DISABLED_LEVELS,
@@ -234,6 +235,5 @@ def counted_place_q(rule: PeopleRule = PeopleRule()) -> Q:
     Engine: ``place`` of ``coverage.compute._predicates``."""
     if rule.count_communities:
         return Q()
-    from regions.models import Kind
 
     return Q(village__kind=Kind.VILLAGE) | Q(village__counts_as_village=True)

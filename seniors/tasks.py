@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 
 from seniors import importing
 
@@ -55,7 +55,6 @@ def apply_import(self, import_id: str, user_id: int) -> dict:
 
 
 def _retry_or_stop(task, import_id: str, error: Exception) -> None:
-    from django.db import connection
 
     if not connection.in_atomic_block:
         connection.close()  # a lost connection is not reused by the retry

@@ -116,3 +116,56 @@ def test_the_import_reader_sees_every_kind_of_import(tmp_path):
         encoding="utf-8",
     )
     assert imported(source) == {"api.urls", "dashboard", "demo.population"}
+
+
+# Imports inside a function, each with why it cannot stand at the top of its module. Any other
+# belongs at the top, where a reader looks for what a module depends on.
+LOCAL_IMPORTS = {
+    # Django's idiom: signal handlers and checks are connected once the app registry is ready
+    ("accounts/apps.py", "accounts"): "ready()",
+    ("coverage/apps.py", "coverage"): "ready()",
+    ("seniors/apps.py", "seniors"): "ready()",
+    ("coverage/signals.py", "coverage"): "connected from ready(): every app's models",
+    ("coverage/signals.py", "coverage.models"): "connected from ready()",
+    ("coverage/signals.py", "facilities"): "connected from ready()",
+    ("coverage/signals.py", "regions.models"): "connected from ready()",
+    ("coverage/signals.py", "seniors"): "connected from ready()",
+    ("coverage/signals.py", "volunteers"): "connected from ready()",
+    ("accounts/backends.py", "django.contrib.auth"): "the user model, once the registry is ready",
+    ("eldercare/celery.py", "eldercare.startup"): "the Celery app loads before Django's settings",
+    # cycles: the task module imports the service that queues it
+    ("coverage/services.py", "coverage.tasks"): "coverage.tasks imports coverage.services",
+    ("coverage/fanout.py", "coverage.tasks"): "coverage.tasks imports coverage.fanout",
+    ("seniors/importing.py", "seniors.tasks"): "seniors.tasks imports seniors.importing",
+    ("coverage/definitions.py", "coverage.models"): "coverage.models imports the definitions",
+}
+# scripts that set Django up themselves before they may import a model
+SCRIPTS = ("loadtest/", "manage.py")
+
+
+def local_imports() -> set[tuple[str, str]]:
+    found = set()
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        top = relative.split("/")[0]
+        if top in {".venv", "node_modules", "tests"} or "/migrations/" in relative:
+            continue
+        if relative.startswith(SCRIPTS) or relative == "conftest.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for function in ast.walk(tree):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    found.add((relative, node.module))
+                elif isinstance(node, ast.Import):
+                    found.update((relative, alias.name) for alias in node.names)
+    return found
+
+
+def test_imports_inside_functions_are_only_those_that_must_be():
+    unexplained = sorted(local_imports() - set(LOCAL_IMPORTS))
+    assert not unexplained, f"move to the top of the module, or say why not: {unexplained}"
+    stale = sorted(set(LOCAL_IMPORTS) - local_imports())
+    assert not stale, f"listed but no longer inside a function: {stale}"

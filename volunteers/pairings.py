@@ -29,6 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 
+from coverage.definitions import pairing_rule
 from seniors.models import Visit
 from seniors.selectors import (
     PeopleRule,
@@ -47,7 +48,6 @@ active_on_q = in_ledger_q
 def _rule(rule: PeopleRule | None) -> PeopleRule:
     if rule is not None:
         return rule
-    from coverage.definitions import pairing_rule
 
     return pairing_rule()
 

@@ -16,6 +16,7 @@ pairing, and the gap lists of facilities and seniors) are read on every view.
 from __future__ import annotations
 
 import datetime
+from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -361,7 +362,6 @@ def _screen(request, region: Region) -> dict:
 
 
 def _xlsx(body: bytes, name: str) -> HttpResponse:
-    from urllib.parse import quote
 
     response = HttpResponse(body, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
