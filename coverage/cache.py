@@ -45,6 +45,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils.translation import get_language
 
+from coverage import rules
 from regions.scoping import scope_prefix
 
 T = TypeVar("T")
@@ -132,7 +133,7 @@ def _code_digest() -> str:
 
 def audience(user) -> tuple[str | None, str]:
     """What of the user an answer depends on: the subtree they see and their role."""
-    return scope_prefix(user), "superuser" if user.is_superuser else (user.role or "")
+    return scope_prefix(user), rules.role_of(user)
 
 
 def key(what: tuple, *, user, region: str | None) -> str:

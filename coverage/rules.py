@@ -26,3 +26,9 @@ def can_recompute(user) -> bool:
 def can_administer_coverage(user) -> bool:
     """The coverage admin: plans, indicators and targets (the admin's own staff check aside)."""
     return has_role(user, BUREAU_ROLES)
+
+
+def role_of(user) -> str:
+    """The part of a user's role an answer about coverage may depend on (the cache keeps one
+    answer per role and subtree): administrators apart, else the role itself."""
+    return "superuser" if user.is_superuser else (user.role or "")
