@@ -30,7 +30,7 @@ from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
 from api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet
-from api.writes import ServiceWritesMixin, record_changed
+from api.writes import ServiceWritesMixin, change_action
 from audit.personal import Number, masked
 from facilities import selectors, services
 from facilities.models import (
@@ -394,15 +394,9 @@ class BedViewSet(
         taken = Placement.objects.filter(bed=OuterRef("pk"), discharged_on__isnull=True)
         return Bed.objects.select_related("facility").annotate(occupied=Exists(taken))
 
-    @extend_schema(request=BedRetireSerializer, responses=BedSerializer)
-    @action(detail=True, methods=["post"])
-    def retire(self, request, pk=None):
-        return record_changed(
-            self,
-            request,
-            BedRetireSerializer,
-            lambda bed, data: services.bed_retire(by=request.user, bed=bed, **data),
-        )
+    @change_action(BedRetireSerializer, responses=BedSerializer)
+    def retire(self, request, bed, data):
+        services.bed_retire(by=request.user, bed=bed, **data)
 
 
 # --- placements --------------------------------------------------------------------------
@@ -476,19 +470,13 @@ class PlacementViewSet(
     def base_queryset(self):
         return Placement.objects.select_related("senior", "facility", "bed")
 
-    @extend_schema(request=DischargeSerializer, responses=PlacementSerializer)
-    @action(detail=True, methods=["post"])
-    def discharge(self, request, pk=None):
-        return record_changed(
-            self,
-            request,
-            DischargeSerializer,
-            lambda placement, data: services.placement_discharge(
-                by=request.user,
-                placement=placement,
-                discharged_on=data["discharged_on"],
-                reason=data.get("reason", ""),
-            ),
+    @change_action(DischargeSerializer, responses=PlacementSerializer)
+    def discharge(self, request, placement, data):
+        services.placement_discharge(
+            by=request.user,
+            placement=placement,
+            discharged_on=data["discharged_on"],
+            reason=data.get("reason", ""),
         )
 
 
@@ -578,15 +566,9 @@ class StaffViewSet(
     def base_queryset(self):
         return StaffMember.objects.select_related("facility").prefetch_related("certificates")
 
-    @extend_schema(request=StaffEndSerializer, responses=StaffSerializer)
-    @action(detail=True, methods=["post"])
-    def end(self, request, pk=None):
-        return record_changed(
-            self,
-            request,
-            StaffEndSerializer,
-            lambda member, data: services.staff_end(by=request.user, member=member, **data),
-        )
+    @change_action(StaffEndSerializer, responses=StaffSerializer)
+    def end(self, request, member, data):
+        services.staff_end(by=request.user, member=member, **data)
 
     @extend_schema(request=CertificateSerializer, responses={201: CertificateSerializer})
     @action(detail=True, methods=["post"])

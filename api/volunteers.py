@@ -13,9 +13,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.decorators import action
 
 from api.fields import ScopedPrimaryKeyField, ScopedRegionField
 from api.filters import IdFilter, region_filter
@@ -23,7 +21,7 @@ from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
 from api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet
-from api.writes import ServiceWritesMixin, record_changed
+from api.writes import ServiceWritesMixin, change_action
 from regions.models import Level
 from seniors.models import Senior
 from volunteers import rules, services
@@ -345,17 +343,9 @@ class PairingViewSet(
             Pairing.objects.select_related("helper", "senior"), timezone.localdate()
         )
 
-    @extend_schema(request=PairingEndSerializer, responses=PairingSerializer)
-    @action(detail=True, methods=["post"])
-    def end(self, request, pk=None):
-        return record_changed(
-            self,
-            request,
-            PairingEndSerializer,
-            lambda pairing, data: services.pairing_end(
-                by=request.user, pairing=pairing, ended_on=data["ended_on"]
-            ),
-        )
+    @change_action(PairingEndSerializer, responses=PairingSerializer)
+    def end(self, request, pairing, data):
+        services.pairing_end(by=request.user, pairing=pairing, ended_on=data["ended_on"])
 
 
 class PairingGapSerializer(serializers.ModelSerializer):
