@@ -272,10 +272,7 @@ class FacilityFilter(filters.FilterSet):
     filter_region = region_filter("region__code")
 
 
-class FacilityViewSet(
-    ScopedViewSetMixin,
-    ReadCreateUpdateViewSet,
-):
+class FacilityViewSet(ScopedViewSetMixin, ReadCreateUpdateViewSet):
     """Facilities of every kind with their figures today. None is deleted: a facility that
     closes or merges changes status, with the day it happened."""
 
@@ -374,10 +371,7 @@ class BedFilter(filters.FilterSet):
         return in_use if value else queryset.exclude(pk__in=in_use.values("pk"))
 
 
-class BedViewSet(
-    ScopedViewSetMixin,
-    ReadCreateViewSet,
-):
+class BedViewSet(ScopedViewSetMixin, ReadCreateViewSet):
     """The beds of residential facilities. A bed is never deleted: it retires on a day
     (``POST …/{id}/retire/``), so the counts of earlier days keep it."""
 
@@ -451,10 +445,7 @@ class PlacementFilter(filters.FilterSet):
         fields = ("facility", "senior", "kind", "open")
 
 
-class PlacementViewSet(
-    ScopedViewSetMixin,
-    ReadCreateViewSet,
-):
+class PlacementViewSet(ScopedViewSetMixin, ReadCreateViewSet):
     """A senior's stays in facilities: admission here, discharge by ``POST …/{id}/discharge/``.
     A senior has at most one open stay; a facility takes no more residents than beds."""
 
@@ -547,10 +538,7 @@ class StaffFilter(filters.FilterSet):
         return working if value else queryset.exclude(pk__in=working.values("pk"))
 
 
-class StaffViewSet(
-    ScopedViewSetMixin,
-    ReadCreateViewSet,
-):
+class StaffViewSet(ScopedViewSetMixin, ReadCreateViewSet):
     """The people working at facilities, with their certificates. Someone who leaves keeps
     their record with the day they left (``POST …/{id}/end/``)."""
 
@@ -650,10 +638,7 @@ class TrainingFilter(filters.FilterSet):
     filter_region = region_filter("region__code")
 
 
-class TrainingViewSet(
-    ScopedViewSetMixin,
-    ReadCreateViewSet,
-):
+class TrainingViewSet(ScopedViewSetMixin, ReadCreateViewSet):
     """Training sessions for directors and caregivers (二(十)) and who attended them. A person
     is told apart by ID number: entered twice for a session, they are stored once."""
 
@@ -817,10 +802,7 @@ class UpgradeProjectFilter(filters.FilterSet):
     filter_region = region_filter("facility__region__code")
 
 
-class UpgradeProjectViewSet(
-    ScopedViewSetMixin,
-    ReadCreateUpdateViewSet,
-):
+class UpgradeProjectViewSet(ScopedViewSetMixin, ReadCreateUpdateViewSet):
     """Building and upgrade projects (新建, 改建, 提档升级, 补建) with their funding; milestones
     and basic-indicator checks are shown with each project. The award after building
     (先建后补, 三(二)) is paid only to a completed project."""

@@ -193,10 +193,7 @@ class SeniorStatusSerializer(serializers.Serializer):
     status_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
-class SeniorViewSet(
-    ScopedViewSetMixin,
-    ReadCreateUpdateViewSet,
-):
+class SeniorViewSet(ScopedViewSetMixin, ReadCreateUpdateViewSet):
     """The seniors' ledger of the user's region. Nobody is deleted: a person who moves out or
     dies changes status (``POST …/{id}/status/``)."""
 
@@ -277,10 +274,7 @@ class AssessmentFilter(filters.FilterSet):
     filter_region = region_filter("senior__village__code")
 
 
-class AssessmentViewSet(
-    ScopedViewSetMixin,
-    ReadCreateViewSet,
-):
+class AssessmentViewSet(ScopedViewSetMixin, ReadCreateViewSet):
     """Barthel assessments. Total and level are computed by the server; a correction is a new
     assessment (the latest one counts)."""
 
@@ -338,11 +332,7 @@ class VisitFilter(filters.FilterSet):
     filter_region = region_filter("senior__village__code")
 
 
-class VisitViewSet(
-    ScopedViewSetMixin,
-    IdempotentCreateMixin,
-    ReadCreateViewSet,
-):
+class VisitViewSet(ScopedViewSetMixin, IdempotentCreateMixin, ReadCreateViewSet):
     """Visits and home services. Send a ``client_uuid`` from the phone: sending the same one
     again (a retry on a weak signal) answers 200 with the visit stored the first time."""
 

@@ -81,10 +81,7 @@ class VolunteerFilter(filters.FilterSet):
     filter_region = region_filter("village__code")
 
 
-class VolunteerViewSet(
-    ScopedViewSetMixin,
-    ReadCreateUpdateViewSet,
-):
+class VolunteerViewSet(ScopedViewSetMixin, ReadCreateUpdateViewSet):
     """Volunteers of the user's region (a volunteer: their own record). Nobody is deleted:
     a volunteer who stops gets ``left_on``."""
 
@@ -150,10 +147,7 @@ class GroupFilter(filters.FilterSet):
     filter_region = region_filter("region__code")
 
 
-class _GroupViewSet(
-    ScopedViewSetMixin,
-    ReadCreateUpdateViewSet,
-):
+class _GroupViewSet(ScopedViewSetMixin, ReadCreateUpdateViewSet):
     kind: str = ""
     queryset = Group.objects.all()
     serializer_class = GroupSerializer
@@ -217,10 +211,7 @@ class AssistantSerializer(ServiceWritesMixin, serializers.ModelSerializer):
     instance_name = "assistant"
 
 
-class AssistantViewSet(
-    ScopedViewSetMixin,
-    ReadCreateUpdateViewSet,
-):
+class AssistantViewSet(ScopedViewSetMixin, ReadCreateUpdateViewSet):
     """Elderly-care assistants (养老助理) of villages; appointed by the bureau or township."""
 
     queryset = ElderlyCareAssistant.objects.all()
@@ -320,10 +311,7 @@ class PairingFilter(filters.FilterSet):
     filter_region = region_filter("senior__village__code")
 
 
-class PairingViewSet(
-    ScopedViewSetMixin,
-    ReadCreateViewSet,
-):
+class PairingViewSet(ScopedViewSetMixin, ReadCreateViewSet):
     """结对扶老 pairings with the senior's last visit and whether the pairing is overdue today
     (``?overdue=true``): open, and more days than its interval since the later of the last
     visit and its start. A pairing is never deleted: ``POST …/{id}/end/``."""
