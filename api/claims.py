@@ -105,11 +105,7 @@ class ServiceLogFilter(filters.FilterSet):
     filter_region = region_filter("senior__village__code")
 
 
-class ServiceLogViewSet(
-    ScopedViewSetMixin,
-    IdempotentCreateMixin,
-    ReadCreateViewSet,
-):
+class ServiceLogViewSet(ScopedViewSetMixin, IdempotentCreateMixin, ReadCreateViewSet):
     """Claims of hours. A volunteer sees and submits their own; an assistant or staff sees the
     claims for the seniors of their region, enters paper records (``from_paper``) and verifies
     or rejects. Send a ``client_uuid``: the same one again answers 200 with the first claim."""

@@ -30,7 +30,7 @@ from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
 from api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet
-from api.writes import ServiceWritesMixin, record_changed
+from api.writes import ServiceWritesMixin, change_action
 from audit.personal import Number, masked
 from facilities import selectors, services
 from facilities.models import (
@@ -272,10 +272,7 @@ class FacilityFilter(filters.FilterSet):
     filter_region = region_filter("region__code")
 
 
-class FacilityViewSet(
-    ScopedViewSetMixin,
-    ReadCreateUpdateViewSet,
-):
+class FacilityViewSet(ScopedViewSetMixin, ReadCreateUpdateViewSet):
     """Facilities of every kind with their figures today. None is deleted: a facility that
     closes or merges changes status, with the day it happened."""
 
@@ -374,10 +371,7 @@ class BedFilter(filters.FilterSet):
         return in_use if value else queryset.exclude(pk__in=in_use.values("pk"))
 
 
-class BedViewSet(
-    ScopedViewSetMixin,
-    ReadCreateViewSet,
-):
+class BedViewSet(ScopedViewSetMixin, ReadCreateViewSet):
     """The beds of residential facilities. A bed is never deleted: it retires on a day
     (``POST …/{id}/retire/``), so the counts of earlier days keep it."""
 
@@ -394,15 +388,9 @@ class BedViewSet(
         taken = Placement.objects.filter(bed=OuterRef("pk"), discharged_on__isnull=True)
         return Bed.objects.select_related("facility").annotate(occupied=Exists(taken))
 
-    @extend_schema(request=BedRetireSerializer, responses=BedSerializer)
-    @action(detail=True, methods=["post"])
-    def retire(self, request, pk=None):
-        return record_changed(
-            self,
-            request,
-            BedRetireSerializer,
-            lambda bed, data: services.bed_retire(by=request.user, bed=bed, **data),
-        )
+    @change_action(BedRetireSerializer, responses=BedSerializer)
+    def retire(self, request, bed, data):
+        services.bed_retire(by=request.user, bed=bed, **data)
 
 
 # --- placements --------------------------------------------------------------------------
@@ -457,10 +445,7 @@ class PlacementFilter(filters.FilterSet):
         fields = ("facility", "senior", "kind", "open")
 
 
-class PlacementViewSet(
-    ScopedViewSetMixin,
-    ReadCreateViewSet,
-):
+class PlacementViewSet(ScopedViewSetMixin, ReadCreateViewSet):
     """A senior's stays in facilities: admission here, discharge by ``POST …/{id}/discharge/``.
     A senior has at most one open stay; a facility takes no more residents than beds."""
 
@@ -476,19 +461,13 @@ class PlacementViewSet(
     def base_queryset(self):
         return Placement.objects.select_related("senior", "facility", "bed")
 
-    @extend_schema(request=DischargeSerializer, responses=PlacementSerializer)
-    @action(detail=True, methods=["post"])
-    def discharge(self, request, pk=None):
-        return record_changed(
-            self,
-            request,
-            DischargeSerializer,
-            lambda placement, data: services.placement_discharge(
-                by=request.user,
-                placement=placement,
-                discharged_on=data["discharged_on"],
-                reason=data.get("reason", ""),
-            ),
+    @change_action(DischargeSerializer, responses=PlacementSerializer)
+    def discharge(self, request, placement, data):
+        services.placement_discharge(
+            by=request.user,
+            placement=placement,
+            discharged_on=data["discharged_on"],
+            reason=data.get("reason", ""),
         )
 
 
@@ -559,10 +538,7 @@ class StaffFilter(filters.FilterSet):
         return working if value else queryset.exclude(pk__in=working.values("pk"))
 
 
-class StaffViewSet(
-    ScopedViewSetMixin,
-    ReadCreateViewSet,
-):
+class StaffViewSet(ScopedViewSetMixin, ReadCreateViewSet):
     """The people working at facilities, with their certificates. Someone who leaves keeps
     their record with the day they left (``POST …/{id}/end/``)."""
 
@@ -578,15 +554,9 @@ class StaffViewSet(
     def base_queryset(self):
         return StaffMember.objects.select_related("facility").prefetch_related("certificates")
 
-    @extend_schema(request=StaffEndSerializer, responses=StaffSerializer)
-    @action(detail=True, methods=["post"])
-    def end(self, request, pk=None):
-        return record_changed(
-            self,
-            request,
-            StaffEndSerializer,
-            lambda member, data: services.staff_end(by=request.user, member=member, **data),
-        )
+    @change_action(StaffEndSerializer, responses=StaffSerializer)
+    def end(self, request, member, data):
+        services.staff_end(by=request.user, member=member, **data)
 
     @extend_schema(request=CertificateSerializer, responses={201: CertificateSerializer})
     @action(detail=True, methods=["post"])
@@ -668,10 +638,7 @@ class TrainingFilter(filters.FilterSet):
     filter_region = region_filter("region__code")
 
 
-class TrainingViewSet(
-    ScopedViewSetMixin,
-    ReadCreateViewSet,
-):
+class TrainingViewSet(ScopedViewSetMixin, ReadCreateViewSet):
     """Training sessions for directors and caregivers (二(十)) and who attended them. A person
     is told apart by ID number: entered twice for a session, they are stored once."""
 
@@ -835,10 +802,7 @@ class UpgradeProjectFilter(filters.FilterSet):
     filter_region = region_filter("facility__region__code")
 
 
-class UpgradeProjectViewSet(
-    ScopedViewSetMixin,
-    ReadCreateUpdateViewSet,
-):
+class UpgradeProjectViewSet(ScopedViewSetMixin, ReadCreateUpdateViewSet):
     """Building and upgrade projects (新建, 改建, 提档升级, 补建) with their funding; milestones
     and basic-indicator checks are shown with each project. The award after building
     (先建后补, 三(二)) is paid only to a completed project."""

@@ -6,9 +6,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.decorators import action
 
 from api.fields import ScopedPrimaryKeyField, ScopedRegionField
 from api.filters import IdFilter, region_filter
@@ -17,7 +16,7 @@ from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
 from api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet
-from api.writes import ServiceWritesMixin, record_changed
+from api.writes import ServiceWritesMixin, change_action
 from regions.models import Level
 from seniors import rules, services
 from seniors.filters import SeniorFilter
@@ -194,10 +193,7 @@ class SeniorStatusSerializer(serializers.Serializer):
     status_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
-class SeniorViewSet(
-    ScopedViewSetMixin,
-    ReadCreateUpdateViewSet,
-):
+class SeniorViewSet(ScopedViewSetMixin, ReadCreateUpdateViewSet):
     """The seniors' ledger of the user's region. Nobody is deleted: a person who moves out or
     dies changes status (``POST …/{id}/status/``)."""
 
@@ -222,20 +218,14 @@ class SeniorViewSet(
             .annotate(village_name=F("village__short_name"))
         )
 
-    @extend_schema(request=SeniorStatusSerializer, responses=SeniorSerializer)
-    @action(detail=True, methods=["post"])
-    def status(self, request, pk=None):
-        return record_changed(
-            self,
-            request,
-            SeniorStatusSerializer,
-            lambda senior, data: services.senior_set_status(
-                by=request.user,
-                senior=senior,
-                status=data["status"],
-                on=data["status_on"],
-                note=data.get("status_note", ""),
-            ),
+    @change_action(SeniorStatusSerializer, responses=SeniorSerializer)
+    def status(self, request, senior, data):
+        services.senior_set_status(
+            by=request.user,
+            senior=senior,
+            status=data["status"],
+            on=data["status_on"],
+            note=data.get("status_note", ""),
         )
 
 
@@ -284,10 +274,7 @@ class AssessmentFilter(filters.FilterSet):
     filter_region = region_filter("senior__village__code")
 
 
-class AssessmentViewSet(
-    ScopedViewSetMixin,
-    ReadCreateViewSet,
-):
+class AssessmentViewSet(ScopedViewSetMixin, ReadCreateViewSet):
     """Barthel assessments. Total and level are computed by the server; a correction is a new
     assessment (the latest one counts)."""
 
@@ -345,11 +332,7 @@ class VisitFilter(filters.FilterSet):
     filter_region = region_filter("senior__village__code")
 
 
-class VisitViewSet(
-    ScopedViewSetMixin,
-    IdempotentCreateMixin,
-    ReadCreateViewSet,
-):
+class VisitViewSet(ScopedViewSetMixin, IdempotentCreateMixin, ReadCreateViewSet):
     """Visits and home services. Send a ``client_uuid`` from the phone: sending the same one
     again (a retry on a weak signal) answers 200 with the visit stored the first time."""
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.decorators import action
 
 from api.fields import ScopedPrimaryKeyField, ScopedRegionField
 from api.filters import IdFilter, region_filter
@@ -23,7 +21,7 @@ from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
 from api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet
-from api.writes import ServiceWritesMixin, record_changed
+from api.writes import ServiceWritesMixin, change_action
 from regions.models import Level
 from seniors.models import Senior
 from volunteers import rules, services
@@ -83,10 +81,7 @@ class VolunteerFilter(filters.FilterSet):
     filter_region = region_filter("village__code")
 
 
-class VolunteerViewSet(
-    ScopedViewSetMixin,
-    ReadCreateUpdateViewSet,
-):
+class VolunteerViewSet(ScopedViewSetMixin, ReadCreateUpdateViewSet):
     """Volunteers of the user's region (a volunteer: their own record). Nobody is deleted:
     a volunteer who stops gets ``left_on``."""
 
@@ -152,10 +147,7 @@ class GroupFilter(filters.FilterSet):
     filter_region = region_filter("region__code")
 
 
-class _GroupViewSet(
-    ScopedViewSetMixin,
-    ReadCreateUpdateViewSet,
-):
+class _GroupViewSet(ScopedViewSetMixin, ReadCreateUpdateViewSet):
     kind: str = ""
     queryset = Group.objects.all()
     serializer_class = GroupSerializer
@@ -219,10 +211,7 @@ class AssistantSerializer(ServiceWritesMixin, serializers.ModelSerializer):
     instance_name = "assistant"
 
 
-class AssistantViewSet(
-    ScopedViewSetMixin,
-    ReadCreateUpdateViewSet,
-):
+class AssistantViewSet(ScopedViewSetMixin, ReadCreateUpdateViewSet):
     """Elderly-care assistants (养老助理) of villages; appointed by the bureau or township."""
 
     queryset = ElderlyCareAssistant.objects.all()
@@ -322,10 +311,7 @@ class PairingFilter(filters.FilterSet):
     filter_region = region_filter("senior__village__code")
 
 
-class PairingViewSet(
-    ScopedViewSetMixin,
-    ReadCreateViewSet,
-):
+class PairingViewSet(ScopedViewSetMixin, ReadCreateViewSet):
     """结对扶老 pairings with the senior's last visit and whether the pairing is overdue today
     (``?overdue=true``): open, and more days than its interval since the later of the last
     visit and its start. A pairing is never deleted: ``POST …/{id}/end/``."""
@@ -345,17 +331,9 @@ class PairingViewSet(
             Pairing.objects.select_related("helper", "senior"), timezone.localdate()
         )
 
-    @extend_schema(request=PairingEndSerializer, responses=PairingSerializer)
-    @action(detail=True, methods=["post"])
-    def end(self, request, pk=None):
-        return record_changed(
-            self,
-            request,
-            PairingEndSerializer,
-            lambda pairing, data: services.pairing_end(
-                by=request.user, pairing=pairing, ended_on=data["ended_on"]
-            ),
-        )
+    @change_action(PairingEndSerializer, responses=PairingSerializer)
+    def end(self, request, pairing, data):
+        services.pairing_end(by=request.user, pairing=pairing, ended_on=data["ended_on"])
 
 
 class PairingGapSerializer(serializers.ModelSerializer):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.errors import domain_errors
@@ -46,13 +49,25 @@ class ServiceWritesMixin:
             )
 
 
-def record_changed(view, request, payload_class, change: Callable[[Any, dict], Any]) -> Response:
-    """A ``POST …/{id}/<action>/`` that changes one record through a service: the payload
-    checked by ``payload_class``, ``change(record, data)`` called (its ``ValidationError`` a
-    400), and the record answered as it is now, read again through the view's scope."""
-    record = view.get_object()
-    payload = payload_class(data=request.data)
-    payload.is_valid(raise_exception=True)
-    with domain_errors():
-        change(record, payload.validated_data)
-    return Response(view.get_serializer(view.get_object()).data)
+def change_action(payload_class, *, responses) -> Callable:
+    """Declares a ``POST …/{id}/<name>/`` (``<name>`` the method's) that changes one record
+    through a service: the payload checked by ``payload_class``, the method called as
+    ``change(self, request, record, data)`` (a service's ``ValidationError`` a 400), and the
+    record answered as it is now (``responses``, the view's serializer), read again through
+    the view's scope."""
+
+    def decorate(change: Callable[..., Any]) -> Callable:
+        @extend_schema(request=payload_class, responses=responses)
+        @action(detail=True, methods=["post"])
+        @functools.wraps(change)
+        def changed(view, request, pk=None) -> Response:
+            record = view.get_object()
+            payload = payload_class(data=request.data)
+            payload.is_valid(raise_exception=True)
+            with domain_errors():
+                change(view, request, record, payload.validated_data)
+            return Response(view.get_serializer(view.get_object()).data)
+
+        return changed
+
+    return decorate

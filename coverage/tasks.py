@@ -2,59 +2,25 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import functools
 import time
-from collections.abc import Callable
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
 from coverage import fanout, services
 from coverage.models import Run, RunStatus
 from coverage.report import previous_month
-
-# a lost database connection is retried (the run's transaction rolled back: the previous
-# snapshot stands); anything else fails the run with its error
-RETRYABLE = (OperationalError, InterfaceError)
+from eldercare.tasks import RETRIED_TASK, retried_or_failed
 
 
-# a run's tasks: acknowledged once done (a worker lost mid-way hands the message to another),
-# a lost database connection retried five times ten seconds apart
-RUN_TASK = {
-    "bind": True,
-    "max_retries": 5,
-    "default_retry_delay": 10,
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-}
-
-
-@contextlib.contextmanager
-def _retried_or_failed(task, fail: Callable[[str], None], what: str = ""):
-    """A lost connection is retried (``fail`` once the retries are spent); anything else
-    calls ``fail`` with the error, and the task fails with it."""
-    try:
-        yield
-    except RETRYABLE as error:
-        _drop_connection()
-        if task.request.retries >= task.max_retries:
-            fail(f"{what}{error!r}")
-            raise
-        raise task.retry(exc=error) from error
-    except Exception as error:
-        fail(f"{what}{error!r}")
-        raise
-
-
-@shared_task(name="coverage.compute_run", **RUN_TASK)
+@shared_task(name="coverage.compute_run", **RETRIED_TASK)
 def compute_run(self, run_id: int) -> dict:
     run = Run.objects.filter(pk=run_id).first()
     if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED):
         return {"run": run_id, "skipped": True}
-    with _retried_or_failed(self, lambda error: services.run_fail(run_id=run_id, error=error)):
+    with retried_or_failed(self, lambda error: services.run_fail(run_id=run_id, error=error)):
         if fanout.applies(run):
             # the parts go where this task came from (a test worker's own queue, for one)
             parts, roll_up = fanout.start(run, queue=_queue_of(self.request))
@@ -63,12 +29,12 @@ def compute_run(self, run_id: int) -> dict:
     return {"run": run_id, "date": result.date.isoformat(), "rows": result.rows}
 
 
-@shared_task(name="coverage.stage_part", **RUN_TASK)
+@shared_task(name="coverage.stage_part", **RETRIED_TASK)
 def stage_part(self, run_id: int, batch: str, prefix: str) -> dict:
     """One part of a fanned-out run: the leaves of the regions under ``prefix``, staged in a
     transaction of its own (again, if delivered again). A part that fails fails the run."""
     fail = functools.partial(fanout.fail, run_id, batch)
-    with _retried_or_failed(self, fail, f"part {prefix}: "):
+    with retried_or_failed(self, fail, f"part {prefix}: "):
         part = fanout.stage_part(run_id, batch, prefix)
     return {
         "prefix": prefix,
@@ -79,13 +45,13 @@ def stage_part(self, run_id: int, batch: str, prefix: str) -> dict:
     }
 
 
-@shared_task(name="coverage.roll_up_run", **RUN_TASK)
+@shared_task(name="coverage.roll_up_run", **RETRIED_TASK)
 def roll_up_run(self, results: list[dict], run_id: int, batch: str) -> dict:
     """The chord's end: the day's snapshots from the parts' leaves, the run marked done."""
     queries = sum(part.get("queries", 0) for part in results)
     started = time.perf_counter()
     fail = functools.partial(fanout.fail, run_id, batch)
-    with _retried_or_failed(self, fail, "roll-up: "):
+    with retried_or_failed(self, fail, "roll-up: "):
         result = fanout.finish(run_id, batch, part_queries=queries)
     if result is None:
         return {"run": run_id, "skipped": True}
@@ -125,11 +91,8 @@ def nightly() -> dict:
 )
 def recompute_dirty(self) -> dict:
     """Celery beat, every few minutes: the townships whose records changed."""
-    try:
+    with retried_or_failed(self):
         result = services.dirty_recompute()
-    except RETRYABLE as error:
-        _drop_connection()
-        raise self.retry(exc=error) from error
     if result is None:
         return {"recomputed": []}
     return {"recomputed": result.townships, "rows": result.rows}
@@ -151,7 +114,7 @@ def build_report(self, region_code: str, month: str) -> dict:
     def fail(error: str) -> None:
         services.report_fail(region_code=region_code, month=day, error=error)
 
-    with _retried_or_failed(self, fail):
+    with retried_or_failed(self, fail):
         report = services.report_build(region_code=region_code, month=day)
     return {"report": report.pk, "snapshot": str(report.snapshot_date), "bytes": len(report.pdf)}
 
@@ -166,9 +129,3 @@ def monthly_reports() -> dict:
 
 def _queue_of(request) -> str | None:
     return (request.delivery_info or {}).get("routing_key") or None
-
-
-def _drop_connection() -> None:
-    """A lost connection is not reused by the retry (unless a caller's transaction holds it)."""
-    if not connection.in_atomic_block:
-        connection.close()

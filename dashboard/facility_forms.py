@@ -90,16 +90,21 @@ def _model_fields(model, names, *, today_initial=()) -> dict[str, forms.Field]:
 
 class ModelFieldsForm(forms.Form):
     """A plain form whose fields are made from some fields of a model (labels, choices and
-    lengths stay the model's), without a ModelForm's validation of rows."""
+    lengths stay the model's), without a ModelForm's validation of rows. ``today_fields``
+    start at today; ``required_fields`` must be filled in here though the model lets them be
+    empty (a discharge needs its day)."""
 
     model = None
     field_names: tuple[str, ...] = ()
     today_fields: tuple[str, ...] = ()
+    required_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         declared = dict(self.fields)
         self.fields = _model_fields(self.model, self.field_names, today_initial=self.today_fields)
+        for name in self.required_fields:
+            self.fields[name].required = True
         self.fields.update(declared)
 
 
@@ -221,10 +226,7 @@ class BedRetireForm(ModelFieldsForm):
     model = Bed
     field_names = ("retired_on",)
     today_fields = ("retired_on",)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["retired_on"].required = True
+    required_fields = ("retired_on",)
 
 
 class SeniorChoiceField(forms.ModelChoiceField):
@@ -291,10 +293,7 @@ class DischargeForm(ModelFieldsForm):
     model = Placement
     field_names = ("discharged_on", "discharge_reason")
     today_fields = ("discharged_on",)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["discharged_on"].required = True
+    required_fields = ("discharged_on",)
 
 
 class StaffForm(ModelFieldsForm):
@@ -313,10 +312,7 @@ class StaffEndForm(ModelFieldsForm):
     model = StaffMember
     field_names = ("ended_on",)
     today_fields = ("ended_on",)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["ended_on"].required = True
+    required_fields = ("ended_on",)
 
 
 class CertificateForm(ModelFieldsForm):

@@ -11,10 +11,10 @@ Usage (a database holding the demo; it only reads, plus one token per user)::
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import statistics
 import time
+
+from loadtest.timing import setup_script
 
 # (label, who reads, path): the township's staff or the bureau of the demo accounts
 ENDPOINTS = [
@@ -28,13 +28,7 @@ ENDPOINTS = [
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eldercare.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    os.environ.setdefault("HTTPS", "0")  # the test client speaks plain http
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    import django
-
-    django.setup()
+    setup_script(ALLOWED_HOSTS="testserver")
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -47,7 +41,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=300, help="per endpoint and mode")
     args = parser.parse_args()
-    logging.getLogger("django.request").setLevel(logging.ERROR)
 
     accounts = {"staff": STAFF_BAIMA.username, "district": BUREAU.username}
     by_name = User.objects.in_bulk(accounts.values(), field_name="username")

@@ -23,11 +23,11 @@ that the measure has the CPU to itself)::
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import statistics
 import time
 from contextlib import contextmanager, nullcontext
+
+from loadtest.timing import setup_script
 
 BARE = "/bench/bare/"
 HOST = "testserver"
@@ -183,19 +183,12 @@ def _measure(rows, requests: int, out) -> float:
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eldercare.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    os.environ.setdefault("HTTPS", "0")  # the test client speaks plain http
-    os.environ.setdefault("BENCH_BARE_VIEW", "1")
-    import django
-
-    django.setup()
+    setup_script(BENCH_BARE_VIEW="1")
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=300, help="per row")
     parser.add_argument("--user", default="", help="the account that reads (the demo bureau)")
     parser.add_argument("--cache-url", default="", help="redis://...: that cache, not CACHE_URL")
     args = parser.parse_args()
-    logging.getLogger("django.request").setLevel(logging.ERROR)
     measure(requests=args.requests, username=args.user, cache_url=args.cache_url)
 
 

@@ -434,6 +434,11 @@ CATEGORY_FIELDS = (
 )
 
 
+def _as_on_senior(name: str) -> models.Field:
+    """A new field declared as ``Senior``'s field ``name`` is (label, choices, default)."""
+    return Senior._meta.get_field(name).clone()
+
+
 class CategoryPeriod(models.Model):
     """The categories of a person over a period: 特困 mode, 低保, 低收入, 计生特殊家庭, living
     alone / left behind and the wishes for care, valid from ``valid_from`` (empty: since the
@@ -457,22 +462,14 @@ class CategoryPeriod(models.Model):
     valid_to = PlausibleDateField(
         _("valid until (exclusive)"), null=True, blank=True, span="history"
     )
-    extreme_poverty = models.CharField(
-        _("extreme poverty (特困)"), max_length=12, choices=ExtremePoverty.choices, blank=True
-    )
-    subsistence_allowance = models.BooleanField(_("subsistence allowance (低保)"), default=False)
-    low_income = models.BooleanField(_("low income (低收入)"), default=False)
-    family_planning_special = models.BooleanField(
-        _("family-planning special family (计划生育特殊家庭)"), default=False
-    )
-    living_situation = models.CharField(
-        _("living situation"),
-        max_length=12,
-        choices=LivingSituation.choices,
-        default=LivingSituation.WITH_FAMILY,
-    )
-    wants_centralised_care = models.BooleanField(_("wants centralised care"), default=False)
-    wants_day_care = models.BooleanField(_("wants day care"), default=False)
+    # the categories (``CATEGORY_FIELDS``), each declared as the person's own field is
+    extreme_poverty = _as_on_senior("extreme_poverty")
+    subsistence_allowance = _as_on_senior("subsistence_allowance")
+    low_income = _as_on_senior("low_income")
+    family_planning_special = _as_on_senior("family_planning_special")
+    living_situation = _as_on_senior("living_situation")
+    wants_centralised_care = _as_on_senior("wants_centralised_care")
+    wants_day_care = _as_on_senior("wants_day_care")
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

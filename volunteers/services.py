@@ -47,6 +47,14 @@ def _save(obj, *, by):
     return obj
 
 
+def _write(obj, fields: dict[str, Any], allowed: tuple[str, ...], *, check, by):
+    """Set ``fields`` on ``obj`` (only the ``allowed`` ones), hold it to ``check`` (the rule
+    across its fields) and save it, ``by`` in its history."""
+    _apply(obj, fields, allowed)
+    check(obj)
+    return _save(obj, by=by)
+
+
 def _check_volunteer(volunteer: Volunteer) -> None:
     group = volunteer.villager_group
     if group is not None and not group.code.startswith(volunteer.village.prefix):
@@ -58,18 +66,13 @@ def _check_volunteer(volunteer: Volunteer) -> None:
 @transaction.atomic
 def volunteer_register(*, by, **fields: Any) -> Volunteer:
     """Register a volunteer; a villager group, if given, lies in their village."""
-    volunteer = Volunteer()
-    _apply(volunteer, fields, VOLUNTEER_FIELDS)
-    _check_volunteer(volunteer)
-    return _save(volunteer, by=by)
+    return _write(Volunteer(), fields, VOLUNTEER_FIELDS, check=_check_volunteer, by=by)
 
 
 @transaction.atomic
 def volunteer_update(*, by, volunteer: Volunteer, **fields: Any) -> Volunteer:
     """Change a volunteer's record; a villager group, if given, lies in their village."""
-    _apply(volunteer, fields, VOLUNTEER_FIELDS)
-    _check_volunteer(volunteer)
-    return _save(volunteer, by=by)
+    return _write(volunteer, fields, VOLUNTEER_FIELDS, check=_check_volunteer, by=by)
 
 
 def _check_group(group: Group) -> None:
@@ -86,9 +89,10 @@ def _check_group(group: Group) -> None:
         raise ValidationError({"region": message})
 
 
-def _save_group(group: Group, *, by, members: Iterable[Volunteer] | None) -> Group:
-    _check_group(group)
-    _save(group, by=by)
+def _save_group(
+    group: Group, fields: dict[str, Any], *, by, members: Iterable[Volunteer] | None
+) -> Group:
+    _write(group, fields, GROUP_FIELDS, check=_check_group, by=by)
     if members is not None:
         group.members.set(members)
     return group
@@ -100,9 +104,7 @@ def group_create(
 ) -> Group:
     """Found a team, an elders' association or a mutual-aid group (``kind``) with its
     members; see ``_check_group`` for where each belongs."""
-    group = Group(kind=kind)
-    _apply(group, fields, GROUP_FIELDS)
-    return _save_group(group, by=by, members=members)
+    return _save_group(Group(kind=kind), fields, by=by, members=members)
 
 
 @transaction.atomic
@@ -110,8 +112,7 @@ def group_update(
     *, by, group: Group, members: Iterable[Volunteer] | None = None, **fields: Any
 ) -> Group:
     """Change a group; ``members``, when given, replace its members."""
-    _apply(group, fields, GROUP_FIELDS)
-    return _save_group(group, by=by, members=members)
+    return _save_group(group, fields, by=by, members=members)
 
 
 def _check_assistant(assistant: ElderlyCareAssistant) -> None:
@@ -125,18 +126,13 @@ def _check_assistant(assistant: ElderlyCareAssistant) -> None:
 def assistant_appoint(*, by, **fields: Any) -> ElderlyCareAssistant:
     """Appoint an elderly-care assistant of a village; the volunteer record, if linked, is of
     that village."""
-    assistant = ElderlyCareAssistant()
-    _apply(assistant, fields, ASSISTANT_FIELDS)
-    _check_assistant(assistant)
-    return _save(assistant, by=by)
+    return _write(ElderlyCareAssistant(), fields, ASSISTANT_FIELDS, check=_check_assistant, by=by)
 
 
 @transaction.atomic
 def assistant_update(*, by, assistant: ElderlyCareAssistant, **fields: Any) -> ElderlyCareAssistant:
     """Change an assistant's record; the volunteer record, if linked, is of their village."""
-    _apply(assistant, fields, ASSISTANT_FIELDS)
-    _check_assistant(assistant)
-    return _save(assistant, by=by)
+    return _write(assistant, fields, ASSISTANT_FIELDS, check=_check_assistant, by=by)
 
 
 def pairing_start(

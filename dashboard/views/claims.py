@@ -107,25 +107,10 @@ def claim_paper(request):
     """Enter a claim from a volunteer's paper passbook; it is verified like any other."""
     _require_verifier(request)
     form = PaperClaimForm(request.POST or None, user=request.user)
-
-    def submit():
-        data = form.cleaned_data
-        return claims.claim_submit(
-            by=request.user,
-            volunteer=data["volunteer"],
-            senior=data["senior"],
-            service_type=data["service_type"],
-            started_at=data["started_at"],
-            ended_at=data["ended_at"],
-            notes=data["notes"],
-            client_uuid=data["client_uuid"],
-            from_paper=True,
-        )
-
     done = save_form(
         request,
         form,
-        submit,
+        lambda: claims.claim_submit(by=request.user, from_paper=True, **form.cleaned_data),
         success=_("Paper record saved; it now waits for verification."),
         already=_("This paper record was already saved."),
         then="dashboard:claim_queue",

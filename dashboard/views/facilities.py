@@ -101,6 +101,15 @@ def _form_page(request, form, facility, title, **extra):
     return render(request, "dashboard/facilities/form.html", context)
 
 
+def _facility_form(request, form, facility, save, *, success, tab: str, title, **extra):
+    """A form about one facility: saved through ``save`` (the service), then back to the
+    facility's ``tab``; otherwise the form page again (``title`` and ``extra`` for it)."""
+    done = save_form(
+        request, form, save, success=success, then=lambda _saved: _back(facility.pk, tab)
+    )
+    return done or _form_page(request, form, facility, title, **extra)
+
+
 # --- the list -------------------------------------------------------------------------------
 
 
@@ -344,16 +353,17 @@ def facility_quality_check(request, pk: int):
     _require(can_supervise, request)
     facility = _get_facility(request, pk)
     form = QualityCheckForm(request.POST or None)
-    done = save_form(
+    return _facility_form(
         request,
         form,
+        facility,
         lambda: services.quality_check_record(
             by=request.user, facility=facility, **form.cleaned_data
         ),
         success=_("Quality check saved."),
-        then=lambda _check: _back(facility.pk, "checks"),
+        tab="checks",
+        title=_("Record a quality check"),
     )
-    return done or _form_page(request, form, facility, _("Record a quality check"))
 
 
 # --- beds -------------------------------------------------------------------------------------
@@ -363,32 +373,29 @@ def facility_bed_add(request, pk: int):
     _require(can_keep_ledgers, request)
     facility = _get_facility(request, pk)
     form = BedForm(request.POST or None)
-    done = save_form(
+    return _facility_form(
         request,
         form,
+        facility,
         lambda: services.bed_add(by=request.user, facility=facility, **form.cleaned_data),
         success=lambda bed: _("Bed %(label)s added.") % {"label": bed.label},
-        then=lambda _bed: _back(facility.pk, "beds"),
+        tab="beds",
+        title=_("Add a bed"),
     )
-    return done or _form_page(request, form, facility, _("Add a bed"))
 
 
 def facility_bed_retire(request, pk: int):
     _require(can_keep_ledgers, request)
     bed = _get_child(request, Bed.objects, pk)
     form = BedRetireForm(request.POST or None)
-    done = save_form(
-        request,
-        form,
-        lambda: services.bed_retire(by=request.user, bed=bed, **form.cleaned_data),
-        success=_("Bed %(label)s retired.") % {"label": bed.label},
-        then=lambda _bed: _back(bed.facility_id, "beds"),
-    )
-    return done or _form_page(
+    return _facility_form(
         request,
         form,
         bed.facility,
-        _("Retire a bed"),
+        lambda: services.bed_retire(by=request.user, bed=bed, **form.cleaned_data),
+        success=_("Bed %(label)s retired.") % {"label": bed.label},
+        tab="beds",
+        title=_("Retire a bed"),
         subject=f"{bed.label} · {bed.get_kind_display()}",
     )
 
@@ -424,9 +431,13 @@ def facility_discharge(request, pk: int):
     _require(can_keep_ledgers, request)
     placement = _get_child(request, Placement.objects.select_related("senior", "bed"), pk)
     form = DischargeForm(request.POST or None)
-    done = save_form(
+    subject = placement.senior.name
+    if placement.bed is not None:
+        subject += f" · {placement.bed.label}"
+    return _facility_form(
         request,
         form,
+        placement.facility,
         lambda: services.placement_discharge(
             by=request.user,
             placement=placement,
@@ -434,14 +445,10 @@ def facility_discharge(request, pk: int):
             reason=form.cleaned_data["discharge_reason"],
         ),
         success=_("%(name)s is discharged.") % {"name": placement.senior.name},
-        then=lambda _placement: _back(placement.facility_id, "residents"),
+        tab="residents",
+        title=_("Discharge"),
+        subject=subject,
     )
-    if done:
-        return done
-    subject = placement.senior.name
-    if placement.bed is not None:
-        subject += f" · {placement.bed.label}"
-    return _form_page(request, form, placement.facility, _("Discharge"), subject=subject)
 
 
 # --- staff and certificates ---------------------------------------------------------------
@@ -451,29 +458,30 @@ def facility_staff_add(request, pk: int):
     _require(can_keep_ledgers, request)
     facility = _get_facility(request, pk)
     form = StaffForm(request.POST or None)
-    done = save_form(
+    return _facility_form(
         request,
         form,
+        facility,
         lambda: services.staff_add(by=request.user, facility=facility, **form.cleaned_data),
         success=lambda member: _("%(name)s is added to the staff.") % {"name": member.name},
-        then=lambda _member: _back(facility.pk, "staff"),
+        tab="staff",
+        title=_("Add a staff member"),
     )
-    return done or _form_page(request, form, facility, _("Add a staff member"))
 
 
 def facility_staff_end(request, pk: int):
     _require(can_keep_ledgers, request)
     member = _get_child(request, StaffMember.objects, pk)
     form = StaffEndForm(request.POST or None)
-    done = save_form(
+    return _facility_form(
         request,
         form,
+        member.facility,
         lambda: services.staff_end(by=request.user, member=member, **form.cleaned_data),
         success=_("%(name)s has left.") % {"name": member.name},
-        then=lambda _member: _back(member.facility_id, "staff"),
-    )
-    return done or _form_page(
-        request, form, member.facility, _("Mark as left"), subject=str(member)
+        tab="staff",
+        title=_("Mark as left"),
+        subject=str(member),
     )
 
 
@@ -481,15 +489,15 @@ def facility_certificate_add(request, pk: int):
     _require(can_keep_ledgers, request)
     member = _get_child(request, StaffMember.objects, pk)
     form = CertificateForm(request.POST or None)
-    done = save_form(
+    return _facility_form(
         request,
         form,
+        member.facility,
         lambda: services.certificate_add(by=request.user, member=member, **form.cleaned_data),
         success=_("Certificate saved."),
-        then=lambda _certificate: _back(member.facility_id, "staff"),
-    )
-    return done or _form_page(
-        request, form, member.facility, _("Add a certificate"), subject=str(member)
+        tab="staff",
+        title=_("Add a certificate"),
+        subject=str(member),
     )
 
 
@@ -501,20 +509,16 @@ def facility_funds(request, pk: int):
     _require(can_keep_ledgers, request)
     facility = _get_facility(request, pk)
     form = OperatingFundForm(request.POST or None)
-    done = save_form(
+    return _facility_form(
         request,
         form,
+        facility,
         lambda: services.operating_fund_record(
             by=request.user, facility=facility, **form.cleaned_data
         ),
         success=_("Operating funds saved."),
-        then=lambda _fund: _back(facility.pk, "funds"),
-    )
-    return done or _form_page(
-        request,
-        form,
-        facility,
-        _("Record operating funds"),
+        tab="funds",
+        title=_("Record operating funds"),
         intro=_(
             "Plan 三(三): a nursing home's or care centre's operating funds should reach at "
             "least 15 per cent of its residents' annual basic living allowance."

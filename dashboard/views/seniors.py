@@ -138,35 +138,52 @@ def senior_edit(request, pk: int):
     form = SeniorForm(
         request.POST or None, initial=initial, user=request.user, with_id_number=False
     )
-    done = save_form(
+    return _senior_form(
         request,
         form,
+        senior,
         lambda: services.senior_update(
             by=request.user,
             senior=senior,
             **{name: form.cleaned_data[name] for name in form.changed_data},
         ),
         success=_("Changes saved."),
-        then=lambda _senior: redirect("dashboard:senior_detail", pk=senior.pk),
+        template="dashboard/seniors/form.html",
     )
-    return done or render(request, "dashboard/seniors/form.html", {"form": form, "senior": senior})
 
 
-def _simple_form(request, form, senior, title):
-    return render(
+def _senior_form(
+    request,
+    form,
+    senior,
+    save,
+    *,
+    success,
+    already=None,
+    template="dashboard/seniors/simple_form.html",
+    **extra,
+):
+    """A form about one senior: saved through ``save`` (the service), then back to the
+    senior's page; otherwise ``template`` again with the form, the senior and ``extra``."""
+    done = save_form(
         request,
-        "dashboard/seniors/simple_form.html",
-        {"form": form, "senior": senior, "title": title},
+        form,
+        save,
+        success=success,
+        already=already,
+        then=lambda _saved: redirect("dashboard:senior_detail", pk=senior.pk),
     )
+    return done or render(request, template, {"form": form, "senior": senior, **extra})
 
 
 def senior_status(request, pk: int):
     _require(rules.can_manage_seniors, request)
     senior = _get_senior(request, pk)
     form = StatusForm(request.POST or None)
-    done = save_form(
+    return _senior_form(
         request,
         form,
+        senior,
         lambda: services.senior_set_status(
             by=request.user,
             senior=senior,
@@ -175,18 +192,18 @@ def senior_status(request, pk: int):
             note=form.cleaned_data["status_note"],
         ),
         success=_("Status changed."),
-        then=lambda _senior: redirect("dashboard:senior_detail", pk=senior.pk),
+        title=_("Change status"),
     )
-    return done or _simple_form(request, form, senior, _("Change status"))
 
 
 def assessment_create(request, pk: int):
     _require(rules.can_manage_seniors, request)
     senior = _get_senior(request, pk)
     form = AssessmentForm(request.POST or None)
-    done = save_form(
+    return _senior_form(
         request,
         form,
+        senior,
         lambda: services.assessment_record(
             by=request.user,
             senior=senior,
@@ -199,12 +216,7 @@ def assessment_create(request, pk: int):
             _("Assessment saved: %(total)d points, %(level)s.")
             % {"total": assessment.total, "level": assessment.get_level_display()}
         ),
-        then=lambda _assessment: redirect("dashboard:senior_detail", pk=senior.pk),
-    )
-    return done or render(
-        request,
-        "dashboard/seniors/assessment_form.html",
-        {"form": form, "senior": senior},
+        template="dashboard/seniors/assessment_form.html",
     )
 
 
@@ -212,26 +224,12 @@ def visit_create(request, pk: int):
     _require(rules.can_record_visits, request)
     senior = _get_senior(request, pk)
     form = VisitForm(request.POST or None)
-
-    def record():
-        data = form.cleaned_data
-        return services.visit_record(
-            by=request.user,
-            senior=senior,
-            visited_at=data["visited_at"],
-            service_type=data["service_type"],
-            client_uuid=data["client_uuid"],
-            visitor_name=data["visitor_name"],
-            notes=data["notes"],
-            follow_up_needed=data["follow_up_needed"],
-        )
-
-    done = save_form(
+    return _senior_form(
         request,
         form,
-        record,
+        senior,
+        lambda: services.visit_record(by=request.user, senior=senior, **form.cleaned_data),
         success=_("Visit saved."),
         already=_("This visit was already saved."),
-        then=lambda _saved: redirect("dashboard:senior_detail", pk=senior.pk),
+        title=_("Record a visit"),
     )
-    return done or _simple_form(request, form, senior, _("Record a visit"))

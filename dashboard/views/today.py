@@ -47,6 +47,20 @@ class Item:
     empty: str = ""
 
 
+def _listing(*, key: str, title: str, due, url: str, action: str, row, empty: str) -> Item:
+    """An item counting the records of ``due`` and showing the first of them, each as
+    ``row(record)``; ``url`` is the page for the whole list."""
+    return Item(
+        key=key,
+        title=title,
+        count=due.count(),
+        url=url,
+        action=action,
+        rows=[row(record) for record in due[:ROWS]],
+        empty=empty,
+    )
+
+
 def _claims(user) -> Item:
     waiting = (
         ServiceLog.objects.visible_to(user)
@@ -55,21 +69,18 @@ def _claims(user) -> Item:
         .order_by("started_at", "id")
     )
     url = reverse("dashboard:claim_queue")
-    return Item(
+    return _listing(
         key="claims",
         title=_("Service claims waiting for your decision"),
-        count=waiting.count(),
+        due=waiting,
         url=url,
         action=_("Review claims"),
-        rows=[
-            Row(
-                text=f"{c.volunteer.name} → {c.senior.name}",
-                note=f"{timezone.localtime(c.started_at):%m-%d %H:%M} · "
-                + _("%(hours)s hours") % {"hours": c.hours},
-                url=f"{url}#claim-{c.pk}",
-            )
-            for c in waiting[:ROWS]
-        ],
+        row=lambda c: Row(
+            text=f"{c.volunteer.name} → {c.senior.name}",
+            note=f"{timezone.localtime(c.started_at):%m-%d %H:%M} · "
+            + _("%(hours)s hours") % {"hours": c.hours},
+            url=f"{url}#claim-{c.pk}",
+        ),
         empty=_("No claims are waiting."),
     )
 
@@ -119,21 +130,18 @@ def _certificates(user, today: datetime.date) -> Item:
         today,
         within_days=CERTIFICATES_AHEAD_DAYS,
     )
-    return Item(
+    return _listing(
         key="certificates",
         title=_("Caregiver certificates expiring within 60 days"),
-        count=expiring.count(),
+        due=expiring,
         url=reverse("dashboard:facility_list"),
         action=_("Facilities"),
-        rows=[
-            Row(
-                text=f"{c.staff.name} · {c.staff.facility.name}",
-                note=_("expires %(date)s") % {"date": c.expires_on.isoformat()},
-                url=reverse("dashboard:facility_detail", args=[c.staff.facility_id]),
-                urgent=c.expires_on < today,
-            )
-            for c in expiring[:ROWS]
-        ],
+        row=lambda c: Row(
+            text=f"{c.staff.name} · {c.staff.facility.name}",
+            note=_("expires %(date)s") % {"date": c.expires_on.isoformat()},
+            url=reverse("dashboard:facility_detail", args=[c.staff.facility_id]),
+            urgent=c.expires_on < today,
+        ),
         empty=_("No certificate runs out in the next 60 days."),
     )
 
@@ -141,21 +149,18 @@ def _certificates(user, today: datetime.date) -> Item:
 def _institutions(*, key: str, title: str, due, note, url: str, urgent=None, empty: str) -> Item:
     """An item listing institutions (``due``), each row its name, ``note(f)`` and a link to
     the page ``url`` names for it."""
-    return Item(
+    return _listing(
         key=key,
         title=title,
-        count=due.count(),
+        due=due,
         url=reverse("dashboard:facility_list"),
         action=_("Facilities"),
-        rows=[
-            Row(
-                text=f.name,
-                note=note(f),
-                url=reverse(url, args=[f.pk]),
-                urgent=urgent(f) if urgent else False,
-            )
-            for f in due[:ROWS]
-        ],
+        row=lambda f: Row(
+            text=f.name,
+            note=note(f),
+            url=reverse(url, args=[f.pk]),
+            urgent=urgent(f) if urgent else False,
+        ),
         empty=empty,
     )
 
@@ -193,20 +198,17 @@ def _imports(user) -> Item:
         .filter(status=ImportStatus.PREVIEWED)
         .order_by("-created_at")
     )
-    return Item(
+    return _listing(
         key="imports",
         title=_("Imports checked and waiting for confirmation"),
-        count=waiting.count(),
+        due=waiting,
         url=reverse("dashboard:senior_import"),
         action=_("Import seniors from Excel"),
-        rows=[
-            Row(
-                text=i.file_name,
-                note=f"{timezone.localtime(i.created_at):%m-%d %H:%M}",
-                url=reverse("dashboard:senior_import_preview", args=[i.pk]),
-            )
-            for i in waiting[:ROWS]
-        ],
+        row=lambda i: Row(
+            text=i.file_name,
+            note=f"{timezone.localtime(i.created_at):%m-%d %H:%M}",
+            url=reverse("dashboard:senior_import_preview", args=[i.pk]),
+        ),
         empty=_("No import is waiting."),
     )
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.core.management.base import BaseCommand
 
 from coverage import cache
 from coverage.compute import compute
 from coverage.services import month_ends
+from eldercare.commands import day_option
 
 PLAN_STARTED = datetime.date(2021, 5, 25)
 
@@ -30,14 +30,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        try:
-            day = (
-                datetime.date.fromisoformat(options["date"])
-                if options["date"]
-                else timezone.localdate()
-            )
-        except ValueError as error:
-            raise CommandError(f"--date: {error}") from error
+        day = day_option(options["date"])
         days = month_ends(PLAN_STARTED, day) if options["backfill"] else [day]
         total_rows, total_seconds = 0, 0.0
         for on in days:

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import logging
 import statistics
-import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, reset_queries
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from demo import accounts as demo_accounts
+from loadtest.timing import p95, wall_times_ms
 
 BUREAU = demo_accounts.BUREAU.username
 STAFF = demo_accounts.STAFF_BAIMA.username
@@ -73,16 +73,9 @@ class Command(BaseCommand):
             with CaptureQueriesContext(connection) as ctx:
                 status = client.get(path).status_code
             queries = len(ctx.captured_queries)
-            timings = []
-            for _ in range(n):
-                reset_queries()
-                started = time.perf_counter()
-                client.get(path)
-                timings.append((time.perf_counter() - started) * 1000)
-            timings.sort()
-            p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
+            timings = wall_times_ms(client, path, n)
             self.stdout.write(
                 f"{label:<34} {status:>6} {n:>5} {statistics.median(timings):>8.2f} "
-                f"{p95:>8.2f} {statistics.fmean(timings):>8.2f} {queries:>7}"
+                f"{p95(timings):>8.2f} {statistics.fmean(timings):>8.2f} {queries:>7}"
             )
         self.stdout.write(f"database: {connection.vendor}")

@@ -47,6 +47,7 @@ from django.utils import timezone
 from coverage.compute import compute, session_settings
 from coverage.models import Indicator, Leaf, Snapshot
 from demo import synthetic
+from eldercare.commands import day_option
 from facilities import models as facility
 from regions.models import Level, Region
 from seniors.models import Assessment, Senior, Visit, years_before
@@ -443,14 +444,7 @@ class Command(BaseCommand):
                 f"bench_coverage needs PostgreSQL; this database is {connection.vendor} "
                 "(set DATABASE_URL=postgres://…)"
             )
-        try:
-            on = (
-                datetime.date.fromisoformat(options["date"])
-                if options["date"]
-                else timezone.localdate()
-            )
-        except ValueError as error:
-            raise CommandError(f"--date: {error}") from error
+        on = day_option(options["date"])
         out = self.stdout.write
         rss_start = _maxrss()
         try:

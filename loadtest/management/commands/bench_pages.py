@@ -5,7 +5,6 @@ request. A benchmark to read, not a test: figures go to docs/performance.md."""
 from __future__ import annotations
 
 import statistics
-import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -14,6 +13,7 @@ from django.test import Client
 from accounts.models import User
 from demo.accounts import BUREAU
 from eldercare.querycount import QueryCounter
+from loadtest.timing import p95, wall_times_ms
 from regions.models import Level, Region
 
 PAGES = (
@@ -64,14 +64,8 @@ class Command(BaseCommand):
                 response = client.get(url)
             if response.status_code != 200:
                 raise CommandError(f"{url} answered {response.status_code}")
-            times = []
-            for _ in range(repeat):
-                started = time.perf_counter()
-                client.get(url)
-                times.append((time.perf_counter() - started) * 1000)
-            times.sort()
-            p95 = times[max(0, int(len(times) * 0.95) - 1)]
+            times = wall_times_ms(client, url, repeat)
             self.stdout.write(
-                f"{label:<20} {statistics.median(times):>10.1f} {p95:>8.1f} "
+                f"{label:<20} {statistics.median(times):>10.1f} {p95(times):>8.1f} "
                 f"{counter.count:>8} {len(response.content):>9}"
             )
