@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from eldercare.records import editable_fields, row_save
 from facilities import rules
 from facilities.models import (
     RESIDENTIAL_KINDS,
@@ -676,3 +677,17 @@ def indicator_check_record(
                 {"indicator": [_("This indicator was just checked: reload and try again.")]}
             ) from None
     return check
+
+
+BASIC_INDICATOR_FIELDS = editable_fields(BasicIndicator)
+
+
+@transaction.atomic
+def basic_indicator_save(
+    *, by: User, indicator: BasicIndicator | None = None, **fields: Any
+) -> BasicIndicator:
+    """Add an item to the district's checklist of upgrade basic indicators (二(二)) or change
+    one; an item no longer used is set inactive, never deleted (projects' checks name it)."""
+    return row_save(
+        BasicIndicator, by=by, row=indicator, fields=fields, allowed=BASIC_INDICATOR_FIELDS
+    )
