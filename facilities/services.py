@@ -227,6 +227,7 @@ def placement_discharge(
     return locked
 
 
+@transaction.atomic
 def staff_add(*, by: User, facility: Facility, **fields: Any) -> StaffMember:
     """Add a person to a facility's staff; an ID number, when given, must be valid."""
     errors: dict[str, list[str]] = {}
@@ -255,6 +256,7 @@ def staff_add(*, by: User, facility: Facility, **fields: Any) -> StaffMember:
     return member
 
 
+@transaction.atomic
 def training_session_create(
     *,
     by: User,
@@ -292,6 +294,7 @@ def training_session_create(
     return session
 
 
+@transaction.atomic
 def training_attend(
     *,
     by: User,
@@ -423,6 +426,7 @@ def facility_save(
     return target
 
 
+@transaction.atomic
 def bed_add(
     *, by: User, facility: Facility, label: str, kind: str, in_use_from: datetime.date
 ) -> Bed:
@@ -496,6 +500,7 @@ def staff_end(*, by: User, member: StaffMember, ended_on: datetime.date) -> Staf
     return locked
 
 
+@transaction.atomic
 def certificate_add(
     *,
     by: User,
@@ -525,6 +530,7 @@ def certificate_add(
     return certificate
 
 
+@transaction.atomic
 def quality_check_record(
     *, by: User, facility: Facility, checked_on: datetime.date, passed: bool, inspector: str,
     note: str = "",
@@ -619,6 +625,7 @@ def project_save(
     return target
 
 
+@transaction.atomic
 def milestone_record(
     *,
     by: User,

@@ -140,6 +140,7 @@ def assistant_update(*, by, assistant: ElderlyCareAssistant, **fields: Any) -> E
     return _save(assistant, by=by)
 
 
+@transaction.atomic
 def pairing_start(
     *,
     by,
@@ -181,6 +182,7 @@ def pairing_start(
     return pairing
 
 
+@transaction.atomic
 def pairing_end(*, by, pairing: Pairing, ended_on: datetime.date) -> Pairing:
     """End an open pairing; it is kept (statuses, not deletes)."""
     if pairing.ended_on is not None:
