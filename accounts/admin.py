@@ -5,6 +5,7 @@ from knox.models import AuthToken
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import ApiToken, User
+from accounts.services import token_revoke
 from regions.admin_scoping import ScopedAdminMixin
 
 
@@ -60,3 +61,10 @@ class ApiTokenAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # revoking: what the scoped list shows, the user may revoke
         return super().has_delete_permission(request, obj) or self._has_role(request)
+
+    def delete_model(self, request, obj):
+        token_revoke(by=request.user, token=obj)
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset:
+            token_revoke(by=request.user, token=token)

@@ -50,6 +50,7 @@ def token_issue(*, by: User) -> tuple[ApiToken, str]:
     return ApiToken.objects.create(user=by)
 
 
+@transaction.atomic
 def token_revoke(*, by: User, token: ApiToken) -> ApiToken:
     """End a token (``by`` has already been allowed to see it): it opens the API no more."""
     ApiToken.objects.filter(digest=token.digest).delete()

@@ -23,6 +23,7 @@ from api.filters import region_filter
 from api.permissions import HasScope, WriteRule
 from api.schema import ErrorsDocumentedSchema
 from api.scoping import ScopedViewSetMixin
+from api.writes import ServiceWritesMixin
 from coverage import cache, rules, services
 from coverage.models import Comparison, Indicator, Plan, Snapshot, Target
 from regions.scoping import can_see_region_code
@@ -31,7 +32,10 @@ LEVELS = [("", _("every level")), ("district", _("District")), ("township", _("T
           ("village", _("Village"))]  # fmt: skip
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(ServiceWritesMixin, serializers.ModelSerializer):
+    update_service = staticmethod(services.target_save)
+    instance_name = "target"
+
     plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
     indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
     comparison = serializers.ChoiceField(choices=Comparison.choices, required=False)

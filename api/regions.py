@@ -5,10 +5,15 @@ from rest_framework import mixins, serializers, viewsets
 
 from api.permissions import ReadOnlyUnlessAdmin
 from api.scoping import ScopedViewSetMixin
+from api.writes import ServiceWritesMixin
+from regions import services
 from regions.models import Level, Region
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(ServiceWritesMixin, serializers.ModelSerializer):
+    update_service = staticmethod(services.region_save)
+    instance_name = "region"
+
     parent = serializers.CharField(source="parent_id", read_only=True, allow_null=True)
     children_count = serializers.IntegerField(read_only=True)
 

@@ -141,8 +141,9 @@ class RedemptionSerializer(serializers.ModelSerializer):
         user = self.context["request"].user
         account = validated_data.pop("account", None) or _own_account(user, "account")
         with domain_errors():
-            redemption = spending.timebank_redeem(by=user, account=account, **validated_data)
-        self.created = not getattr(redemption, "replayed", False)
+            redemption, self.created = spending.timebank_redeem(
+                by=user, account=account, **validated_data
+            )
         return redemption
 
 
@@ -187,7 +188,7 @@ class TransferSerializer(serializers.ModelSerializer):
         else:
             to_account = validated_data["to_account"]
         with domain_errors():
-            transfer = spending.timebank_transfer(
+            transfer, self.created = spending.timebank_transfer(
                 by=user,
                 from_account=from_account,
                 to_account=to_account,
@@ -195,7 +196,6 @@ class TransferSerializer(serializers.ModelSerializer):
                 relation=validated_data.get("relation", ""),
                 client_uuid=validated_data.get("client_uuid"),
             )
-        self.created = not getattr(transfer, "replayed", False)
         return transfer
 
 

@@ -4,14 +4,20 @@ what); snapshots and runs are read-only and scoped like everything else."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from coverage import rules
+from coverage import rules, services
 from coverage.models import Indicator, Plan, Report, Run, Snapshot, Target
-from regions.admin_scoping import ReadOnlyAdminMixin, RuleAdminMixin, ScopedAdminMixin
+from regions.admin_scoping import (
+    ReadOnlyAdminMixin,
+    RuleAdminMixin,
+    ScopedAdminMixin,
+    ServiceAdminMixin,
+    adopt,
+)
 
 
-class BureauEditsAdmin(RuleAdminMixin, SimpleHistoryAdmin):
-    """Reference data the bureau keeps: plans, indicators and targets. Never deleted (old
-    snapshots name them)."""
+class BureauEditsAdmin(ServiceAdminMixin, RuleAdminMixin, SimpleHistoryAdmin):
+    """Reference data the bureau keeps: plans, indicators and targets, saved through
+    ``coverage.services``. Never deleted (old snapshots name them)."""
 
     edit_rule = staticmethod(rules.can_administer_coverage)
 
@@ -30,6 +36,19 @@ class TargetInline(admin.TabularInline):
 class PlanAdmin(BureauEditsAdmin):
     list_display = ("name", "document", "issued_on", "due_on")
     inlines = (TargetInline,)
+    save_service = staticmethod(services.plan_save)
+    instance_name = "plan"
+
+    def save_formset(self, request, form, formset, change):
+        # the plan's targets through their service too; ``save(commit=False)`` only sorts the
+        # rows into new and changed (the admin's change message reads them) and writes nothing
+        formset.save(commit=False)
+        for target in formset.new_objects:
+            fields = {name: getattr(target, name) for name in TargetInline.fields}
+            adopt(target, services.target_save(by=request.user, plan=form.instance, **fields))
+        for target, changed in formset.changed_objects:
+            fields = {name: getattr(target, name) for name in changed}
+            adopt(target, services.target_save(by=request.user, target=target, **fields))
 
 
 @admin.register(Indicator)
@@ -37,6 +56,8 @@ class IndicatorAdmin(BureauEditsAdmin):
     list_display = ("code", "name", "group", "plan_section", "unit", "each_facility")
     list_filter = ("group", "unit")
     search_fields = ("code", "name", "name_en")
+    save_service = staticmethod(services.indicator_save)
+    instance_name = "indicator"
 
 
 @admin.register(Target)
@@ -45,6 +66,8 @@ class TargetAdmin(BureauEditsAdmin):
     list_filter = ("plan",)
     list_editable = ("value", "comparison", "level")
     list_select_related = ("indicator", "plan")
+    save_service = staticmethod(services.target_save)
+    instance_name = "target"
 
 
 @admin.register(Snapshot)

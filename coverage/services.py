@@ -1,9 +1,15 @@
-"""Queuing computations: one run per day at a time, the dirty townships, the monthly backfill."""
+"""Queuing computations: one run per day at a time, the dirty townships, the monthly backfill;
+and the plan's reference data the bureau keeps (plans, indicators, targets).
+
+The computations are the system's own work: ``by`` is the user who asked, or ``None`` (beat,
+a command); the task bodies (``run_execute``, ``report_build``, …) take no user and commit step
+by step on purpose, so that a reader sees a run running while it computes."""
 
 from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -14,16 +20,20 @@ from coverage.compute import IncompleteDay, Result, compute
 from coverage.models import (
     RUNNING_STATES,
     DirtyTownship,
+    Indicator,
     Leaf,
+    Plan,
     Report,
     ReportStatus,
     Run,
     RunStatus,
     Snapshot,
+    Target,
 )
 from coverage.report import build as report_content
 from coverage.report import month_end, snapshot_day
 from coverage.report_pdf import render as render_pdf
+from eldercare.records import editable_fields, row_save
 from regions.models import Level, Region
 
 # a run queued or running for longer than this was lost (its worker died and the message with
@@ -47,7 +57,7 @@ def _abandon_stale(on: datetime.date) -> None:
 
 
 def run_request(
-    *, on: datetime.date, by: User | None = None, townships: list[str] | None = None
+    *, by: User | None = None, on: datetime.date, townships: list[str] | None = None
 ) -> tuple[Run, bool]:
     """Create a queued run for ``on`` unless one is queued or running for that day already;
     returns ``(run, created)``. The database's constraint decides between concurrent callers."""
@@ -70,7 +80,7 @@ def run_request(
 
 
 @transaction.atomic
-def run_queue(*, on: datetime.date, by: User | None = None) -> tuple[Run, bool]:
+def run_queue(*, by: User | None = None, on: datetime.date) -> tuple[Run, bool]:
     """Queue a full computation of ``on`` (single-flight): ``(run, created)``. The task is sent
     when the transaction commits."""
     from coverage.tasks import compute_run
@@ -229,3 +239,34 @@ def report_fail(*, region_code: str, month: datetime.date, error: str) -> None:
     Report.objects.filter(region_id=region_code, month=month.replace(day=1)).update(
         status=ReportStatus.FAILED, error=error[:2000]
     )
+
+
+# --- the plan's reference data ----------------------------------------------------------
+# Kept by the bureau (the admin, the targets API). Never deleted: old snapshots name them.
+# Each change makes every cached coverage answer unreachable (``coverage.signals``).
+
+PLAN_FIELDS = editable_fields(Plan)
+INDICATOR_FIELDS = editable_fields(Indicator)
+TARGET_FIELDS = editable_fields(Target)
+
+
+@transaction.atomic
+def plan_save(*, by: User | None, plan: Plan | None = None, **fields: Any) -> Plan:
+    """Add a plan (``plan=None``) or change one: its document, dates and name."""
+    return row_save(Plan, by=by, row=plan, fields=fields, allowed=PLAN_FIELDS)
+
+
+@transaction.atomic
+def indicator_save(
+    *, by: User | None, indicator: Indicator | None = None, **fields: Any
+) -> Indicator:
+    """Add an indicator or change how one is described; how it is counted is code
+    (``coverage.definitions``)."""
+    return row_save(Indicator, by=by, row=indicator, fields=fields, allowed=INDICATOR_FIELDS)
+
+
+@transaction.atomic
+def target_save(*, by: User | None, target: Target | None = None, **fields: Any) -> Target:
+    """Set a plan's target for an indicator (value, comparison, the level it applies to);
+    one target per plan and indicator (the model's constraint)."""
+    return row_save(Target, by=by, row=target, fields=fields, allowed=TARGET_FIELDS)

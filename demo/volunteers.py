@@ -594,7 +594,7 @@ def _spend(
     if spend.kind == "donate":
         if account.balance < spend.hours + 1:
             return
-        transfer = timebank_transfer(
+        transfer, _created = timebank_transfer(
             by=spend.volunteer.user,
             from_account=account,
             to_account=system_account(AccountKind.FUND),
@@ -613,7 +613,9 @@ def _spend(
     if not affordable:
         return
     item = rng.choice(affordable)
-    redemption = timebank_redeem(by=spend.volunteer.user, account=account, item=item, quantity=1)
+    redemption, _created = timebank_redeem(
+        by=spend.volunteer.user, account=account, item=item, quantity=1
+    )
     item.stock -= 1
     dated["redemption"].append((redemption.pk, spend.at))
     dated["movement"].append((redemption.movement_id, spend.at))

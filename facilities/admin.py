@@ -1,11 +1,11 @@
 """Admin views of the facility network. The rows are changed through the pages and the API
 (so the rules hold); here the bureau reads them with their history and keeps the checklist of
-upgrade basic indicators."""
+upgrade basic indicators, through its service."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from facilities import rules
+from facilities import rules, services
 from facilities.models import (
     BasicIndicator,
     Bed,
@@ -21,7 +21,12 @@ from facilities.models import (
     TrainingSession,
     UpgradeProject,
 )
-from regions.admin_scoping import RuleAdminMixin, ScopedInlineMixin, is_active_staff
+from regions.admin_scoping import (
+    RuleAdminMixin,
+    ScopedInlineMixin,
+    ServiceAdminMixin,
+    is_active_staff,
+)
 from seniors.admin import ReadOnlyScopedAdmin
 
 
@@ -112,11 +117,14 @@ class OperatingFundAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(BasicIndicator)
-class BasicIndicatorAdmin(RuleAdminMixin, SimpleHistoryAdmin):
-    """The district's checklist, editable by the bureau and administrators."""
+class BasicIndicatorAdmin(ServiceAdminMixin, RuleAdminMixin, SimpleHistoryAdmin):
+    """The district's checklist, editable by the bureau and administrators
+    (``services.basic_indicator_save``)."""
 
     list_display = ("code", "name", "active")
     list_editable = ("active",)
+    save_service = staticmethod(services.basic_indicator_save)
+    instance_name = "indicator"
 
     edit_rule = staticmethod(rules.can_edit_checklist)
     read_rule = staticmethod(is_active_staff)

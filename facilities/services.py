@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from eldercare.records import editable_fields, row_save
 from facilities import rules
 from facilities.models import (
     RESIDENTIAL_KINDS,
@@ -226,6 +227,7 @@ def placement_discharge(
     return locked
 
 
+@transaction.atomic
 def staff_add(*, by: User, facility: Facility, **fields: Any) -> StaffMember:
     """Add a person to a facility's staff; an ID number, when given, must be valid."""
     errors: dict[str, list[str]] = {}
@@ -254,6 +256,7 @@ def staff_add(*, by: User, facility: Facility, **fields: Any) -> StaffMember:
     return member
 
 
+@transaction.atomic
 def training_session_create(
     *,
     by: User,
@@ -291,6 +294,7 @@ def training_session_create(
     return session
 
 
+@transaction.atomic
 def training_attend(
     *,
     by: User,
@@ -422,6 +426,7 @@ def facility_save(
     return target
 
 
+@transaction.atomic
 def bed_add(
     *, by: User, facility: Facility, label: str, kind: str, in_use_from: datetime.date
 ) -> Bed:
@@ -495,6 +500,7 @@ def staff_end(*, by: User, member: StaffMember, ended_on: datetime.date) -> Staf
     return locked
 
 
+@transaction.atomic
 def certificate_add(
     *,
     by: User,
@@ -524,6 +530,7 @@ def certificate_add(
     return certificate
 
 
+@transaction.atomic
 def quality_check_record(
     *, by: User, facility: Facility, checked_on: datetime.date, passed: bool, inspector: str,
     note: str = "",
@@ -618,6 +625,7 @@ def project_save(
     return target
 
 
+@transaction.atomic
 def milestone_record(
     *,
     by: User,
@@ -676,3 +684,17 @@ def indicator_check_record(
                 {"indicator": [_("This indicator was just checked: reload and try again.")]}
             ) from None
     return check
+
+
+BASIC_INDICATOR_FIELDS = editable_fields(BasicIndicator)
+
+
+@transaction.atomic
+def basic_indicator_save(
+    *, by: User, indicator: BasicIndicator | None = None, **fields: Any
+) -> BasicIndicator:
+    """Add an item to the district's checklist of upgrade basic indicators (二(二)) or change
+    one; an item no longer used is set inactive, never deleted (projects' checks name it)."""
+    return row_save(
+        BasicIndicator, by=by, row=indicator, fields=fields, allowed=BASIC_INDICATOR_FIELDS
+    )

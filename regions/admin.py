@@ -1,18 +1,24 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from regions.admin_scoping import ScopedAdminMixin
+from regions import services
+from regions.admin_scoping import ScopedAdminMixin, ServiceAdminMixin
 from regions.models import Region
 
 
 @admin.register(Region)
-class RegionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class RegionAdmin(ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """The hierarchy, scoped; administrators correct names and add divisions through
+    ``regions.services.region_save``."""
+
     list_display = ("code", "short_name", "name", "level", "kind", "urban_rural_code", "parent")
     list_filter = ("level", "kind", "urban_rural_code")
     search_fields = ("code", "name", "short_name")
     list_select_related = ("parent",)
     raw_id_fields = ("parent",)
-    readonly_fields = ("code", "level", "parent")
+    readonly_fields = services.REGION_KEY
+    save_service = staticmethod(services.region_save)
+    instance_name = "region"
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

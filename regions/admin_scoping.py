@@ -1,4 +1,12 @@
-"""Scoping and role rules for the admin: the same rules as the API and the pages."""
+"""Scoping, role rules and writes for the admin: the same rules and services as the API and
+the pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django.db import models
 
 from regions.scoping import ScopedQuerySet, require_scoped
 
@@ -90,3 +98,40 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def form_fields(form, *, change: bool) -> dict[str, Any]:
+    """What an admin form sets: its fields when it adds a row, those it changed when it
+    changes one (read-only fields are not in the form)."""
+    names = form.changed_data if change else form.fields
+    return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
+
+
+def adopt(shown: models.Model, saved: models.Model) -> None:
+    """Make the admin's instance the row the service saved (its id, and what the service or
+    the database set), so that the admin's message, log and redirect name it."""
+    for field in saved._meta.concrete_fields:
+        setattr(shown, field.attname, getattr(saved, field.attname))
+    shown._state.adding = False
+    shown._state.db = saved._state.db
+
+
+class ServiceAdminMixin:
+    """An admin whose saves are the app's service, so that a change made here obeys the rules
+    and leaves the history (``by``: the admin's user) of one made through the API or the pages:
+    ``save_service(by=user, <instance_name>=row or None, **fields)``. Put it before
+    ``SimpleHistoryAdmin``. Nobody deletes these rows in the admin."""
+
+    save_service: ClassVar[Callable[..., models.Model] | None] = None
+    instance_name: ClassVar[str] = ""
+
+    def save_model(self, request, obj, form, change):
+        saved = self.save_service(
+            by=request.user,
+            **{self.instance_name: obj if change else None},
+            **form_fields(form, change=change),
+        )
+        adopt(obj, saved)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # reports, history and other rows name them: statuses, not deletes

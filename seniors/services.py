@@ -190,6 +190,7 @@ def senior_check_new(*, by: User, id_number: str, **fields: Any) -> IdNumber:
     return parsed
 
 
+@transaction.atomic
 def senior_register(*, by: User, id_number: str, **fields: Any) -> Senior:
     """Add a person to the ledger.
 
@@ -366,6 +367,7 @@ def _check_alive_on(senior: Senior, day: datetime.date, field: str) -> None:
         )
 
 
+@transaction.atomic
 def assessment_record(
     *,
     by: User,
@@ -397,6 +399,7 @@ def assessment_record(
 CLOCK_SKEW = datetime.timedelta(minutes=10)
 
 
+@transaction.atomic
 def visit_record(
     *,
     by: User,

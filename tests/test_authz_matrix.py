@@ -98,11 +98,11 @@ def _side(world, region_village, region_township, senior, user_for_volunteer, ta
         by=world["bureau"],
     )
     item = f.CatalogueItemFactory(region=region_township, name=f"{tag}米", hours_price=1, stock=10)
-    redemption = spending.timebank_redeem(
+    redemption, _created = spending.timebank_redeem(
         by=world["bureau"], account=account, item=item, quantity=1
     )
     other = account_for(f.VolunteerFactory(village=region_village))
-    transfer = spending.timebank_transfer(
+    transfer, _created = spending.timebank_transfer(
         by=world["bureau"],
         from_account=account,
         to_account=other,

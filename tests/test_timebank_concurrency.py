@@ -82,7 +82,7 @@ def test_the_same_uuid_sent_at_once_redeems_once(regions):
         lambda i: (
             spending.timebank_redeem(
                 by=None, account=account, item=item, quantity=1, client_uuid=key
-            ).pk
+            )[0].pk
         )
     )
 

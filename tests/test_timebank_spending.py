@@ -34,7 +34,7 @@ def rice(regions):
 
 def test_redeeming_moves_price_times_quantity_and_takes_the_stock(account, rice):
     earn(account, "5")
-    redemption = spending.timebank_redeem(by=None, account=account, item=rice, quantity=2)
+    redemption, _ = spending.timebank_redeem(by=None, account=account, item=rice, quantity=2)
 
     assert balance(account) == Decimal("1")  # 5 - 2 × 2
     rice.refresh_from_db()
@@ -68,18 +68,21 @@ def test_a_short_balance_is_refused_and_leaves_the_stock(account, rice):
 def test_the_same_uuid_redeems_once(account, rice):
     earn(account, "5")
     key = uuid.uuid4()
-    first = spending.timebank_redeem(by=None, account=account, item=rice, quantity=1,
-                                     client_uuid=key)  # fmt: skip
-    second = spending.timebank_redeem(by=None, account=account, item=rice, quantity=1,
-                                      client_uuid=key)  # fmt: skip
+    first, _created = spending.timebank_redeem(
+        by=None, account=account, item=rice, quantity=1, client_uuid=key
+    )
+    second, again = spending.timebank_redeem(
+        by=None, account=account, item=rice, quantity=1, client_uuid=key
+    )
 
     assert first.pk == second.pk
+    assert again is False
     assert balance(account) == Decimal("3")
 
 
 def test_reversing_a_redemption_restores_the_balance_and_keeps_both_entries(account, rice):
     earn(account, "4")
-    redemption = spending.timebank_redeem(by=None, account=account, item=rice, quantity=1)
+    redemption, _ = spending.timebank_redeem(by=None, account=account, item=rice, quantity=1)
     ledger.reverse_movement(movement=redemption.movement, by=None, memo="退货")
 
     assert balance(account) == Decimal("4")
@@ -90,7 +93,7 @@ def test_reversing_a_redemption_restores_the_balance_and_keeps_both_entries(acco
 
 def test_a_transfer_to_family_moves_the_hours(account, daughter):
     earn(account, "5")
-    transfer = spending.timebank_transfer(
+    transfer, _created = spending.timebank_transfer(
         by=None, from_account=account, to_account=daughter, hours=Decimal("1.5"), relation="女儿"
     )
 
@@ -122,7 +125,7 @@ def test_transfers_are_refused_when_the_policy_forbids_them(account, daughter):
 def test_a_transfer_to_the_fund_is_a_donation_even_when_transfers_are_off(account):
     f.PolicyFactory(transfers_allowed=False)
     earn(account, "5")
-    transfer = spending.timebank_transfer(
+    transfer, _created = spending.timebank_transfer(
         by=None, from_account=account, to_account=ledger.system_account("fund"), hours=Decimal("2")
     )
     assert transfer.movement.kind == "donation"

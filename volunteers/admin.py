@@ -1,12 +1,13 @@
-"""Admin of the volunteer side: the bureau edits the policy here; everything else is read
+"""Admin of the volunteer side: the bureau edits the policy here (through its service);
+everything else is read
 (changes go through the pages and the API, so the rules and the ledger hold)."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from regions.admin_scoping import RuleAdminMixin
+from regions.admin_scoping import RuleAdminMixin, ServiceAdminMixin
 from seniors.admin import ReadOnlyScopedAdmin
-from volunteers import rules
+from volunteers import rules, services
 from volunteers.models import (
     Account,
     ElderlyCareAssistant,
@@ -19,8 +20,9 @@ from volunteers.models import (
 
 
 @admin.register(Policy)
-class PolicyAdmin(RuleAdminMixin, SimpleHistoryAdmin):
-    """The rules of pairings, claims and the time bank, kept with who changed them."""
+class PolicyAdmin(ServiceAdminMixin, RuleAdminMixin, SimpleHistoryAdmin):
+    """The rules of pairings, claims and the time bank, kept with who changed them
+    (``services.policy_save``)."""
 
     list_display = (
         "one_to_one_interval_days",
@@ -36,6 +38,8 @@ class PolicyAdmin(RuleAdminMixin, SimpleHistoryAdmin):
     )
 
     edit_rule = staticmethod(rules.can_change_policy)
+    save_service = staticmethod(services.policy_save)
+    instance_name = "policy"
 
     def has_add_permission(self, request):
         # one policy: the bureau changes it, never adds a second

@@ -58,11 +58,11 @@ def account_for(volunteer: Volunteer) -> Account:
 @transaction.atomic
 def post_movement(
     *,
+    by: User | None,
     kind: str,
     source: Account,
     target: Account,
     hours: Decimal,
-    by: User | None,
     memo: str = "",
     reference: str | None = None,
     reverses: Movement | None = None,
@@ -124,7 +124,8 @@ def post_movement(
     return movement
 
 
-def reverse_movement(*, movement: Movement, by: User | None, memo: str = "") -> Movement:
+@transaction.atomic
+def reverse_movement(*, by: User | None, movement: Movement, memo: str = "") -> Movement:
     """Correct a movement with its mirror image; both stay in the books. A movement is
     reversed at most once, and a reversal that would take hours the account no longer holds
     is refused (the hours were spent)."""

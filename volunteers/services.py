@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from eldercare.records import editable_fields, row_save
 from regions.models import Level
 from volunteers.models import ElderlyCareAssistant, Group, GroupKind, Pairing, Policy, Volunteer
 
@@ -135,6 +136,7 @@ def assistant_update(*, by, assistant: ElderlyCareAssistant, **fields: Any) -> E
     return _write(assistant, fields, ASSISTANT_FIELDS, check=_check_assistant, by=by)
 
 
+@transaction.atomic
 def pairing_start(
     *,
     by,
@@ -176,6 +178,7 @@ def pairing_start(
     return pairing
 
 
+@transaction.atomic
 def pairing_end(*, by, pairing: Pairing, ended_on: datetime.date) -> Pairing:
     """End an open pairing; it is kept (statuses, not deletes)."""
     if pairing.ended_on is not None:
@@ -186,3 +189,13 @@ def pairing_end(*, by, pairing: Pairing, ended_on: datetime.date) -> Pairing:
     pairing._history_user = by
     pairing.save(update_fields=["ended_on"])
     return pairing
+
+
+POLICY_FIELDS = editable_fields(Policy)
+
+
+@transaction.atomic
+def policy_save(*, by, policy: Policy | None = None, **fields: Any) -> Policy:
+    """Set the bureau's rules of pairings, claims and the time bank (the first time, or a
+    change); the row in force is the latest, every change kept with who made it."""
+    return row_save(Policy, by=by, row=policy, fields=fields, allowed=POLICY_FIELDS)

@@ -48,13 +48,6 @@ def _township_of(account: Account) -> str:
     return account.volunteer.village_id[:9]
 
 
-def _replayed(record):
-    """The record a repeated request (same ``client_uuid``) gets back: marked so that the API
-    answers 200 rather than 201."""
-    record.replayed = True
-    return record
-
-
 @transaction.atomic
 def timebank_redeem(
     *,
@@ -63,17 +56,18 @@ def timebank_redeem(
     item: CatalogueItem,
     quantity: int,
     client_uuid: uuid.UUID | None = None,
-) -> Redemption:
-    """Spend hours on ``quantity`` of a supermarket item (a short balance or stock
-    answers 400 and writes nothing).
+) -> tuple[Redemption, bool]:
+    """Spend hours on ``quantity`` of a supermarket item; returns ``(redemption, created)``
+    (a short balance or stock answers 400 and writes nothing).
 
     The item row is locked first, then the two accounts (inside ``post_movement``), always in
-    that order. Sending the same ``client_uuid`` again returns the first redemption.
+    that order. Sending the same ``client_uuid`` again returns the first redemption, with
+    ``created`` false.
     """
     if client_uuid is not None:
         existing = Redemption.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
-            return _replayed(existing)
+            return existing, False
     _volunteer_account(account, "account")
     if quantity < 1:
         raise ValidationError({"quantity": [_("Redeem at least one.")]})
@@ -82,7 +76,7 @@ def timebank_redeem(
         # a retry that waited for the item lock sees the first attempt, now committed
         existing = Redemption.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
-            return _replayed(existing)
+            return existing, False
     if not locked.active or not items_offered_to(account).filter(pk=locked.pk).exists():
         raise ValidationError({"item": [_("This item is not offered to this volunteer.")]})
     if locked.stock < quantity:
@@ -104,13 +98,14 @@ def timebank_redeem(
     CatalogueItem.objects.filter(pk=locked.pk).update(stock=F("stock") - quantity)
     try:
         with transaction.atomic():
-            return Redemption.objects.create(
+            redemption = Redemption.objects.create(
                 account=account, item=locked, quantity=quantity, movement=movement,
                 client_uuid=client_uuid,
             )  # fmt: skip
     except IntegrityError:
         # the same uuid used for another item at the same moment: undo all of this one
         raise ValidationError({"client_uuid": [_("This request was already sent.")]}) from None
+    return redemption, True
 
 
 @transaction.atomic
@@ -122,19 +117,19 @@ def timebank_transfer(
     hours: Decimal,
     relation: str = "",
     client_uuid: uuid.UUID | None = None,
-) -> Transfer:
+) -> tuple[Transfer, bool]:
     """Give hours to a family member's account, or donate them to the district fund (as
     Chinese time banks allow gifts to direct relatives and donation to elders in hardship).
 
     A transfer between volunteers needs ``Policy.transfers_allowed`` and both accounts in the
     same township; a donation to the fund is always allowed. A short balance raises
-    ``InsufficientHours`` and writes nothing. The same ``client_uuid`` again returns the first
-    transfer.
+    ``InsufficientHours`` and writes nothing. Returns ``(transfer, created)``: the same
+    ``client_uuid`` again returns the first transfer, with ``created`` false.
     """
     if client_uuid is not None:
         existing = Transfer.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
-            return _replayed(existing)
+            return existing, False
     _volunteer_account(from_account, "from_account")
     if to_account.kind == AccountKind.FUND:
         kind = MovementKind.DONATION
@@ -162,14 +157,16 @@ def timebank_transfer(
         reference=f"transfer:{client_uuid}" if client_uuid is not None else None,
     )
     existing = Transfer.objects.filter(movement=movement).first()
-    if existing is not None:  # the same uuid raced in and won
-        return existing
-    return Transfer.objects.create(
+    if existing is not None:  # the same uuid raced in and won: its movement came back
+        return existing, False
+    transfer = Transfer.objects.create(
         from_account=from_account, to_account=to_account, relation=relation.strip(),
         movement=movement, client_uuid=client_uuid,
     )  # fmt: skip
+    return transfer, True
 
 
+@transaction.atomic
 def timebank_grant(*, by: User, to_account: Account, hours: Decimal, memo: str) -> Movement:
     """The district fund grants hours to an account (as Nanjing's fund does for key
     seniors). Only the bureau (or an administrator) may grant: checked here, so every way in
@@ -217,6 +214,7 @@ def apply_storage_cap(*, by: User | None, account: Account) -> Movement | None:
     )
 
 
+@transaction.atomic
 def expire_hours(*, by: User | None, today: datetime.date) -> int:
     """Move hours older than ``Policy.expiry_days`` to the expiry account (optional,
     default none). Returns how many accounts had hours expire.
