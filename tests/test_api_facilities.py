@@ -463,9 +463,6 @@ def test_the_bed_list_takes_a_bounded_number_of_queries(
 def test_township_staff_assign_an_operator_account_who_then_sees_the_facility(
     api_as, staff_baima, regions
 ):
-    from accounts.models import Role
-    from tests import factories as f
-
     home = f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
     operator = f.UserFactory(
         username="operator-new", role=Role.FACILITY_OPERATOR, region=regions["baima"]
@@ -480,9 +477,6 @@ def test_township_staff_assign_an_operator_account_who_then_sees_the_facility(
 
 
 def test_an_operator_cannot_add_operators(api_as, regions):
-    from accounts.models import Role
-    from tests import factories as f
-
     home = f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
     operator = f.UserFactory(username="op-a", role=Role.FACILITY_OPERATOR, region=regions["baima"])
     f.UserFactory(username="op-b", role=Role.FACILITY_OPERATOR, region=regions["baima"])

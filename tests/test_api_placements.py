@@ -16,10 +16,8 @@ URL = "/api/v1/placements/"
 
 
 @pytest.fixture
-def home(home):
-    """白马镇敬老院 with 2 ordinary beds."""
-    f.beds(home, 2)
-    return home
+def home(home_with_two_beds):
+    return home_with_two_beds
 
 
 @pytest.fixture

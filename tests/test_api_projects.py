@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from accounts.models import Role
 from facilities.models import (
     BasicIndicator,
     UpgradeProject,
@@ -163,8 +164,6 @@ def test_the_bureau_sees_every_project(api_as, bureau, home, home_houping, today
 def test_an_operator_reads_but_does_not_change_their_facilitys_projects(
     api_as, home, regions, today
 ):
-    from accounts.models import Role
-
     operator = f.UserFactory(
         username="operator-baima", role=Role.FACILITY_OPERATOR, region=regions["baima"]
     )
@@ -274,8 +273,6 @@ def test_an_unknown_indicator_is_refused(api_as, staff_baima, home, today):
 
 
 def test_an_operator_may_not_record_indicator_checks(api_as, home, regions, today):
-    from accounts.models import Role
-
     operator = f.UserFactory(username="op-x", role=Role.FACILITY_OPERATOR, region=regions["baima"])
     home.operators.add(operator)
     work = project(home)
