@@ -278,64 +278,58 @@ class _Writer:
             """,
         )
         self.sql("index syn_village", "CREATE UNIQUE INDEX ON syn_village (j)")
-        self.sql(
-            "province",
-            f"INSERT INTO {region} {cols} VALUES "
-            f"('{PROVINCE}', '{PROVINCE_NAME}', '合成省', 'province', '省', '', NULL, false)",
-            region,
+        # each level of the hierarchy, from the province down: (label, its rows)
+        levels = (
+            (
+                "province",
+                f"VALUES ('{PROVINCE}', '{PROVINCE_NAME}', '合成省', 'province', '省', '', NULL, "
+                "false)",
+            ),
+            (
+                "cities",
+                f"""
+                SELECT DISTINCT city, '合成市' || substr(city, 3, 2),
+                    '合成市' || substr(city, 3, 2), 'city', '市', '', '{PROVINCE}', false
+                FROM syn_township ORDER BY 1
+                """,
+            ),
+            (
+                "districts",
+                """
+                SELECT DISTINCT district, '合成区' || substr(district, 3, 4),
+                    '合成区' || substr(district, 3, 4), 'district', '区', '', city, false
+                FROM syn_township ORDER BY 1
+                """,
+            ),
+            (
+                "townships",
+                """
+                SELECT code, '合成镇' || t, '合成镇' || t, 'township',
+                    CASE WHEN t % 2 = 0 THEN '镇' ELSE '乡' END, '', district, false
+                FROM syn_township ORDER BY t
+                """,
+            ),
+            (
+                "villages",
+                """
+                SELECT code, '合成村' || j, '合成村' || j, 'village',
+                    CASE WHEN j % 10 = 9 THEN '社区' ELSE '村' END,
+                    CASE WHEN j % 10 = 9 THEN '111' ELSE '220' END, township, j % 20 = 9
+                FROM syn_village ORDER BY j
+                """,
+            ),
+            (
+                "villager groups",
+                """
+                SELECT v.code || lpad(g::text, 3, '0'), '合成村' || v.j || '第' || g || '组',
+                    '第' || g || '组', 'group', '村民小组', '', v.code, false
+                FROM syn_village v CROSS JOIN LATERAL generate_series(1, v.groups) g
+                ORDER BY v.j, g
+                """,
+            ),
         )
-        self.sql(
-            "cities",
-            f"""
-            INSERT INTO {region} {cols}
-            SELECT DISTINCT city, '合成市' || substr(city, 3, 2), '合成市' || substr(city, 3, 2),
-                'city', '市', '', '{PROVINCE}', false
-            FROM syn_township ORDER BY 1
-            """,
-            region,
-        )
-        self.sql(
-            "districts",
-            f"""
-            INSERT INTO {region} {cols}
-            SELECT DISTINCT district, '合成区' || substr(district, 3, 4),
-                '合成区' || substr(district, 3, 4), 'district', '区', '', city, false
-            FROM syn_township ORDER BY 1
-            """,
-            region,
-        )
-        self.sql(
-            "townships",
-            f"""
-            INSERT INTO {region} {cols}
-            SELECT code, '合成镇' || t, '合成镇' || t, 'township',
-                CASE WHEN t % 2 = 0 THEN '镇' ELSE '乡' END, '', district, false
-            FROM syn_township ORDER BY t
-            """,
-            region,
-        )
-        self.sql(
-            "villages",
-            f"""
-            INSERT INTO {region} {cols}
-            SELECT code, '合成村' || j, '合成村' || j, 'village',
-                CASE WHEN j % 10 = 9 THEN '社区' ELSE '村' END,
-                CASE WHEN j % 10 = 9 THEN '111' ELSE '220' END, township, j % 20 = 9
-            FROM syn_village ORDER BY j
-            """,
-            region,
-        )
-        self.sql(
-            "villager groups",
-            f"""
-            INSERT INTO {region} {cols}
-            SELECT v.code || lpad(g::text, 3, '0'), '合成村' || v.j || '第' || g || '组',
-                '第' || g || '组', 'group', '村民小组', '', v.code, false
-            FROM syn_village v CROSS JOIN LATERAL generate_series(1, v.groups) g
-            ORDER BY v.j, g
-            """,
-            region,
-        )
+        for label, rows in levels:
+            self.sql(label, f"INSERT INTO {region} {cols} {rows}", region)
 
     # --- seniors and what hangs on them ----------------------------------------------------
 

@@ -233,6 +233,8 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; the live server's database
     # work happens in its own thread, the test's own queries here are plain synchronous ones.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # imported here, not at the top: Playwright only when a browser test runs, and
+    # tests.browser imports this module (PASSWORD)
     from playwright.sync_api import sync_playwright
 
     from tests.browser import CHROMIUM_ARGS
@@ -336,6 +338,16 @@ def rice(regions):
 def home(regions, today):
     """白马镇敬老院, a nursing home of 白马镇 with no beds."""
     return f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
+
+
+@pytest.fixture
+def operator_baima(regions, home):
+    """Runs 白马镇敬老院 (``home``), and only that."""
+    user = f.UserFactory(
+        username="operator-baima", role=Role.FACILITY_OPERATOR, region=regions["baima"]
+    )
+    home.operators.add(user)
+    return user
 
 
 @pytest.fixture
