@@ -194,7 +194,6 @@ ALMOST_60_ID = "500232196612010312"  # born 1966-12-01: 59 on 2026-11-29, 60 two
 @pytest.fixture
 def today():
     """The suite's "today": 2026-11-29, 10:00 in Wulong."""
-
     moment = datetime.datetime(2026, 11, 29, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
     with time_machine.travel(moment, tick=False):
         yield moment.date()
@@ -248,7 +247,6 @@ def browser():
 def reseed_plan_rows():
     """Put back the plan's indicators and targets (a data migration's rows): a transactional
     test ends with a flush that empties them too."""
-
     if not Indicator.objects.exists():
         importlib.import_module("coverage.migrations.0002_targets_2022").create(apps, None)
         importlib.import_module("coverage.migrations.0006_counting_rules_2022").forward(apps, None)
@@ -260,7 +258,6 @@ def reseed_plan_rows():
 def reseed_migration_rows():
     """The rows the data migrations wrote (the plan's indicators and targets, the time bank's
     system accounts), put back after a transactional test's closing flush emptied them."""
-
     reseed_plan_rows()
     for kind in ("earning", "redemption", "expiry", "fund"):
         Account.objects.get_or_create(kind=kind, volunteer=None)
@@ -291,7 +288,6 @@ def plan_rows(transactional_db):
 def eager():
     """Celery tasks run in the test's process, whatever broker this pass has (the PostgreSQL
     pass has a real one)."""
-
     before = app.conf.task_always_eager, app.conf.task_eager_propagates
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
@@ -304,7 +300,6 @@ def eager():
 @pytest.fixture
 def books_stay_balanced():
     """After the test, the time bank's books balance (every movement's two sides agree)."""
-
     yield
     assert ledger.books_balance() == {}
 

@@ -31,7 +31,6 @@ def snapshot_rows(queryset) -> dict[tuple[str, str], tuple]:
 
 def expected_rows(on: datetime.date) -> dict[tuple[str, str], tuple]:
     """Stage the day's leaves, roll them up and judge them in Python."""
-
     context = engine._Context.of(on)
     batch = engine.new_batch()
     engine._stage(on, batch, None, context, fresh=True)

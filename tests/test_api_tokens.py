@@ -199,7 +199,6 @@ def test_the_bureau_sees_and_revokes_the_tokens_of_its_region(bureau, staff_baim
 def test_a_township_bureau_does_not_reach_another_township(regions, staff_houping):
     """The bureau's reach is its region: a bureau account bound elsewhere (a test of the rule,
     not of the real district) sees nothing of 后坪."""
-
     other_district = f.district(code="500157000000", name="别区")
     elsewhere = f.UserFactory(username="bureau-elsewhere", role=Role.BUREAU, region=other_district)
     token = login(elsewhere.username)
@@ -232,7 +231,6 @@ def test_listing_costs_a_fixed_number_of_queries(staff_baima, django_assert_max_
 def test_the_migration_drops_drf_s_token_table_and_its_traces(db):
     """Upgrading a database that had DRF's tokens: the table, its migration records and its
     content type (with its permissions) go; every old token stops working."""
-
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamp, "

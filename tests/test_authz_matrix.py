@@ -404,7 +404,6 @@ RECORDS = {
 
 def list_routes():
     """(kind, path) of every route without a record in its path (lists, forms, exports)."""
-
     for route, pattern in walk(get_resolver().url_patterns):
         names = set(pattern.pattern.regex.groupindex)
         if names or route.startswith("admin/") or pattern.name in NOT_LISTS:

@@ -80,7 +80,6 @@ def fresh_database():
     """Empty every table, then write what ``migrate`` writes on a new database: content types
     and permissions (post_migrate) and the data migrations' rows. The seniors' content types
     are made again, so that their ids differ from the backup's."""
-
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # TRUNCATE refuses pending deferred checks
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -106,7 +105,6 @@ def test_a_migrated_database_counts_as_empty(db):
     """The tables ``migrate`` fills are all known to the restore: the test database was made by
     ``migrate``, and every data migration of the project is one whose tables the restore knows
     (a new one fails here until its tables are in ``archive.SEEDED``)."""
-
     assert archive.data_present() == {}
     ours = {c.label for c in apps.get_app_configs() if Path(c.path).parent == ROOT}
     assert {"seniors", "volunteers", "coverage"} <= ours
@@ -196,7 +194,6 @@ def test_the_commands_export_and_restore_and_the_users_log_in_again(world, tmp_p
 
 def test_the_file_holds_no_token_and_only_its_owner_may_read_it(world, tmp_path):
     """Written 0600 whatever the umask (a permissive 000 here), also over a left-over file."""
-
     digest = ApiToken.objects.get().digest
     path = tmp_path / "private" / "backup.jsonl.gz"
     path.parent.mkdir()

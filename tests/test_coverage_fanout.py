@@ -309,7 +309,6 @@ def test_the_fanned_out_run_goes_through_a_real_worker(plan_rows, world):
 def test_the_leaves_of_a_run_given_up_are_cleaned_up_with_it():
     """A fanned-out run whose roll-up never came (its worker gone) is given up after two hours;
     its staged leaves go with it, while a running run's stay."""
-
     lost = f.RunFactory(date=DAY, status="running")
     Run.objects.filter(pk=lost.pk).update(
         created_at=datetime.datetime(2022, 12, 31, tzinfo=datetime.UTC)

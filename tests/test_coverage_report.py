@@ -223,7 +223,6 @@ def test_a_lost_build_is_queued_again_but_a_fresh_one_is_not(
 ):
     """A build queued two hours ago that no worker finished is queued again; one queued a
     moment ago is left to its worker (the page keeps waiting)."""
-
     f.ReportFactory(
         region=world["district"], month=datetime.date(2026, 11, 1), status="queued",
         queued_at=timezone.now() - datetime.timedelta(minutes=5),
@@ -254,6 +253,5 @@ def test_building_a_report_takes_a_bounded_number_of_queries(world, django_asser
     """Whatever the number of townships and villages: the snapshot days, the tiles of the two
     months, the child regions' table, the village gaps and the stored row (24 on the demo
     district's 26 townships and 214 villages)."""
-
     with django_assert_max_num_queries(26):
         services.report_build(region_code=DISTRICT, month=datetime.date(2026, 11, 1))

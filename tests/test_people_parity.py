@@ -250,7 +250,6 @@ def test_operating_on_a_day_is_the_same_for_the_engine_and_the_queryset(regions,
 def test_a_missing_funds_report_is_the_same_for_the_engine_and_the_queryset(regions, seed):
     """The township clerk's list of 未填报 institutions (``funds_report_missing``) and the
     institutions the engine names as failing the 15 % rule for want of a report."""
-
     rng = random.Random(seed)
     places = [regions["baima"], regions["houping"], regions["banqiao"]]
     for _ in range(40):

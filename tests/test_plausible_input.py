@@ -304,7 +304,6 @@ def test_a_senior_born_tomorrow_cannot_be_registered(api_as, staff_baima, region
 
 def test_the_ledgers_checks_name_the_range_before_anything_is_written(staff_baima, regions, today):
     """``senior_check_new`` is also the Excel import's preview of a row."""
-
     with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
         senior_check_new(
             by=staff_baima,
