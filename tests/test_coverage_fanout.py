@@ -189,12 +189,19 @@ def test_a_part_delivered_twice_stages_its_leaves_once(world):
     assert leaves() == 0
 
 
-def test_a_failing_part_leaves_the_previous_snapshot_whole(
-    world, eager, settings, django_capture_on_commit_callbacks, monkeypatch
-):
+def computed_then_changed(world):
+    """Compute the day, then sign one more family-doctor contract in 文凤村, which the next run
+    would count; the snapshots as the first run left them."""
     compute(DAY)
     before = table()
     f.SeniorFactory(village=world["wenfeng"], family_doctor_contract_on=d(2022, 2, 1))
+    return before
+
+
+def test_a_failing_part_leaves_the_previous_snapshot_whole(
+    world, eager, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    before = computed_then_changed(world)
     real = engine.stage
 
     def stage(on, *, batch, prefixes=None):
@@ -215,9 +222,7 @@ def test_a_failing_part_leaves_the_previous_snapshot_whole(
 def test_a_failing_roll_up_leaves_the_previous_snapshot_whole(
     world, eager, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
-    compute(DAY)
-    before = table()
-    f.SeniorFactory(village=world["wenfeng"], family_doctor_contract_on=d(2022, 2, 1))
+    before = computed_then_changed(world)
     real = engine.roll_up
 
     def roll_up(on, **kwargs):
