@@ -278,64 +278,58 @@ class _Writer:
             """,
         )
         self.sql("index syn_village", "CREATE UNIQUE INDEX ON syn_village (j)")
-        self.sql(
-            "province",
-            f"INSERT INTO {region} {cols} VALUES "
-            f"('{PROVINCE}', '{PROVINCE_NAME}', '合成省', 'province', '省', '', NULL, false)",
-            region,
+        # each level of the hierarchy, from the province down: (label, its rows)
+        levels = (
+            (
+                "province",
+                f"VALUES ('{PROVINCE}', '{PROVINCE_NAME}', '合成省', 'province', '省', '', NULL, "
+                "false)",
+            ),
+            (
+                "cities",
+                f"""
+                SELECT DISTINCT city, '合成市' || substr(city, 3, 2),
+                    '合成市' || substr(city, 3, 2), 'city', '市', '', '{PROVINCE}', false
+                FROM syn_township ORDER BY 1
+                """,
+            ),
+            (
+                "districts",
+                """
+                SELECT DISTINCT district, '合成区' || substr(district, 3, 4),
+                    '合成区' || substr(district, 3, 4), 'district', '区', '', city, false
+                FROM syn_township ORDER BY 1
+                """,
+            ),
+            (
+                "townships",
+                """
+                SELECT code, '合成镇' || t, '合成镇' || t, 'township',
+                    CASE WHEN t % 2 = 0 THEN '镇' ELSE '乡' END, '', district, false
+                FROM syn_township ORDER BY t
+                """,
+            ),
+            (
+                "villages",
+                """
+                SELECT code, '合成村' || j, '合成村' || j, 'village',
+                    CASE WHEN j % 10 = 9 THEN '社区' ELSE '村' END,
+                    CASE WHEN j % 10 = 9 THEN '111' ELSE '220' END, township, j % 20 = 9
+                FROM syn_village ORDER BY j
+                """,
+            ),
+            (
+                "villager groups",
+                """
+                SELECT v.code || lpad(g::text, 3, '0'), '合成村' || v.j || '第' || g || '组',
+                    '第' || g || '组', 'group', '村民小组', '', v.code, false
+                FROM syn_village v CROSS JOIN LATERAL generate_series(1, v.groups) g
+                ORDER BY v.j, g
+                """,
+            ),
         )
-        self.sql(
-            "cities",
-            f"""
-            INSERT INTO {region} {cols}
-            SELECT DISTINCT city, '合成市' || substr(city, 3, 2), '合成市' || substr(city, 3, 2),
-                'city', '市', '', '{PROVINCE}', false
-            FROM syn_township ORDER BY 1
-            """,
-            region,
-        )
-        self.sql(
-            "districts",
-            f"""
-            INSERT INTO {region} {cols}
-            SELECT DISTINCT district, '合成区' || substr(district, 3, 4),
-                '合成区' || substr(district, 3, 4), 'district', '区', '', city, false
-            FROM syn_township ORDER BY 1
-            """,
-            region,
-        )
-        self.sql(
-            "townships",
-            f"""
-            INSERT INTO {region} {cols}
-            SELECT code, '合成镇' || t, '合成镇' || t, 'township',
-                CASE WHEN t % 2 = 0 THEN '镇' ELSE '乡' END, '', district, false
-            FROM syn_township ORDER BY t
-            """,
-            region,
-        )
-        self.sql(
-            "villages",
-            f"""
-            INSERT INTO {region} {cols}
-            SELECT code, '合成村' || j, '合成村' || j, 'village',
-                CASE WHEN j % 10 = 9 THEN '社区' ELSE '村' END,
-                CASE WHEN j % 10 = 9 THEN '111' ELSE '220' END, township, j % 20 = 9
-            FROM syn_village ORDER BY j
-            """,
-            region,
-        )
-        self.sql(
-            "villager groups",
-            f"""
-            INSERT INTO {region} {cols}
-            SELECT v.code || lpad(g::text, 3, '0'), '合成村' || v.j || '第' || g || '组',
-                '第' || g || '组', 'group', '村民小组', '', v.code, false
-            FROM syn_village v CROSS JOIN LATERAL generate_series(1, v.groups) g
-            ORDER BY v.j, g
-            """,
-            region,
-        )
+        for label, rows in levels:
+            self.sql(label, f"INSERT INTO {region} {cols} {rows}", region)
 
     # --- seniors and what hangs on them ----------------------------------------------------
 
@@ -526,68 +520,66 @@ class _Writer:
             model_happy_home, model_happy_canteen, model_happy_paradise, siting, large_village,
             lead_centre_id, retention, legal_person_registered_on, filed_on, operation_mode,
             operator_name, run_by_institution_since, notes, created_at, updated_at)"""
-        self.sql(
-            "care centres",
-            f"""
-            INSERT INTO {facility} {cols}
-            SELECT 'care_centre', '照护中心' || district, district, 'operating', NULL,
-                :on::date - 400 - (d % 200), 2000, true, true, true, true, true,
-                false, true, true, true, false, false, false, '', false, NULL, '',
-                :on::date - 600, :on::date - 600,
-                CASE WHEN d % 2 = 0 THEN 'socialised' ELSE 'public' END, '',
-                CASE WHEN d % 2 = 0 THEN :on::date - 300 END, '', now(), now()
-            FROM (SELECT DISTINCT d, district FROM syn_township) x ORDER BY d
-            """,
-            facility,
+        # each kind of facility: (label, its rows)
+        kinds = (
+            (
+                "care centres",
+                """
+                SELECT 'care_centre', '照护中心' || district, district, 'operating', NULL,
+                    :on::date - 400 - (d % 200), 2000, true, true, true, true, true,
+                    false, true, true, true, false, false, false, '', false, NULL, '',
+                    :on::date - 600, :on::date - 600,
+                    CASE WHEN d % 2 = 0 THEN 'socialised' ELSE 'public' END, '',
+                    CASE WHEN d % 2 = 0 THEN :on::date - 300 END, '', now(), now()
+                FROM (SELECT DISTINCT d, district FROM syn_township) x ORDER BY d
+                """,
+            ),
+            (
+                "nursing homes",
+                f"""
+                SELECT 'nursing_home', '敬老院' || t, code,
+                    CASE WHEN {u("t", 60)} < 100000 THEN 'merged' ELSE 'operating' END,
+                    CASE WHEN {u("t", 60)} < 100000 THEN :on::date - 200 END,
+                    :on::date - 3000, 800, true, true, true, {u("t", 61)} < 500000, true,
+                    false, false, true, false, false, false, false, '', false, NULL,
+                    CASE WHEN {u("t", 60)} < 100000 THEN 'merged' ELSE 'retained' END,
+                    CASE WHEN {u("t", 62)} < 800000 THEN :on::date - 500 END,
+                    CASE WHEN {u("t", 62)} < 700000 THEN :on::date - 450 END,
+                    CASE WHEN {u("t", 63)} < 400000 THEN 'socialised' ELSE 'public' END, '',
+                    CASE WHEN {u("t", 63)} < 400000 THEN :on::date - 365 END, '', now(), now()
+                FROM syn_township ORDER BY t
+                """,
+            ),
+            (
+                "service centres",
+                f"""
+                SELECT 'service_centre', '养老服务中心' || t, code, 'operating', NULL,
+                    :on::date - 100 - ({u("t", 64)} % 700)::int, 900, true, true, true, true,
+                    true, true, true, true, true, false, true, false, '', false, NULL, '',
+                    NULL, NULL, 'public', '',
+                    CASE WHEN {u("t", 65)} < 500000 THEN :on::date - 50 END, '', now(), now()
+                FROM syn_township ORDER BY t
+                """,
+            ),
+            (
+                "mutual-aid points",
+                f"""
+                SELECT 'mutual_aid_point', '互助养老点' || j, code,
+                    CASE WHEN j % 50 = 3 THEN 'closed' ELSE 'operating' END,
+                    CASE WHEN j % 50 = 3 THEN :on::date - 100 END,
+                    :on::date - 400 - (j % 300), 60 + ({u("j", 70)} % 150),
+                    true, true, true, {u("j", 71)} < 600000, {u("j", 72)} < 700000,
+                    true, true, true, true, {u("j", 73)} < 200000, true, true,
+                    CASE WHEN {u("j", 74)} < 600000 THEN 'standalone' ELSE 'village_service_centre'
+                    END,
+                    {u("j", 75)} < 300000, NULL, '', NULL, NULL, 'public', '', NULL, '', now(),
+                    now()
+                FROM syn_village WHERE j % 10 <> 7 ORDER BY j
+                """,
+            ),
         )
-        self.sql(
-            "nursing homes",
-            f"""
-            INSERT INTO {facility} {cols}
-            SELECT 'nursing_home', '敬老院' || t, code,
-                CASE WHEN {u("t", 60)} < 100000 THEN 'merged' ELSE 'operating' END,
-                CASE WHEN {u("t", 60)} < 100000 THEN :on::date - 200 END,
-                :on::date - 3000, 800, true, true, true, {u("t", 61)} < 500000, true,
-                false, false, true, false, false, false, false, '', false, NULL,
-                CASE WHEN {u("t", 60)} < 100000 THEN 'merged' ELSE 'retained' END,
-                CASE WHEN {u("t", 62)} < 800000 THEN :on::date - 500 END,
-                CASE WHEN {u("t", 62)} < 700000 THEN :on::date - 450 END,
-                CASE WHEN {u("t", 63)} < 400000 THEN 'socialised' ELSE 'public' END, '',
-                CASE WHEN {u("t", 63)} < 400000 THEN :on::date - 365 END, '', now(), now()
-            FROM syn_township ORDER BY t
-            """,
-            facility,
-        )
-        self.sql(
-            "service centres",
-            f"""
-            INSERT INTO {facility} {cols}
-            SELECT 'service_centre', '养老服务中心' || t, code, 'operating', NULL,
-                :on::date - 100 - ({u("t", 64)} % 700)::int, 900, true, true, true, true,
-                true, true, true, true, true, false, true, false, '', false, NULL, '',
-                NULL, NULL, 'public', '',
-                CASE WHEN {u("t", 65)} < 500000 THEN :on::date - 50 END, '', now(), now()
-            FROM syn_township ORDER BY t
-            """,
-            facility,
-        )
-        self.sql(
-            "mutual-aid points",
-            f"""
-            INSERT INTO {facility} {cols}
-            SELECT 'mutual_aid_point', '互助养老点' || j, code,
-                CASE WHEN j % 50 = 3 THEN 'closed' ELSE 'operating' END,
-                CASE WHEN j % 50 = 3 THEN :on::date - 100 END,
-                :on::date - 400 - (j % 300), 60 + ({u("j", 70)} % 150),
-                true, true, true, {u("j", 71)} < 600000, {u("j", 72)} < 700000,
-                true, true, true, true, {u("j", 73)} < 200000, true, true,
-                CASE WHEN {u("j", 74)} < 600000 THEN 'standalone' ELSE 'village_service_centre'
-                END,
-                {u("j", 75)} < 300000, NULL, '', NULL, NULL, 'public', '', NULL, '', now(), now()
-            FROM syn_village WHERE j % 10 <> 7 ORDER BY j
-            """,
-            facility,
-        )
+        for label, rows in kinds:
+            self.sql(label, f"INSERT INTO {facility} {cols} {rows}", facility)
         # the facilities with their place and size: beds and staff per facility
         self.sql(
             "syn_facility",

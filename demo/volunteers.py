@@ -87,6 +87,11 @@ KIND_WEIGHTS = {
     VolunteerKind.OTHER: 5,
 }
 P_TEAM, P_ASSOCIATION, P_MUTUAL_AID, P_ASSISTANT = 0.85, 0.8, 0.75, 0.9
+# the groups a village may have, each founded with its volunteers: (chance, kind, name suffix)
+VILLAGE_GROUPS = (
+    (P_TEAM, GroupKind.VOLUNTEER_TEAM, "志愿服务队"),
+    (P_ASSOCIATION, GroupKind.ELDERS_ASSOCIATION, "老年协会"),
+)
 
 
 def _day(rng: random.Random, start: datetime.date, end: datetime.date) -> datetime.date:
@@ -205,26 +210,17 @@ def volunteers_generate(*, seed: int = 2021, today: datetime.date | None = None)
                     )
                 )
             founded = _around(rng, start, today, 120, 60, 0.1)
-            if rng.random() < P_TEAM:
-                groups.append(
-                    Group(
-                        kind=GroupKind.VOLUNTEER_TEAM,
-                        region=village,
-                        name=f"{village.short_name}志愿服务队",
-                        founded_on=founded,
-                        leader=fake.name(),
+            for chance, kind, suffix in VILLAGE_GROUPS:
+                if rng.random() < chance:
+                    groups.append(
+                        Group(
+                            kind=kind,
+                            region=village,
+                            name=f"{village.short_name}{suffix}",
+                            founded_on=founded,
+                            leader=fake.name(),
+                        )
                     )
-                )
-            if rng.random() < P_ASSOCIATION:
-                groups.append(
-                    Group(
-                        kind=GroupKind.ELDERS_ASSOCIATION,
-                        region=village,
-                        name=f"{village.short_name}老年协会",
-                        founded_on=founded,
-                        leader=fake.name(),
-                    )
-                )
             for vg in groups_of[village.code]:
                 if rng.random() < P_MUTUAL_AID:
                     groups.append(

@@ -22,6 +22,15 @@ def log_in(page, base_url, username):
         page.click("main button[type=submit]")
 
 
+def open_page(context, base_url, username, path=""):
+    """A new page of the browser context, logged in as ``username``, then at ``path`` if given."""
+    page = context.new_page()
+    log_in(page, base_url, username)
+    if path:
+        page.goto(f"{base_url}{path}")
+    return page
+
+
 def shot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -5,17 +5,29 @@
 板桥村, an outsider with no role, one with a role but no region, and an administrator.
 """
 
+import datetime
+import importlib
 import os
+import zoneinfo
+from decimal import Decimal
 
 import pytest
+import time_machine
+from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
 from rest_framework.test import APIClient
 
 from accounts.models import Role
+from conftest import CHROMIUM
+from coverage.models import Indicator
+from eldercare.celery import app
 from regions.models import Kind
+from volunteers import ledger
+from volunteers.models import Account
 
 from . import factories as f
+from .helpers import earn
 
 PASSWORD = "pw-for-tests"
 
@@ -182,11 +194,6 @@ ALMOST_60_ID = "500232196612010312"  # born 1966-12-01: 59 on 2026-11-29, 60 two
 @pytest.fixture
 def today():
     """The suite's "today": 2026-11-29, 10:00 in Wulong."""
-    import datetime
-    import zoneinfo
-
-    import time_machine
-
     moment = datetime.datetime(2026, 11, 29, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
     with time_machine.travel(moment, tick=False):
         yield moment.date()
@@ -225,9 +232,10 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; the live server's database
     # work happens in its own thread, the test's own queries here are plain synchronous ones.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # imported here, not at the top: Playwright only when a browser test runs, and
+    # tests.browser imports this module (PASSWORD)
     from playwright.sync_api import sync_playwright
 
-    from conftest import CHROMIUM
     from tests.browser import CHROMIUM_ARGS
 
     with sync_playwright() as p:
@@ -239,12 +247,6 @@ def browser():
 def reseed_plan_rows():
     """Put back the plan's indicators and targets (a data migration's rows): a transactional
     test ends with a flush that empties them too."""
-    import importlib
-
-    from django.apps import apps
-
-    from coverage.models import Indicator
-
     if not Indicator.objects.exists():
         importlib.import_module("coverage.migrations.0002_targets_2022").create(apps, None)
         importlib.import_module("coverage.migrations.0006_counting_rules_2022").forward(apps, None)
@@ -256,8 +258,6 @@ def reseed_plan_rows():
 def reseed_migration_rows():
     """The rows the data migrations wrote (the plan's indicators and targets, the time bank's
     system accounts), put back after a transactional test's closing flush emptied them."""
-    from volunteers.models import Account
-
     reseed_plan_rows()
     for kind in ("earning", "redemption", "expiry", "fund"):
         Account.objects.get_or_create(kind=kind, volunteer=None)
@@ -288,8 +288,6 @@ def plan_rows(transactional_db):
 def eager():
     """Celery tasks run in the test's process, whatever broker this pass has (the PostgreSQL
     pass has a real one)."""
-    from eldercare.celery import app
-
     before = app.conf.task_always_eager, app.conf.task_eager_propagates
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
@@ -302,8 +300,6 @@ def eager():
 @pytest.fixture
 def books_stay_balanced():
     """After the test, the time bank's books balance (every movement's two sides agree)."""
-    from volunteers import ledger
-
     yield
     assert ledger.books_balance() == {}
 
@@ -314,6 +310,22 @@ def helper(regions, volunteer):
     return f.VolunteerFactory(village=regions["banqiao"], user=volunteer, name="李志愿")
 
 
+@pytest.fixture
+def helper_account(helper):
+    """李志愿's time-bank account, holding 5 h."""
+    account = ledger.account_for(helper)
+    earn(account, "5")
+    return account
+
+
+@pytest.fixture
+def rice(regions):
+    """大米 at 板桥村's supermarket: 2 hours a bag, 3 bags in stock."""
+    return f.CatalogueItemFactory(
+        region=regions["banqiao"], name="大米", hours_price=Decimal("2"), stock=3
+    )
+
+
 # --- facilities ----------------------------------------------------------------------------
 
 
@@ -321,6 +333,23 @@ def helper(regions, volunteer):
 def home(regions, today):
     """白马镇敬老院, a nursing home of 白马镇 with no beds."""
     return f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
+
+
+@pytest.fixture
+def operator_baima(regions, home):
+    """Runs 白马镇敬老院 (``home``), and only that."""
+    user = f.UserFactory(
+        username="operator-baima", role=Role.FACILITY_OPERATOR, region=regions["baima"]
+    )
+    home.operators.add(user)
+    return user
+
+
+@pytest.fixture
+def home_with_two_beds(home):
+    """白马镇敬老院 with 2 ordinary beds: the ``home`` of the tests that admit residents."""
+    f.beds(home, 2)
+    return home
 
 
 @pytest.fixture

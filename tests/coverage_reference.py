@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from coverage import compute as engine
 from coverage.models import Judgement, Leaf, Reason, Unit
-from regions.models import PREFIX_LENGTH, Level
+from regions.models import PREFIX_LENGTH, Level, Region
 
 UPPER = (Level.PROVINCE, Level.CITY, Level.DISTRICT, Level.TOWNSHIP)
 FIELDS = (
@@ -31,8 +31,6 @@ def snapshot_rows(queryset) -> dict[tuple[str, str], tuple]:
 
 def expected_rows(on: datetime.date) -> dict[tuple[str, str], tuple]:
     """Stage the day's leaves, roll them up and judge them in Python."""
-    from regions.models import Region
-
     context = engine._Context.of(on)
     batch = engine.new_batch()
     engine._stage(on, batch, None, context, fresh=True)

@@ -206,42 +206,47 @@ def banqiao():
     return village(baima(), "500156101201", "板桥村村民委员会")
 
 
-class BedFactory(factory.django.DjangoModelFactory):
+class OfAFacility(factory.django.DjangoModelFactory):
+    """A record kept by a facility: by a facility of 白马镇 unless given."""
+
+    class Meta:
+        abstract = True
+
+    facility = factory.SubFactory(FacilityFactory, region=factory.LazyFunction(baima))
+
+
+class BedFactory(OfAFacility):
     class Meta:
         model = "facilities.Bed"
 
-    facility = factory.SubFactory(FacilityFactory, region=factory.LazyFunction(baima))
     label = factory.Sequence(lambda n: f"{n + 1:03d}")
     kind = "ordinary"
     in_use_from = datetime.date(2020, 1, 1)
 
 
-class StaffMemberFactory(factory.django.DjangoModelFactory):
+class StaffMemberFactory(OfAFacility):
     class Meta:
         model = "facilities.StaffMember"
 
-    facility = factory.SubFactory(FacilityFactory, region=factory.LazyFunction(baima))
     name = factory.Sequence(lambda n: f"护理员{n}")
     role = "caregiver"
     started_on = datetime.date(2020, 1, 1)
 
 
-class PlacementFactory(factory.django.DjangoModelFactory):
+class PlacementFactory(OfAFacility):
     """A resident admitted on 2022-01-01 unless given."""
 
     class Meta:
         model = "facilities.Placement"
 
     senior = factory.SubFactory(SeniorFactory, village=factory.LazyFunction(banqiao))
-    facility = factory.SubFactory(FacilityFactory, region=factory.LazyFunction(baima))
     admitted_on = datetime.date(2022, 1, 1)
 
 
-class QualityCheckFactory(factory.django.DjangoModelFactory):
+class QualityCheckFactory(OfAFacility):
     class Meta:
         model = "facilities.QualityCheck"
 
-    facility = factory.SubFactory(FacilityFactory, region=factory.LazyFunction(baima))
     checked_on = datetime.date(2022, 6, 1)
     passed = True
     inspector = "区民政局"
@@ -278,11 +283,10 @@ class TrainingAttendanceFactory(factory.django.DjangoModelFactory):
     id_number = factory.Sequence(lambda n: f"ID-{n}")
 
 
-class UpgradeProjectFactory(factory.django.DjangoModelFactory):
+class UpgradeProjectFactory(OfAFacility):
     class Meta:
         model = "facilities.UpgradeProject"
 
-    facility = factory.SubFactory(FacilityFactory, region=factory.LazyFunction(baima))
     kind = "upgrade"
     title = factory.Sequence(lambda n: f"改造项目{n}")
     budget = 1_000_000
@@ -316,11 +320,10 @@ class IndicatorCheckFactory(factory.django.DjangoModelFactory):
     checked_on = datetime.date(2022, 6, 1)
 
 
-class OperatingFundFactory(factory.django.DjangoModelFactory):
+class OperatingFundFactory(OfAFacility):
     class Meta:
         model = "facilities.OperatingFund"
 
-    facility = factory.SubFactory(FacilityFactory, region=factory.LazyFunction(baima))
     year = 2022
     operating_funds = 10_000
     residents_basic_allowance = 100_000

@@ -1,6 +1,7 @@
 """The admin goes through the same scoping rule."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +46,6 @@ def test_the_user_list_is_scoped_too(client, staff_baima_admin, staff_houping, a
 
 
 def test_a_role_at_the_wrong_level_is_refused(bureau, regions):
-    from django.core.exceptions import ValidationError
-
     bureau.region = regions["banqiao"]
     with pytest.raises(ValidationError) as excinfo:
         bureau.clean()

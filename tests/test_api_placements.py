@@ -5,7 +5,6 @@ import datetime
 
 import pytest
 
-from accounts.models import Role
 from facilities.models import Placement
 from tests import factories as f
 
@@ -16,10 +15,8 @@ URL = "/api/v1/placements/"
 
 
 @pytest.fixture
-def home(home):
-    """白马镇敬老院 with 2 ordinary beds."""
-    f.beds(home, 2)
-    return home
+def home(home_with_two_beds):
+    return home_with_two_beds
 
 
 @pytest.fixture
@@ -133,16 +130,12 @@ def test_an_assistant_may_not_admit(api_as, assistant_baima, home, zhang):
 
 
 def test_an_operator_sees_and_discharges_the_residents_of_their_facility_only(
-    api_as, home, home_houping, regions, zhang, liu
+    api_as, home, operator_baima, home_houping, regions, zhang, liu
 ):
-    operator = f.UserFactory(
-        username="operator-baima", role=Role.FACILITY_OPERATOR, region=regions["baima"]
-    )
-    home.operators.add(operator)
     other = f.FacilityFactory(name="白马镇照护中心", kind="care_centre", region=regions["baima"])
     own = f.PlacementFactory(senior=zhang, facility=home, admitted_on=DAY)
     elsewhere = f.PlacementFactory(senior=senior_of(regions), facility=other, admitted_on=DAY)
-    client = api_as(operator)
+    client = api_as(operator_baima)
 
     assert [row["id"] for row in client.get(URL).json()["results"]] == [own.pk]
     assert client.get(f"{URL}{elsewhere.pk}/").status_code == 404

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from accounts.models import Role
 from facilities.models import (
     BasicIndicator,
     UpgradeProject,
@@ -161,16 +162,10 @@ def test_the_bureau_sees_every_project(api_as, bureau, home, home_houping, today
 
 
 def test_an_operator_reads_but_does_not_change_their_facilitys_projects(
-    api_as, home, regions, today
+    api_as, home, operator_baima, regions, today
 ):
-    from accounts.models import Role
-
-    operator = f.UserFactory(
-        username="operator-baima", role=Role.FACILITY_OPERATOR, region=regions["baima"]
-    )
-    home.operators.add(operator)
     own = project(home)
-    client = api_as(operator)
+    client = api_as(operator_baima)
 
     assert client.get(f"{URL}{own.pk}/").status_code == 200
     assert client.patch(f"{URL}{own.pk}/", {"title": "改"}).status_code == 403
@@ -274,8 +269,6 @@ def test_an_unknown_indicator_is_refused(api_as, staff_baima, home, today):
 
 
 def test_an_operator_may_not_record_indicator_checks(api_as, home, regions, today):
-    from accounts.models import Role
-
     operator = f.UserFactory(username="op-x", role=Role.FACILITY_OPERATOR, region=regions["baima"])
     home.operators.add(operator)
     work = project(home)

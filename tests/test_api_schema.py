@@ -1,6 +1,7 @@
 """The OpenAPI schema and its docs page, with assets served from this server."""
 
 import pytest
+from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,5 @@ def test_the_docs_page_loads_its_assets_locally(client):
 
 
 def test_the_schema_validates_without_warnings(tmp_path):
-    from django.core.management import call_command
-
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yml"))
     assert (tmp_path / "s.yml").stat().st_size > 10_000

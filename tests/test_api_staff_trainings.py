@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 
-from accounts.models import Role
 from facilities.models import Certificate, StaffMember, TrainingAttendance, TrainingSession
 from tests import factories as f
 
@@ -96,21 +95,19 @@ def test_staff_of_baima_get_404_on_staff_of_houping(api_as, staff_baima, home_ho
     assert "facility" in response.json()
 
 
-def test_an_operator_keeps_the_staff_of_their_facility_only(api_as, home, regions, today):
-    operator = f.UserFactory(
-        username="operator-baima", role=Role.FACILITY_OPERATOR, region=regions["baima"]
-    )
-    home.operators.add(operator)
+def test_an_operator_keeps_the_staff_of_their_facility_only(
+    api_as, home, operator_baima, regions, today
+):
     other = f.FacilityFactory(name="白马镇照护中心", kind="care_centre", region=regions["baima"])
     (elsewhere,) = f.staff(other, 1)
-    client = api_as(operator)
+    client = api_as(operator_baima)
 
     own = client.post(
         STAFF, {"facility": home.pk, "name": "王厨师", "role": "cook", "started_on": "2025-01-01"}
     )
 
     assert own.status_code == 201
-    assert own.json()["id_number"] == ""  # none given; an operator sees numbers masked anyway
+    assert own.json()["id_number"] == ""  # none given; an operator_baima sees numbers masked anyway
     assert client.get(f"{STAFF}{elsewhere.pk}/").status_code == 404
     assert [row["name"] for row in client.get(STAFF).json()["results"]] == ["王厨师"]
 

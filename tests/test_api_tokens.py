@@ -3,13 +3,19 @@ on deactivation; they are stored as digests; their owner lists and revokes them,
 those of the users in its region."""
 
 import datetime
+import importlib
 
 import pytest
 import time_machine
+from django.apps import apps
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, Role
 from tests import factories as f
 from tests.conftest import PASSWORD
 
@@ -193,8 +199,6 @@ def test_the_bureau_sees_and_revokes_the_tokens_of_its_region(bureau, staff_baim
 def test_a_township_bureau_does_not_reach_another_township(regions, staff_houping):
     """The bureau's reach is its region: a bureau account bound elsewhere (a test of the rule,
     not of the real district) sees nothing of 后坪."""
-    from accounts.models import Role
-
     other_district = f.district(code="500157000000", name="别区")
     elsewhere = f.UserFactory(username="bureau-elsewhere", role=Role.BUREAU, region=other_district)
     token = login(elsewhere.username)
@@ -227,14 +231,6 @@ def test_listing_costs_a_fixed_number_of_queries(staff_baima, django_assert_max_
 def test_the_migration_drops_drf_s_token_table_and_its_traces(db):
     """Upgrading a database that had DRF's tokens: the table, its migration records and its
     content type (with its permissions) go; every old token stops working."""
-    import importlib
-
-    from django.apps import apps
-    from django.contrib.auth.models import Permission
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import connection
-    from django.db.migrations.recorder import MigrationRecorder
-
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamp, "

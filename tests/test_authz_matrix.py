@@ -16,7 +16,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.urls import get_resolver
+from django.urls import get_resolver, reverse
 
 from accounts.models import ApiToken, Role
 from coverage.compute import compute
@@ -283,8 +283,6 @@ def key_of(name: str) -> str | None:
 
 
 def path_of(kind, name, route, value):
-    from django.urls import reverse
-
     param = "code" if ("<str:code>" in route or "(?P<code>" in route) else "pk"
     kwargs = {param: value}
     if "<str:month>" in route:  # a month of the suite's snapshots (the monthly report)
@@ -406,8 +404,6 @@ RECORDS = {
 
 def list_routes():
     """(kind, path) of every route without a record in its path (lists, forms, exports)."""
-    from django.urls import reverse
-
     for route, pattern in walk(get_resolver().url_patterns):
         names = set(pattern.pattern.regex.groupindex)
         if names or route.startswith("admin/") or pattern.name in NOT_LISTS:

@@ -6,19 +6,24 @@ state, a damaged file or a manifest that does not match are refused with nothing
 
 import datetime
 import gzip
+import importlib
 import json
+import os
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.management import create_contenttypes
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.operations import RunPython, RunSQL
 
 from accounts.models import ApiToken
 from backups import archive
@@ -75,12 +80,6 @@ def fresh_database():
     """Empty every table, then write what ``migrate`` writes on a new database: content types
     and permissions (post_migrate) and the data migrations' rows. The seniors' content types
     are made again, so that their ids differ from the backup's."""
-    import importlib
-
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.contenttypes.management import create_contenttypes
-    from django.db.migrations.loader import MigrationLoader
-
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # TRUNCATE refuses pending deferred checks
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -106,9 +105,6 @@ def test_a_migrated_database_counts_as_empty(db):
     """The tables ``migrate`` fills are all known to the restore: the test database was made by
     ``migrate``, and every data migration of the project is one whose tables the restore knows
     (a new one fails here until its tables are in ``archive.SEEDED``)."""
-    from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.operations import RunPython, RunSQL
-
     assert archive.data_present() == {}
     ours = {c.label for c in apps.get_app_configs() if Path(c.path).parent == ROOT}
     assert {"seniors", "volunteers", "coverage"} <= ours
@@ -198,8 +194,6 @@ def test_the_commands_export_and_restore_and_the_users_log_in_again(world, tmp_p
 
 def test_the_file_holds_no_token_and_only_its_owner_may_read_it(world, tmp_path):
     """Written 0600 whatever the umask (a permissive 000 here), also over a left-over file."""
-    import os
-
     digest = ApiToken.objects.get().digest
     path = tmp_path / "private" / "backup.jsonl.gz"
     path.parent.mkdir()

@@ -1,6 +1,7 @@
 """Barthel index: the server adds up the ten items and names the level; other values refused."""
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from seniors.models import Assessment
 
@@ -108,8 +109,6 @@ def test_assessing_someone_of_another_township_is_refused(api_as, staff_baima, l
 
 
 def test_the_database_refuses_an_inconsistent_total(zhang):
-    from django.db import IntegrityError, transaction
-
     with pytest.raises(IntegrityError), transaction.atomic():
         Assessment.objects.create(
             senior=zhang, assessed_on="2026-01-01", total=99, level="mild", **FULL

@@ -19,10 +19,8 @@ NOV = {d: datetime.date(2026, 11, d) for d in range(1, 30)}
 
 
 @pytest.fixture
-def home(home):
-    """白马镇敬老院 with 2 ordinary beds."""
-    f.beds(home, 2)
-    return home
+def home(home_with_two_beds):
+    return home_with_two_beds
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from coverage.models import Snapshot
+from coverage.models import Run, Snapshot
 from demo import synthetic
 from regions.models import Region
 from seniors.models import Senior
@@ -154,8 +154,6 @@ def _drops_the_baseline_table(transactional_db):
 @pytest.mark.services
 @pytest.mark.usefixtures("_drops_the_baseline_table")
 def test_bench_times_a_run_fanned_out_over_real_workers(plan_rows):
-    from coverage.models import Run
-
     output = bench(no_trace=True, fanout_workers="1,2", fanout_repeat=1)
     assert "ratio engine/baseline (warm): " in output
     assert "one task (compute in this process): " in output

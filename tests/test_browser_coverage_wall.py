@@ -12,7 +12,7 @@ import pytest
 from coverage.compute import compute
 from coverage.models import Indicator, Judgement, Snapshot
 from tests import factories as f
-from tests.browser import SCREENSHOTS, controls_outside, log_in, new_screen, shot
+from tests.browser import SCREENSHOTS, controls_outside, log_in, new_screen, open_page, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -133,8 +133,7 @@ def test_the_tiles_explain_ratios_and_institutions_that_fail(browser, live_serve
         failing=[{"id": 1, "name": "江口照护中心", "why": "below", "value": "62.5 %"}],
     )  # fmt: skip
     context = new_screen(browser, "office")
-    page = context.new_page()
-    log_in(page, live_server.url, "bureau")
+    page = open_page(context, live_server.url, "bureau")
     page.goto(f"{live_server.url}/coverage/{DISTRICT}/")
 
     staffing = page.locator("article[data-indicator=care_centre_staffing]")

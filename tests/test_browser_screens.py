@@ -9,11 +9,12 @@ import datetime
 import json
 import uuid
 import zoneinfo
+from decimal import Decimal
 
 import pytest
 
 from tests import factories as f
-from tests.browser import assert_usable, log_in, new_screen, shot
+from tests.browser import assert_usable, log_in, new_screen, open_page, shot
 from tests.helpers import submit_claim as submitted
 from tests.test_browser_volunteer_offline import (
     API_CLAIMS,
@@ -21,6 +22,8 @@ from tests.test_browser_volunteer_offline import (
     queued_on_the_phone,
     wait_for_the_service_worker,
 )
+from volunteers import ledger, spending
+from volunteers.claims import claim_verify
 from volunteers.models import ServiceLog
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,8 +58,7 @@ def test_the_assistant_decides_claims_with_every_control_on_the_screen(
     first = submitted(volunteer, helper, zhang, 27, 9, 1, notes="送午饭，顺便量了血压")
     second = submitted(volunteer, helper, zhang, 28, 9, 1.5)
     context = new_screen(browser, size)
-    page = context.new_page()
-    log_in(page, live_server.url, "assistant-baima")
+    page = open_page(context, live_server.url, "assistant-baima")
 
     page.goto(f"{live_server.url}/claims/")
     shot(page, f"claims-{size}")
@@ -95,11 +97,6 @@ def test_the_assistant_decides_claims_with_every_control_on_the_screen(
 def test_the_volunteers_pages_fit_and_the_header_is_one_line(
     browser, live_server, volunteer, helper, zhang, assistant_baima, today, size
 ):
-    from decimal import Decimal
-
-    from volunteers import ledger, spending
-    from volunteers.claims import claim_verify
-
     claim_verify(by=assistant_baima, claim=submitted(volunteer, helper, zhang, 27, 9, 3))
     spending.timebank_transfer(
         by=volunteer, from_account=ledger.account_for(helper),
@@ -107,8 +104,7 @@ def test_the_volunteers_pages_fit_and_the_header_is_one_line(
     )  # fmt: skip
     submitted(volunteer, helper, zhang, 28, 9, 1.5)
     context = new_screen(browser, size)
-    page = context.new_page()
-    log_in(page, live_server.url, "volunteer-demo")
+    page = open_page(context, live_server.url, "volunteer-demo")
 
     for path in ME_PAGES:
         page.goto(f"{live_server.url}{path}")
@@ -132,9 +128,7 @@ def test_a_double_tap_on_send_makes_one_claim_and_says_it_was_sent(
     browser, live_server, volunteer, helper, zhang, today
 ):
     context = new_screen(browser, "phone")
-    page = context.new_page()
-    log_in(page, live_server.url, "volunteer-demo")
-    page.goto(f"{live_server.url}/me/claims/new/")
+    page = open_page(context, live_server.url, "volunteer-demo", "/me/claims/new/")
     # the form starts with a service of 1 hour that has just ended (09:00, now being 10:00)
     assert page.input_value("#id_started_at") == "2026-11-29T09:00"
     assert page.input_value("#id_duration") == "60"
@@ -171,9 +165,7 @@ def test_a_double_tap_without_signal_queues_one_claim(
     browser, live_server, volunteer, helper, zhang, today
 ):
     context = new_screen(browser, "phone")
-    page = context.new_page()
-    log_in(page, live_server.url, "volunteer-demo")
-    page.goto(f"{live_server.url}/me/claims/new/")
+    page = open_page(context, live_server.url, "volunteer-demo", "/me/claims/new/")
 
     go_offline(context, page)
     page.click(SEND)
@@ -200,9 +192,7 @@ def test_two_copies_of_one_claim_queued_by_an_older_page_end_as_one_success(
     it kept one uuid per form fill): the second is refused as an overlap of the first, which
     is the same claim, so the volunteer is told it was sent, not that it failed."""
     context = new_screen(browser, "phone")
-    page = context.new_page()
-    log_in(page, live_server.url, "volunteer-demo")
-    page.goto(f"{live_server.url}/me/claims/")
+    page = open_page(context, live_server.url, "volunteer-demo", "/me/claims/")
     payload = {
         "senior": zhang.pk, "service_type": "meals", "started_at": "2026-11-29T08:00",
         "ended_at": "2026-11-29T09:00", "notes": "",
@@ -231,8 +221,7 @@ def test_a_page_never_opened_opens_without_signal(
     browser, live_server, volunteer, helper, zhang, today
 ):
     context = new_screen(browser, "phone")
-    page = context.new_page()
-    log_in(page, live_server.url, "volunteer-demo")
+    page = open_page(context, live_server.url, "volunteer-demo")
     assert page.url == f"{live_server.url}/me/"
     wait_for_the_service_worker(page)
     # the worker keeps every page of the volunteer from its install on
@@ -282,8 +271,7 @@ def test_the_office_pages_speak_chinese(
         query="village=500156101201&disabled=true",
     )  # fmt: skip
     context = new_screen(browser, size)
-    page = context.new_page()
-    log_in(page, live_server.url, "bureau")
+    page = open_page(context, live_server.url, "bureau")
 
     assert "区民政局 · 区民政局" not in page.inner_text("header")
     page.goto(f"{live_server.url}/facilities/{home.pk}/admit/")
@@ -340,9 +328,7 @@ def test_two_different_claims_made_without_signal_are_two_claims(
     """One form page, two services one after the other with no signal: each its own uuid, so
     neither is taken for a repeat of the other."""
     context = new_screen(browser, "phone")
-    page = context.new_page()
-    log_in(page, live_server.url, "volunteer-demo")
-    page.goto(f"{live_server.url}/me/claims/new/")
+    page = open_page(context, live_server.url, "volunteer-demo", "/me/claims/new/")
 
     go_offline(context, page)
     page.fill("#id_started_at", "2026-11-29T06:00")

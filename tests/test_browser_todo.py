@@ -9,7 +9,7 @@ import zoneinfo
 import pytest
 
 from tests import factories as f
-from tests.browser import assert_usable, log_in, new_screen, shot
+from tests.browser import assert_usable, new_screen, open_page, shot
 from volunteers.claims import claim_submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,8 +41,7 @@ def test_the_assistant_starts_from_the_to_do_list(
     browser, live_server, assistant_baima, work, size
 ):
     context = new_screen(browser, size)
-    page = context.new_page()
-    log_in(page, live_server.url, "assistant-baima")
+    page = open_page(context, live_server.url, "assistant-baima")
 
     assert "今日待办" in page.inner_text("h1")
     assert page.inner_text("#todo-claims .count") == "1"
@@ -64,8 +63,7 @@ def test_the_clerk_starts_from_the_townships_morning_page(
         context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     else:
         context = new_screen(browser, size)
-    page = context.new_page()
-    log_in(page, live_server.url, "staff-baima")
+    page = open_page(context, live_server.url, "staff-baima")
 
     titles = page.locator(".todo-item h2 a").all_inner_texts()
     assert titles[:2] == ["本周应探访（结对扶老）", "待您审核的服务记录"]

@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from tests import factories as f
-from tests.browser import PHONE, fits_the_screen, log_in, shot
+from tests.browser import PHONE, fits_the_screen, open_page, shot
 from volunteers.models import ServiceLog
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,6 +45,14 @@ def go_offline(context, page):
     page.wait_for_function("!navigator.onLine")
 
 
+@pytest.fixture
+def phone(browser):
+    """A phone's browser window (390x844, in Chinese), closed after the test."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    yield context
+    context.close()
+
+
 def wait_for_the_service_worker(page):
     """Until the worker is active and controls the page (the first load is not controlled:
     the worker installs during it; one reload puts the page under it)."""
@@ -55,15 +63,9 @@ def wait_for_the_service_worker(page):
 
 
 def test_a_claim_made_offline_arrives_once_when_the_signal_returns(
-    browser,
-    live_server,
-    helper,
-    zhang,
-    today,
+    phone, live_server, helper, zhang, today
 ):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
-    page = context.new_page()
-    log_in(page, live_server.url, "volunteer-demo")
+    page = open_page(phone, live_server.url, "volunteer-demo")
     assert page.url == f"{live_server.url}/me/", "a volunteer lands on their own page"
     shot(page, "volunteer-home-phone")
 
@@ -74,7 +76,7 @@ def test_a_claim_made_offline_arrives_once_when_the_signal_returns(
     page.goto(f"{live_server.url}/me/claims/new/")
     assert fits_the_screen(page)
 
-    go_offline(context, page)
+    go_offline(phone, page)
     page.select_option("#id_senior", str(zhang.pk))
     page.select_option("#id_service_type", "companionship")
     page.select_option("#id_duration", "60")
@@ -96,8 +98,8 @@ def test_a_claim_made_offline_arrives_once_when_the_signal_returns(
     assert page.locator(QUEUED).count() == 1
     assert ServiceLog.objects.count() == 0
 
-    context.unroute(API_CLAIMS)
-    context.set_offline(False)
+    phone.unroute(API_CLAIMS)
+    phone.set_offline(False)
     page.wait_for_selector(QUEUED, state="detached", timeout=30000)
     shot(page, "volunteer-claim-sent")
 
@@ -125,20 +127,10 @@ def test_a_claim_made_offline_arrives_once_when_the_signal_returns(
         }"""
     )
     assert cached_pages == 0
-    context.close()
 
 
-def test_a_claim_the_server_refuses_is_shown_and_not_kept(
-    browser,
-    live_server,
-    helper,
-    zhang,
-    today,
-):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
-    page = context.new_page()
-    log_in(page, live_server.url, "volunteer-demo")
-    page.goto(f"{live_server.url}/me/claims/new/")
+def test_a_claim_the_server_refuses_is_shown_and_not_kept(phone, live_server, helper, zhang, today):
+    page = open_page(phone, live_server.url, "volunteer-demo", "/me/claims/new/")
 
     page.select_option("#id_senior", str(zhang.pk))
     page.select_option("#id_duration", "60")
@@ -151,4 +143,3 @@ def test_a_claim_the_server_refuses_is_shown_and_not_kept(
     assert queued_on_the_phone(page) == 0
     shot(page, "volunteer-claim-refused")
     assert ServiceLog.objects.count() == 0
-    context.close()

@@ -45,16 +45,22 @@ def test_it_stores_a_good_claim_as_submitted(volunteer, helper, zhang):
     assert Movement.objects.count() == 0
 
 
-def test_it_refuses_a_claim_in_the_future(volunteer, helper, zhang):
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [
+        pytest.param(at(29, 9), at(29, 11), "ended_at", id="in_the_future"),
+        pytest.param(
+            at(28, 9) - datetime.timedelta(days=31), at(28, 10), "started_at",
+            id="older_than_the_policy_allows",
+        ),
+        pytest.param(at(28, 9), at(28, 9, 40), "ended_at", id="hours_not_in_whole_units"),
+        pytest.param(at(28, 11), at(28, 9), "ended_at", id="an_end_before_the_start"),
+    ],
+)  # fmt: skip
+def test_it_refuses_a_claim(volunteer, helper, zhang, start, end, field):
     with pytest.raises(ValidationError) as excinfo:
-        submit(volunteer, helper, zhang, at(29, 9), at(29, 11))
-    assert field_of(excinfo) == {"ended_at"}
-
-
-def test_it_refuses_a_claim_older_than_the_policy_allows(volunteer, helper, zhang):
-    with pytest.raises(ValidationError) as excinfo:
-        submit(volunteer, helper, zhang, at(28, 9) - datetime.timedelta(days=31), at(28, 10))
-    assert field_of(excinfo) == {"started_at"}
+        submit(volunteer, helper, zhang, start, end)
+    assert field_of(excinfo) == {field}
 
 
 def test_it_accepts_a_claim_exactly_at_the_age_limit(volunteer, helper, zhang):
@@ -68,18 +74,6 @@ def test_the_age_limit_follows_the_policy(volunteer, helper, zhang):
     with pytest.raises(ValidationError) as excinfo:
         submit(volunteer, helper, zhang, at(25, 9), at(25, 10))
     assert field_of(excinfo) == {"started_at"}
-
-
-def test_it_refuses_hours_not_in_whole_units(volunteer, helper, zhang):
-    with pytest.raises(ValidationError) as excinfo:
-        submit(volunteer, helper, zhang, at(28, 9), at(28, 9, 40))
-    assert field_of(excinfo) == {"ended_at"}
-
-
-def test_it_refuses_an_end_before_the_start(volunteer, helper, zhang):
-    with pytest.raises(ValidationError) as excinfo:
-        submit(volunteer, helper, zhang, at(28, 11), at(28, 9))
-    assert field_of(excinfo) == {"ended_at"}
 
 
 def test_it_refuses_more_than_the_hours_of_a_day(volunteer, helper, zhang):

@@ -1,5 +1,6 @@
 """docker-compose.yml is a valid Compose file for the production way (no engine runs here)."""
 
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -78,8 +79,6 @@ def test_a_backup_service_dumps_the_database_nightly_into_its_own_volume():
 
 
 def test_the_backup_script_is_valid_bash_and_dumps_in_custom_format():
-    import subprocess
-
     script = ROOT / "docker" / "pg-backup.sh"
     subprocess.run(["bash", "-n", str(script)], check=True)
     text = script.read_text(encoding="utf-8")

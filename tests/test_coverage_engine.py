@@ -7,13 +7,16 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.db import OperationalError
 
 from coverage import compute as engine
 from coverage import services
 from coverage.compute import compute
-from coverage.models import DirtyTownship, Leaf, Run, Snapshot
+from coverage.models import DirtyTownship, Leaf, Run, Snapshot, Target
+from coverage.tasks import compute_run
 from tests import factories as f
 from tests.concurrency import run_together
+from tests.workers import celery_worker
 
 DAY = datetime.date(2026, 11, 29)
 DISTRICT, BAIMA, HOUPING = "500156000000", "500156101000", "500156208000"
@@ -118,10 +121,6 @@ def test_the_monthly_backfill_days():
 
 
 def test_the_task_retries_when_the_database_connection_is_lost(ledger, monkeypatch):
-    from django.db import OperationalError
-
-    from coverage.tasks import compute_run
-
     calls = []
     real = services.compute
 
@@ -143,8 +142,6 @@ def test_the_task_retries_when_the_database_connection_is_lost(ledger, monkeypat
 
 
 def test_a_run_that_fails_for_another_reason_is_marked_failed(ledger, monkeypatch):
-    from coverage.tasks import compute_run
-
     def broken(on, **kwargs):
         raise ValueError("a bug")
 
@@ -247,7 +244,6 @@ def test_indicators_list_the_plans_targets_and_the_bureau_edits_them(
         f"/api/v1/coverage/targets/{target_id}/", {"value": "70"}, format="json"
     )
     assert changed.status_code == 200
-    from coverage.models import Target
 
     target = Target.objects.get(pk=target_id)
     assert target.value == Decimal(70)
@@ -266,9 +262,6 @@ def test_concurrent_requests_queue_one_run(plan_rows, ledger):
 
 @pytest.mark.services
 def test_the_computation_runs_through_a_real_celery_worker(plan_rows, ledger):
-    from coverage.tasks import compute_run
-    from tests.workers import celery_worker
-
     run, created = services.run_request(on=DAY)
     assert created
     with celery_worker() as queue:

@@ -10,17 +10,20 @@ in each (counted once in the city)."""
 
 import datetime
 import re
+import time
 
 import pytest
 
 from coverage import compute as engine
 from coverage import fanout, services
 from coverage.compute import compute
-from coverage.models import DirtyTownship, Run, Snapshot
+from coverage.models import DirtyTownship, Leaf, Run, Snapshot
+from coverage.tasks import compute_run, fanout_failed
 from facilities.models import Facility
 from regions.models import Kind, Level, Region
 from tests import factories as f
 from tests.test_coverage_indicators import network, people  # noqa: F401 (fixtures)
+from tests.workers import celery_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +42,6 @@ PARTS = {
 
 
 def leaves() -> int:
-    from coverage.models import Leaf
-
     return Leaf.objects.count()
 
 
@@ -188,12 +189,19 @@ def test_a_part_delivered_twice_stages_its_leaves_once(world):
     assert leaves() == 0
 
 
-def test_a_failing_part_leaves_the_previous_snapshot_whole(
-    world, eager, settings, django_capture_on_commit_callbacks, monkeypatch
-):
+def computed_then_changed(world):
+    """Compute the day, then sign one more family-doctor contract in 文凤村, which the next run
+    would count; the snapshots as the first run left them."""
     compute(DAY)
     before = table()
     f.SeniorFactory(village=world["wenfeng"], family_doctor_contract_on=d(2022, 2, 1))
+    return before
+
+
+def test_a_failing_part_leaves_the_previous_snapshot_whole(
+    world, eager, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    before = computed_then_changed(world)
     real = engine.stage
 
     def stage(on, *, batch, prefixes=None):
@@ -214,9 +222,7 @@ def test_a_failing_part_leaves_the_previous_snapshot_whole(
 def test_a_failing_roll_up_leaves_the_previous_snapshot_whole(
     world, eager, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
-    compute(DAY)
-    before = table()
-    f.SeniorFactory(village=world["wenfeng"], family_doctor_contract_on=d(2022, 2, 1))
+    before = computed_then_changed(world)
     real = engine.roll_up
 
     def roll_up(on, **kwargs):
@@ -249,8 +255,6 @@ def test_a_second_request_while_the_parts_run_gets_the_same_run(
 
 
 def test_the_chords_error_callback_fails_the_run_and_deletes_its_leaves(world):
-    from coverage.tasks import fanout_failed
-
     compute(DAY)
     before = table()
     run, _ = services.run_request(on=DAY)
@@ -274,8 +278,6 @@ def test_a_part_of_a_run_no_longer_running_stages_nothing(world):
 
 
 def test_a_run_of_dirty_townships_stays_one_task(world, eager, settings, monkeypatch):
-    from coverage.tasks import compute_run
-
     compute(DAY)
     settings.COVERAGE_FANOUT = "district"
     monkeypatch.setattr(fanout, "start", lambda *a, **k: pytest.fail("fanned out"))
@@ -291,11 +293,6 @@ def test_a_run_of_dirty_townships_stays_one_task(world, eager, settings, monkeyp
 
 @pytest.mark.services
 def test_the_fanned_out_run_goes_through_a_real_worker(plan_rows, world):
-    import time
-
-    from coverage.tasks import compute_run
-    from tests.workers import celery_worker
-
     run, created = services.run_request(on=DAY)
     assert created
     with celery_worker(env={"COVERAGE_FANOUT": "district"}) as queue:
@@ -317,8 +314,6 @@ def test_the_fanned_out_run_goes_through_a_real_worker(plan_rows, world):
 def test_the_leaves_of_a_run_given_up_are_cleaned_up_with_it():
     """A fanned-out run whose roll-up never came (its worker gone) is given up after two hours;
     its staged leaves go with it, while a running run's stay."""
-    from coverage.models import Leaf
-
     lost = f.RunFactory(date=DAY, status="running")
     Run.objects.filter(pk=lost.pk).update(
         created_at=datetime.datetime(2022, 12, 31, tzinfo=datetime.UTC)

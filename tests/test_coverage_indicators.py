@@ -3,12 +3,13 @@ plan's due day) and earlier days. The expected numerators and denominators are c
 comments from the records each test creates, not by calling the engine's rules."""
 
 import datetime
+import zoneinfo
 from decimal import Decimal
 
 import pytest
 
 from coverage.compute import compute
-from coverage.models import Snapshot
+from coverage.models import Indicator, Snapshot
 from facilities.models import (
     BasicIndicator,
 )
@@ -35,8 +36,6 @@ def nd(code, region, on=DAY):
 
 
 def at(on, hour=10):
-    import zoneinfo
-
     return datetime.datetime(
         on.year, on.month, on.day, hour, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")
     )
@@ -495,38 +494,18 @@ def test_money(network):
 
 
 def test_trained_people_are_counted_once(regions):
-    director = f.TrainingSessionFactory(
-        kind="director",
-        title="院长培训",
-        held_on=d(2022, 5, 1),
-        organiser="区民政局",
-        hours=8,
-        region=regions["district"],
-    )
-    again = f.TrainingSessionFactory(
-        kind="director",
-        title="院长复训",
-        held_on=d(2022, 9, 1),
-        organiser="白马镇",
-        hours=4,
-        region=regions["baima"],
-    )
-    later = f.TrainingSessionFactory(
-        kind="director",
-        title="2023",
-        held_on=d(2023, 2, 1),
-        organiser="区",
-        hours=4,
-        region=regions["district"],
-    )
-    carers = f.TrainingSessionFactory(
-        kind="caregiver",
-        title="护理员",
-        held_on=d(2022, 7, 1),
-        organiser="后坪乡",
-        hours=8,
-        region=regions["houping"],
-    )
+    director, again, later, carers = (
+        f.TrainingSessionFactory(
+            kind=kind, title=title, held_on=held_on, organiser=organiser, hours=hours,
+            region=regions[region],
+        )
+        for kind, title, held_on, organiser, hours, region in (
+            ("director", "院长培训", d(2022, 5, 1), "区民政局", 8, "district"),
+            ("director", "院长复训", d(2022, 9, 1), "白马镇", 4, "baima"),
+            ("director", "2023", d(2023, 2, 1), "区", 4, "district"),
+            ("caregiver", "护理员", d(2022, 7, 1), "后坪乡", 8, "houping"),
+        )
+    )  # fmt: skip
     for session, person, passed in (
         (director, "A", True),
         (director, "B", True),
@@ -549,7 +528,6 @@ def test_trained_people_are_counted_once(regions):
 
 def test_every_indicator_of_the_plan_is_computed_for_every_township(regions):
     compute(DAY)
-    from coverage.models import Indicator
 
     codes = set(Indicator.objects.values_list("code", flat=True))
     for region in (DISTRICT, BAIMA, HOUPING):

@@ -10,10 +10,11 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
 from coverage.compute import compute
-from coverage.models import Snapshot
+from coverage.models import Indicator, Snapshot
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -379,10 +380,6 @@ def test_the_snapshot_api_carries_judgement_reason_and_failing(api_as, bureau, h
 
 
 def test_the_indicator_says_how_it_is_counted(api_as, bureau, regions):
-    from django.core.exceptions import ValidationError
-
-    from coverage.models import Indicator
-
     rows = {i["code"]: i for i in api_as(bureau).get("/api/v1/coverage/indicators/").json()}
     assert rows["service_centres"]["min_area"] == "800.0"
     assert rows["villages_with_point"]["required_functions"] == [

@@ -6,11 +6,14 @@ import datetime
 import io
 
 import pytest
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 from pypdf import PdfReader
 
+from coverage import services
 from coverage.compute import compute
 from coverage.models import Report, Snapshot
-from coverage.tasks import build_report
+from coverage.tasks import build_report, monthly_reports
 from tests import factories as f
 from tests.helpers import coverage_world
 
@@ -196,10 +199,6 @@ def test_failing_institutions_are_named_in_the_gap_list(
 def test_on_the_first_of_the_month_beat_builds_last_months_reports_once(
     world, django_capture_on_commit_callbacks
 ):
-    from django_celery_beat.models import PeriodicTask
-
-    from coverage.tasks import monthly_reports
-
     beat = PeriodicTask.objects.get(task="coverage.monthly_reports")
     assert (beat.crontab.day_of_month, beat.crontab.hour) == ("1", "6")
     # the suite's today is 29 November: last month is October
@@ -224,19 +223,15 @@ def test_a_lost_build_is_queued_again_but_a_fresh_one_is_not(
 ):
     """A build queued two hours ago that no worker finished is queued again; one queued a
     moment ago is left to its worker (the page keeps waiting)."""
-    import datetime as dt
-
-    from django.utils import timezone
-
     f.ReportFactory(
         region=world["district"], month=datetime.date(2026, 11, 1), status="queued",
-        queued_at=timezone.now() - dt.timedelta(minutes=5),
+        queued_at=timezone.now() - datetime.timedelta(minutes=5),
     )  # fmt: skip
     client.force_login(bureau)
     with django_capture_on_commit_callbacks(execute=True) as queued:
         assert "正在生成" in client.get(f"/coverage/{DISTRICT}/report/2026-11.pdf").content.decode()
     assert queued == []
-    Report.objects.update(queued_at=timezone.now() - dt.timedelta(hours=3))
+    Report.objects.update(queued_at=timezone.now() - datetime.timedelta(hours=3))
     response = download(client, DISTRICT, "2026-11", django_capture_on_commit_callbacks)
     assert response["Content-Type"] == "application/pdf"
 
@@ -258,7 +253,5 @@ def test_building_a_report_takes_a_bounded_number_of_queries(world, django_asser
     """Whatever the number of townships and villages: the snapshot days, the tiles of the two
     months, the child regions' table, the village gaps and the stored row (24 on the demo
     district's 26 townships and 214 villages)."""
-    from coverage import services
-
     with django_assert_max_num_queries(26):
         services.report_build(region_code=DISTRICT, month=datetime.date(2026, 11, 1))

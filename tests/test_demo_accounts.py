@@ -1,7 +1,7 @@
 """The demo set-up: real regions and one account per role."""
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from accounts.models import User
 
@@ -36,7 +36,5 @@ def test_running_it_again_resets_the_password_and_adds_no_one(settings):
 
 
 def test_without_regions_it_says_what_to_run_first():
-    from django.core.management import CommandError
-
     with pytest.raises(CommandError, match="load_regions"):
         call_command("create_demo_accounts")

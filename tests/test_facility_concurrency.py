@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from facilities import services
-from facilities.models import Placement
+from facilities.models import Bed, Placement
 from tests import factories as f
 from tests.concurrency import CLIENTS, run_together
 
@@ -57,8 +57,6 @@ def test_retiring_a_bed_and_admitting_at_once_never_overfill(regions, staff_baim
     """Two beds, one resident without a named bed. Four clients retire a bed (each its own
     copy of bed 001 or 002), four admit someone: both kinds fit alone, not together — at the
     end beds in service ≥ residents."""
-    from facilities.models import Bed
-
     home = f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
     beds = f.beds(home, 2)
     first = f.SeniorFactory(village=regions["banqiao"])

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
+from accounts.models import User
 from demo.facilities import ANCHOR, CARE_CENTRES, facilities_generate
 from demo.population import population_generate
 from facilities.models import (
@@ -126,10 +127,6 @@ def test_an_earlier_day_shows_the_network_as_it_stood(ledger):
 
 @pytest.mark.django_db
 def test_the_demo_operator_runs_the_baima_care_centre():
-
-    from accounts.models import User
-    from facilities.models import Facility
-
     call_command("load_regions")
     call_command("create_demo_accounts")
     call_command("generate_facilities")

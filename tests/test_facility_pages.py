@@ -23,10 +23,8 @@ DAY = datetime.date(2026, 11, 1)
 
 
 @pytest.fixture
-def home(home):
-    """白马镇敬老院 with 2 ordinary beds."""
-    f.beds(home, 2)
-    return home
+def home(home_with_two_beds):
+    return home_with_two_beds
 
 
 @pytest.fixture
@@ -63,16 +61,6 @@ def houping_home(regions):
 @pytest.fixture
 def network(home, centre, point, houping_home):
     return {"home": home, "centre": centre, "point": point, "houping": houping_home}
-
-
-@pytest.fixture
-def operator(regions, home):
-    """The operator of 白马镇敬老院 (and of nothing else)."""
-    user = f.UserFactory(
-        username="operator-baima", role=Role.FACILITY_OPERATOR, region=regions["baima"]
-    )
-    home.operators.add(user)
-    return user
 
 
 def names_in(body: str) -> set[str]:
@@ -206,8 +194,8 @@ def test_staff_of_baima_get_404_on_a_houping_facility(today, client, staff_baima
     assert houping_home.name == "后坪乡敬老院"
 
 
-def test_an_operator_sees_only_their_facility(today, client, operator, network):
-    client.force_login(operator)
+def test_an_operator_sees_only_their_facility(today, client, operator_baima, network):
+    client.force_login(operator_baima)
     body = client.get("/facilities/").content.decode()
     assert names_in(body) == {"白马镇敬老院"}
     assert client.get(f"/facilities/{network['home'].pk}/").status_code == 200
@@ -218,8 +206,8 @@ def test_an_operator_sees_only_their_facility(today, client, operator, network):
     assert client.get(f"/facilities/beds/{bed.pk}/retire/").status_code == 404
 
 
-def test_an_operator_keeps_their_facility_current(today, client, operator, home):
-    client.force_login(operator)
+def test_an_operator_keeps_their_facility_current(today, client, operator_baima, home):
+    client.force_login(operator_baima)
     form = client.get(f"/facilities/{home.pk}/edit/").content.decode()
     assert 'name="floor_area"' in form
     assert 'name="status"' not in form  # the supervisors place a facility in the network
@@ -239,7 +227,7 @@ def test_an_operator_keeps_their_facility_current(today, client, operator, home)
     assert home.floor_area == Decimal("860.5")
     assert home.operator_name == "武隆康养公司"
     assert home.status == "operating"
-    assert home.history.order_by("-history_id").first().history_user == operator
+    assert home.history.order_by("-history_id").first().history_user == operator_baima
 
     response = client.post(
         f"/facilities/{home.pk}/beds/new/",
@@ -250,10 +238,10 @@ def test_an_operator_keeps_their_facility_current(today, client, operator, home)
 
 
 def test_an_operator_records_discharges_but_not_admissions(
-    today, client, operator, staff_baima, home, zhang
+    today, client, operator_baima, staff_baima, home, zhang
 ):
     stay = services.placement_admit(by=staff_baima, senior=zhang, facility=home, admitted_on=DAY)
-    client.force_login(operator)
+    client.force_login(operator_baima)
     assert client.get(f"/facilities/{home.pk}/admit/").status_code == 403
 
     body = client.get(f"/facilities/{home.pk}/").content.decode()
@@ -267,7 +255,7 @@ def test_an_operator_records_discharges_but_not_admissions(
     assert response.status_code == 302
     stay.refresh_from_db()
     assert stay.discharged_on == datetime.date(2026, 11, 28)
-    assert stay.history.order_by("-history_id").first().history_user == operator
+    assert stay.history.order_by("-history_id").first().history_user == operator_baima
 
 
 def test_an_assistant_reads_but_gets_403_on_forms(today, client, assistant_baima, point, home):

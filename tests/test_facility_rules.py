@@ -5,9 +5,10 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from facilities import selectors, services
-from facilities.models import Facility, Placement
+from facilities.models import Bed, Facility, Placement
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -16,10 +17,8 @@ DAY = datetime.date(2026, 11, 1)
 
 
 @pytest.fixture
-def home(home):
-    """白马镇敬老院 with 2 ordinary beds."""
-    f.beds(home, 2)
-    return home
+def home(home_with_two_beds):
+    return home_with_two_beds
 
 
 def residents_of(name, regions, count):
@@ -82,8 +81,6 @@ def test_a_senior_has_one_open_placement(home, regions, staff_baima, today):
 
 
 def test_the_database_refuses_a_second_open_placement(home, regions):
-    from django.db import IntegrityError, transaction
-
     (senior,) = residents_of("库", regions, 1)
     f.PlacementFactory(senior=senior, facility=home, admitted_on=DAY)
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -152,8 +149,6 @@ def test_nursing_bed_ratio_of_a_care_centre(regions):
 
 
 def test_retired_beds_do_not_count(home):
-    from facilities.models import Bed
-
     Bed.objects.filter(label="001").update(retired_on=datetime.date(2026, 6, 1))
     assert figures(home, datetime.date(2026, 5, 31)).beds == 2
     assert figures(home, DAY).beds == 1
@@ -196,8 +191,6 @@ def test_a_person_trained_twice_counts_once(regions, bureau):
 
 
 def test_a_retired_bed_takes_nobody(home, regions, staff_baima, today):
-    from facilities.models import Bed
-
     bed = Bed.objects.get(facility=home, label="001")
     bed.retired_on = datetime.date(2026, 6, 1)
     bed.save()

@@ -33,6 +33,7 @@ FACTORIES = sorted(
     for name, value in vars(f).items()
     if isinstance(value, type)
     and issubclass(value, factory.django.DjangoModelFactory)
+    and not value._meta.abstract  # a base that declares what its factories share
     and name not in NOT_ALONE
 )
 

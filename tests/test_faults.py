@@ -23,6 +23,7 @@ from rest_framework.test import APIClient
 from coverage import services
 from coverage.compute import compute
 from coverage.models import Run, Snapshot
+from coverage.tasks import compute_run
 from tests import factories as f
 from tests.concurrency import CLIENTS, run_together
 from volunteers import ledger
@@ -146,8 +147,6 @@ def doctor_share(region=DISTRICT, on=DAY):
 def test_a_worker_killed_mid_run_leaves_the_old_snapshot_and_the_task_completes_on_retry(
     regions,
 ):
-    from coverage.tasks import compute_run
-
     f.SeniorFactory(village=regions["banqiao"], family_doctor_contract_on=datetime.date(2026, 1, 1))
     f.SeniorFactory(village=regions["wenfeng"])
     compute(DAY)

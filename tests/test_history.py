@@ -2,13 +2,13 @@
 
 import pytest
 
+from regions.models import Region
+
 pytestmark = pytest.mark.django_db
 
 
 def test_a_rename_through_the_api_records_who_made_it(api_as, admin_user):
     api_as(admin_user).patch("/api/v1/regions/500156101201/", {"short_name": "新板桥村"})
-
-    from regions.models import Region
 
     latest = Region.objects.get(code="500156101201").history.first()
     assert latest.short_name == "新板桥村"

@@ -1,9 +1,11 @@
 """Twenty redemptions at once against a balance that covers ten (PostgreSQL, real parallel
 transactions): exactly ten go through, the balance ends at zero and never below."""
 
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from tests import factories as f
 from volunteers import ledger
@@ -13,10 +15,6 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 def test_twenty_spends_against_ten_hours_leave_exactly_ten_done(regions):
-    import threading
-
-    from django.db import connection
-
     account = ledger.account_for(f.VolunteerFactory(village=regions["banqiao"]))
     ledger.post_movement(
         kind="earn", source=ledger.system_account("earning"), target=account,

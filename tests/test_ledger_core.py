@@ -4,10 +4,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from tests import factories as f
 from volunteers import ledger
-from volunteers.models import Entry, Movement
+from volunteers.models import Account, Entry, Movement
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("books_stay_balanced")]
 
@@ -84,10 +85,6 @@ def test_spent_hours_cannot_be_reversed_away(account):
 
 
 def test_the_database_refuses_a_negative_balance(account):
-    from django.db import IntegrityError, transaction
-
-    from volunteers.models import Account
-
     with pytest.raises(IntegrityError), transaction.atomic():
         Account.objects.filter(pk=account.pk).update(balance=Decimal("-1"))
 

@@ -14,7 +14,7 @@ from django.urls import Resolver404, path, resolve
 
 from loadtest import bare
 from loadtest.check import claim_problems, read_accepted, summarise
-from loadtest.run import read_stats, table
+from loadtest.run import floor_ratios, floor_table, read_stats, table
 from seniors.idnumber import parse_id_number
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,8 +175,6 @@ def test_locust_lists_the_user_classes():
 
 
 def test_a_floor_ratio_is_the_apps_cpu_per_request_over_the_floors():
-    from loadtest.run import floor_ratios, floor_table
-
     def rows(requests, failures=0):
         return [{"name": "Aggregated", "requests": requests, "failures": failures}]
 

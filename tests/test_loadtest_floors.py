@@ -16,6 +16,8 @@ from django.urls import include, path
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
+from api.coverage import SnapshotSerializer
+from api.seniors import SeniorSerializer
 from audit.models import PersonView
 from coverage.models import Indicator, Snapshot
 from eldercare import urls as app_urls
@@ -317,9 +319,6 @@ def test_the_floors_are_mounted_only_in_a_load_run(monkeypatch):
 def test_the_register_and_the_snapshots_answer_every_declared_field_in_order(
     ledger, snapshots, bureau
 ):
-    from api.coverage import SnapshotSerializer
-    from api.seniors import SeniorSerializer
-
     client = client_of(bureau)
     person = client.get("/api/v1/seniors/").json()["results"][0]
     snapshot = client.get("/api/v1/coverage/snapshots/").json()["results"][0]

@@ -8,6 +8,7 @@ action and every viewset, so a new one cannot slip through.
 """
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib import admin
@@ -20,6 +21,7 @@ from regions.admin_scoping import ScopedInlineMixin
 from regions.scoping import ScopedQuerySet, scope_prefix
 from tests import factories as f
 from tests.conftest import LI_ID, WANG_ID, ZHANG_ID
+from volunteers.ledger import account_for, post_movement, system_account
 
 pytestmark = pytest.mark.django_db
 
@@ -141,10 +143,6 @@ def test_every_nested_list_is_known_and_says_how_it_is_scoped():
 def test_a_catalogue_item_of_another_township_is_never_offered(
     api_as, staff_houping, regions, bureau
 ):
-    from decimal import Decimal
-
-    from volunteers.ledger import account_for, post_movement, system_account
-
     volunteer = f.VolunteerFactory(village=regions["wenfeng"])
     account = account_for(volunteer)
     post_movement(

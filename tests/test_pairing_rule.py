@@ -27,6 +27,13 @@ def senior(regions, **kwargs):
     return f.SeniorFactory(village=regions["banqiao"], **kwargs)
 
 
+def pair(helper, senior, mode, since, **fields):
+    """Start a pairing of the helper and the senior on the day ``since``, through the service."""
+    return services.pairing_start(
+        by=None, helper=helper, senior=senior, mode=mode, started_on=since, **fields
+    )
+
+
 def lacking(on=ON):
     rows = seniors_lacking_pairing(Senior.objects.all(), on)
     return {s.name: s.required_mode for s in rows}
@@ -60,24 +67,14 @@ def test_it_asks_one_to_one_for_key_targets_and_coverage_for_the_others(regions)
 def test_a_key_target_with_only_grid_coverage_still_lacks_one_to_one(regions, helper):
     poor = senior(regions, name="低保", subsistence_allowance=True)
     alone = senior(regions, name="独居", living_situation="alone")
-    services.pairing_start(
-        by=None, helper=helper, senior=poor, mode="grid", started_on=datetime.date(2025, 1, 1)
-    )
-    services.pairing_start(
-        by=None,
-        helper=helper,
-        senior=alone,
-        mode="one_to_one",
-        started_on=datetime.date(2025, 1, 1),
-    )
+    pair(helper, poor, "grid", datetime.date(2025, 1, 1))
+    pair(helper, alone, "one_to_one", datetime.date(2025, 1, 1))
     assert lacking() == {"低保": "one_to_one"}
 
 
 def test_a_pairing_counts_only_while_it_runs(regions, helper):
     poor = senior(regions, name="低保", subsistence_allowance=True)
-    pairing = services.pairing_start(
-        by=None, helper=helper, senior=poor, mode="one_to_one", started_on=datetime.date(2026, 6, 1)
-    )
+    pairing = pair(helper, poor, "one_to_one", datetime.date(2026, 6, 1))
     services.pairing_end(by=None, pairing=pairing, ended_on=datetime.date(2026, 10, 1))
     assert lacking(datetime.date(2026, 5, 31)) == {"低保": "one_to_one"}
     assert lacking(datetime.date(2026, 9, 30)) == {}
@@ -100,12 +97,8 @@ def status():
 def test_it_is_overdue_the_day_after_the_interval_runs_out(regions, helper):
     poor = senior(regions, subsistence_allowance=True)
     old = senior(regions, born=datetime.date(1940, 1, 1))
-    services.pairing_start(
-        by=None, helper=helper, senior=poor, mode="one_to_one", started_on=datetime.date(2026, 1, 1)
-    )
-    services.pairing_start(
-        by=None, helper=helper, senior=old, mode="grid", started_on=datetime.date(2026, 1, 1)
-    )
+    pair(helper, poor, "one_to_one", datetime.date(2026, 1, 1))
+    pair(helper, old, "grid", datetime.date(2026, 1, 1))
     visit(poor, datetime.date(2026, 11, 22))  # 7 days before: within the 7-day interval
     visit(old, datetime.date(2026, 10, 29))  # 31 days before: past the 30-day interval
     visit(old, datetime.date(2026, 11, 30))  # after ON: does not count
@@ -120,13 +113,7 @@ def test_it_is_overdue_the_day_after_the_interval_runs_out(regions, helper):
 def test_a_new_pairing_has_one_interval_of_grace_from_its_start(regions, helper):
     poor = senior(regions, subsistence_allowance=True)
     visit(poor, datetime.date(2026, 1, 1))  # long before the pairing: does not reset it
-    services.pairing_start(
-        by=None,
-        helper=helper,
-        senior=poor,
-        mode="one_to_one",
-        started_on=datetime.date(2026, 11, 22),
-    )
+    pair(helper, poor, "one_to_one", datetime.date(2026, 11, 22))
     assert status() == {"one_to_one": (datetime.date(2026, 1, 1), False)}
     Pairing.objects.update(started_on=datetime.date(2026, 11, 21))
     assert status() == {"one_to_one": (datetime.date(2026, 1, 1), True)}
@@ -134,38 +121,27 @@ def test_a_new_pairing_has_one_interval_of_grace_from_its_start(regions, helper)
 
 def test_an_ended_pairing_is_never_overdue(regions, helper):
     poor = senior(regions, subsistence_allowance=True)
-    pairing = services.pairing_start(
-        by=None, helper=helper, senior=poor, mode="one_to_one", started_on=datetime.date(2025, 1, 1)
-    )
+    pairing = pair(helper, poor, "one_to_one", datetime.date(2025, 1, 1))
     services.pairing_end(by=None, pairing=pairing, ended_on=datetime.date(2026, 3, 1))
     assert status() == {"one_to_one": (None, False)}
 
 
 def test_the_interval_defaults_to_the_bureau_policy(regions, helper):
     f.PolicyFactory(one_to_one_interval_days=10, area_interval_days=45)
-    a = services.pairing_start(
-        by=None, helper=helper, senior=senior(regions), mode="one_to_one", started_on=ON
-    )
-    b = services.pairing_start(
-        by=None,
-        helper=helper,
-        senior=senior(regions),
-        mode="area",
-        started_on=ON,
-        visit_interval_days=20,
-    )
+    a = pair(helper, senior(regions), "one_to_one", ON)
+    b = pair(helper, senior(regions), "area", ON, visit_interval_days=20)
     assert (a.visit_interval_days, b.visit_interval_days) == (10, 20)
 
 
 def test_a_second_open_pairing_of_the_same_two_is_refused(regions, helper):
     s = senior(regions)
-    services.pairing_start(by=None, helper=helper, senior=s, mode="grid", started_on=ON)
+    pair(helper, s, "grid", ON)
     with pytest.raises(ValidationError, match="已与这位老人结对"):
-        services.pairing_start(by=None, helper=helper, senior=s, mode="area", started_on=ON)
+        pair(helper, s, "area", ON)
     assert Pairing.objects.count() == 1
 
 
 def test_helper_and_senior_must_share_a_township(regions, helper):
     far = f.SeniorFactory(village=regions["wenfeng"])
     with pytest.raises(ValidationError, match="同一乡镇"):
-        services.pairing_start(by=None, helper=helper, senior=far, mode="grid", started_on=ON)
+        pair(helper, far, "grid", ON)

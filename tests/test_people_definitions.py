@@ -16,10 +16,13 @@ from django.utils import translation
 from coverage.compute import compute
 from coverage.definitions import how_counted
 from coverage.models import Indicator, Snapshot
+from demo.population import population_generate
 from seniors.models import CATEGORY_FIELDS, CategoryPeriod, FamilyDoctorContract, Senior
 from seniors.services import senior_update
 from tests import factories as f
+from volunteers import services as pairing_services
 from volunteers.models import Pairing
+from volunteers.pairings import gap_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -221,8 +224,6 @@ def test_the_admin_refuses_parameters_it_cannot_count_with(regions, parameters):
 
 
 def test_the_demo_population_keeps_dated_categories_and_yearly_contracts(regions, today):
-    from demo.population import population_generate
-
     population_generate(size=300)
     seniors = {s.pk: s for s in Senior.objects.all()}
     periods = defaultdict(list)
@@ -274,9 +275,6 @@ def test_the_coverage_tiles_and_the_pairing_page_say_how_people_are_counted(
 def test_a_helper_beyond_the_one_to_one_cap_is_warned_not_refused(
     api_as, staff_baima, regions, today
 ):
-    from volunteers import services as pairing_services
-    from volunteers.pairings import gap_counts
-
     banqiao = regions["banqiao"]
     helper = f.VolunteerFactory(village=banqiao)
     first, second, third = (

@@ -15,7 +15,10 @@ import pytest
 from django.db import connection
 from django.db.models import Exists, OuterRef
 
-from coverage.compute import PAIRING_CODE, _person_sql
+from coverage.compute import PAIRING_CODE, _operating, _person_sql, compute
+from coverage.models import Snapshot
+from facilities.models import Bed, Facility
+from facilities.selectors import funds_report_missing, with_figures
 from seniors.models import Senior
 from seniors.selectors import (
     KeyReading,
@@ -205,10 +208,6 @@ def test_the_engine_and_the_querysets_pick_the_same_people(regions, seed):
 
 @pytest.mark.parametrize("seed", [11, 22, 33])
 def test_operating_on_a_day_is_the_same_for_the_engine_and_the_queryset(regions, seed):
-    from coverage.compute import _operating
-    from facilities.models import Bed, Facility
-    from facilities.selectors import with_figures
-
     rng = random.Random(seed)
     places = [regions["baima"], regions["houping"], regions["banqiao"]]
     for _ in range(60):
@@ -251,11 +250,6 @@ def test_operating_on_a_day_is_the_same_for_the_engine_and_the_queryset(regions,
 def test_a_missing_funds_report_is_the_same_for_the_engine_and_the_queryset(regions, seed):
     """The township clerk's list of 未填报 institutions (``funds_report_missing``) and the
     institutions the engine names as failing the 15 % rule for want of a report."""
-    from coverage.compute import compute
-    from coverage.models import Snapshot
-    from facilities.models import Facility
-    from facilities.selectors import funds_report_missing
-
     rng = random.Random(seed)
     places = [regions["baima"], regions["houping"], regions["banqiao"]]
     for _ in range(40):

@@ -22,7 +22,9 @@ import api.seniors
 import api.timebank
 import api.volunteers
 from eldercare.validators import BoundedTextField, PlausibleDate, TextLength, check_on_save
+from seniors.idnumber import age_on
 from seniors.models import Senior
+from seniors.services import senior_check_new
 from volunteers.models import Volunteer
 
 from . import factories as f
@@ -285,8 +287,6 @@ def test_the_api_refuses_a_long_note(api_as, staff_baima, zhang):
 
 
 def test_an_age_is_never_negative():
-    from seniors.idnumber import age_on
-
     assert age_on(datetime.date(1940, 3, 1), datetime.date(2026, 2, 28)) == 85
     assert age_on(datetime.date(1940, 3, 1), datetime.date(2026, 3, 1)) == 86
     assert age_on(datetime.date(2026, 3, 1), datetime.date(2026, 2, 28)) == 0
@@ -304,8 +304,6 @@ def test_a_senior_born_tomorrow_cannot_be_registered(api_as, staff_baima, region
 
 def test_the_ledgers_checks_name_the_range_before_anything_is_written(staff_baima, regions, today):
     """``senior_check_new`` is also the Excel import's preview of a row."""
-    from seniors.services import senior_check_new
-
     with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
         senior_check_new(
             by=staff_baima,

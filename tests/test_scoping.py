@@ -1,6 +1,8 @@
 """The one scoping rule, for every role: what each user sees of the map."""
 
 import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import User
 from regions.models import Region
@@ -71,8 +73,6 @@ def test_an_inactive_user_sees_nothing(staff_baima):
 
 
 def test_anonymous_and_none_see_nothing(regions):
-    from django.contrib.auth.models import AnonymousUser
-
     assert visible_codes(AnonymousUser()) == set()
     assert visible_codes(None) == set()
 
@@ -94,8 +94,6 @@ def test_can_see_region_code_is_the_same_rule(staff_baima):
 
 
 def test_a_model_without_a_scoping_rule_is_refused(staff_baima):
-    from axes.models import AccessAttempt
-
     with pytest.raises(TypeError, match="no scoping rule"):
         require_scoped(AccessAttempt.objects.all()).visible_to(staff_baima)
 

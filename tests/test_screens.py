@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests import factories as f
@@ -117,8 +118,6 @@ def test_a_refused_page_is_chinese_with_a_way_back(client, volunteer, url):
 
 
 def test_a_form_sent_without_its_csrf_token_is_refused_in_chinese(staff_baima):
-    from django.test import Client
-
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff_baima)
 

@@ -3,6 +3,7 @@
 import pytest
 
 from seniors.models import Senior
+from tests import factories as f
 from tests.conftest import ALMOST_60_ID, LI_ID, WANG_ID, ZHANG_ID
 
 pytestmark = pytest.mark.django_db
@@ -75,8 +76,6 @@ def test_a_village_of_another_township_is_refused(api_as, staff_baima, today):
 
 
 def test_a_group_of_another_village_is_refused(api_as, staff_baima, regions, today):
-    from tests import factories as f
-
     f.villager_group(regions["tiefosi"], 1)
     response = api_as(staff_baima).post(
         URL, payload(village="500156101201", villager_group="500156101006001")

@@ -4,6 +4,7 @@ Real parallel transactions on PostgreSQL (CI's second pass)."""
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from seniors import services
 from seniors.models import Senior, Visit
@@ -36,8 +37,6 @@ def test_eight_staff_registering_the_same_person_at_once_create_one_record(
 
 
 def test_a_visit_resent_concurrently_is_stored_once(zhang, assistant_baima):
-    from django.utils import timezone
-
     key = uuid.uuid4()
     moment = timezone.now()
 

@@ -2,6 +2,9 @@
 
 import pytest
 
+from seniors.models import Senior
+from tests.conftest import WANG_ID
+
 pytestmark = pytest.mark.django_db
 
 
@@ -19,12 +22,9 @@ def test_a_change_through_the_api_records_who_made_it_and_what(api_as, staff_bai
 
 
 def test_registering_records_the_registrar(api_as, staff_baima, today):
-    from tests.conftest import WANG_ID
-
     response = api_as(staff_baima).post(
         "/api/v1/seniors/", {"id_number": WANG_ID, "name": "王大爷", "village": "500156101201"}
     )
-    from seniors.models import Senior
 
     senior = Senior.objects.get(pk=response.json()["id"])
     assert senior.history.get().history_user == staff_baima

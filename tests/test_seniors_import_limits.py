@@ -16,8 +16,10 @@ from openpyxl import Workbook
 from seniors import importing
 from seniors.idnumber import make_id_number
 from seniors.models import ImportStatus, Senior, SeniorImport
+from seniors.tasks import apply_import
 from tests import factories as f
 from tests.concurrency import CLIENTS, run_together
+from tests.workers import celery_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -227,7 +229,6 @@ def test_a_long_file_is_checked_and_imported_by_a_task_with_its_progress_shown(
     assert "已导入 4 人。" in staff.get(url).content.decode()
 
     # the task delivered again (acks late: a worker lost after committing) adds nobody
-    from seniors.tasks import apply_import
 
     assert apply_import.delay(str(senior_import.pk), senior_import.created_by_id).get() == {
         "import": str(senior_import.pk),
@@ -291,9 +292,6 @@ def test_a_row_failing_in_the_import_task_writes_nobody(
 def test_a_real_worker_imports_a_long_file_with_its_progress_seen_meanwhile(
     regions, staff_baima, settings
 ):
-    from seniors.tasks import apply_import
-    from tests.workers import celery_worker
-
     upload_file = SimpleUploadedFile("名单.xlsx", workbook_bytes([person(n) for n in range(300)]))
     pk = importing.senior_import_create(by=staff_baima, upload=upload_file).pk  # checked here
     SeniorImport.objects.filter(pk=pk).update(status=ImportStatus.IMPORTING)  # as confirming

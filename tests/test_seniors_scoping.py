@@ -2,6 +2,9 @@
 
 import pytest
 
+from seniors.models import Visit
+from tests import factories as f
+
 pytestmark = pytest.mark.django_db
 
 
@@ -41,14 +44,11 @@ def test_staff_of_baima_cannot_read_visits_or_assessments_of_houping(
     )
     client = api_as(staff_baima)
     assert client.get("/api/v1/visits/").json()["count"] == 0
-    from seniors.models import Visit
 
     assert client.get(f"/api/v1/visits/{Visit.objects.get().pk}/").status_code == 404
 
 
 def test_an_assistant_sees_only_their_village(api_as, assistant_baima, zhang, regions):
-    from tests import factories as f
-
     f.SeniorFactory(village=regions["tiefosi"], name="社区老人")
     assert names(api_as(assistant_baima).get("/api/v1/seniors/")) == ["张大爷"]
 

@@ -93,11 +93,6 @@ def test_language_and_time_zone():
 def test_the_production_settings_pass_the_deploy_check():
     """``manage.py check --deploy`` with production settings from the environment: no
     warning at all (secure cookies, HSTS, SSL redirect, a real key)."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     env = {
         **os.environ,
         "DEBUG": "0",

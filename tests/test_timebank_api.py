@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from tests import factories as f
-from tests.helpers import account_of, earn
+from tests.helpers import account_of, balance, earn
 from volunteers import ledger
 from volunteers.models import Movement, Redemption, Transfer
 
@@ -20,9 +20,8 @@ SUMMARY = "/api/v1/timebank/summary/"
 
 
 @pytest.fixture
-def mine(regions, volunteer):
-    """The volunteer user's own account in 板桥村, holding 5 h."""
-    return account_of(regions["banqiao"], "李志愿", user=volunteer, hours="5")
+def mine(helper_account):
+    return helper_account
 
 
 @pytest.fixture
@@ -33,18 +32,6 @@ def neighbour(regions):
 @pytest.fixture
 def far(regions):
     return account_of(regions["wenfeng"], "刘远方")
-
-
-@pytest.fixture
-def rice(regions):
-    return f.CatalogueItemFactory(
-        region=regions["banqiao"], name="大米", hours_price=Decimal("2"), stock=3
-    )
-
-
-def balance(account):
-    account.refresh_from_db()
-    return account.balance
 
 
 def test_a_volunteer_sees_only_their_own_account(api_as, volunteer, mine, neighbour):

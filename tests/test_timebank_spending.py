@@ -5,6 +5,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests import factories as f
@@ -185,8 +186,6 @@ def test_by_default_nothing_expires(account, today):
 
 
 def test_old_hours_not_spent_since_expire_oldest_first(account, rice, today):
-    import time_machine
-
     f.PolicyFactory(expiry_days=365)
     with time_machine.travel(datetime.datetime(2025, 1, 10, 10, 0), tick=False):
         earn(account, "6")

@@ -18,9 +18,8 @@ TRANSFERS = "/api/v1/timebank/transfers/"
 
 
 @pytest.fixture
-def giver(regions, volunteer):
-    """The volunteer user's account in 板桥村 (白马镇), holding 5 h."""
-    return account_of(regions["banqiao"], "李志愿", user=volunteer, hours="5")
+def giver(helper_account):
+    return helper_account
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import uuid
 import pytest
 
 from seniors.models import Visit
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +51,6 @@ def test_the_same_client_uuid_twice_stores_one_visit_and_answers_with_it(
 
 
 def test_a_client_uuid_used_for_another_person_is_refused(api_as, assistant_baima, zhang, regions):
-    from tests import factories as f
-
     other = f.SeniorFactory(village=regions["banqiao"], name="赵奶奶")
     key = str(uuid.uuid4())
     client = api_as(assistant_baima)

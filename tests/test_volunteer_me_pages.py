@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
+from dashboard.views.me import cache_version
 from tests import factories as f
 from tests.helpers import submit_claim as claim
 from volunteers.claims import claim_reject, claim_submit, claim_verify
@@ -232,8 +233,6 @@ def test_the_service_worker_is_javascript_for_the_me_scope(client, volunteer, he
 
 
 def test_the_cache_name_changes_with_the_assets():
-    from dashboard.views.me import cache_version
-
     pages = ["/me/"]
     assert cache_version(pages, ["/static/me/me.js"]) != cache_version(
         pages, ["/static/me/me.abc123.js"]

@@ -99,28 +99,20 @@ def test_pairing_gaps_list_who_lacks_what(api_as, bureau, cast, regions):
     assert lonely.pk not in ids(client.get("/api/v1/pairing-gaps/?region=500156101000"))
 
 
+def start_pairing(client, helper, senior, mode="grid"):
+    """Pair the helper with the senior from 2026-11-29, through the API."""
+    return client.post(
+        "/api/v1/pairings/",
+        {"helper": helper.pk, "senior": senior.pk, "mode": mode, "started_on": "2026-11-29"},
+    )
+
+
 def test_staff_start_and_end_a_pairing_with_the_policy_interval(api_as, staff_baima, cast):
     client = api_as(staff_baima)
-    response = client.post(
-        "/api/v1/pairings/",
-        {
-            "helper": cast["other"].pk,
-            "senior": cast["poor"].pk,
-            "mode": "one_to_one",
-            "started_on": "2026-11-29",
-        },
-    )
+    response = start_pairing(client, cast["other"], cast["poor"], mode="one_to_one")
     assert response.status_code == 201, response.content
     assert response.json()["visit_interval_days"] == 7
-    again = client.post(
-        "/api/v1/pairings/",
-        {
-            "helper": cast["other"].pk,
-            "senior": cast["poor"].pk,
-            "mode": "grid",
-            "started_on": "2026-11-29",
-        },
-    )
+    again = start_pairing(client, cast["other"], cast["poor"], mode="grid")
     assert again.status_code == 400
     pk = response.json()["id"]
     ended = client.post(f"/api/v1/pairings/{pk}/end/", {"ended_on": "2026-11-30"})
@@ -128,29 +120,13 @@ def test_staff_start_and_end_a_pairing_with_the_policy_interval(api_as, staff_ba
 
 
 def test_staff_cannot_pair_a_senior_of_another_township(api_as, staff_baima, cast):
-    response = api_as(staff_baima).post(
-        "/api/v1/pairings/",
-        {
-            "helper": cast["mine"].pk,
-            "senior": cast["alone"].pk,
-            "mode": "grid",
-            "started_on": "2026-11-29",
-        },
-    )
+    response = start_pairing(api_as(staff_baima), cast["mine"], cast["alone"])
     assert response.status_code == 400
     assert "senior" in response.json()
 
 
 def test_a_volunteer_may_not_start_pairings(api_as, volunteer, cast):
-    response = api_as(volunteer).post(
-        "/api/v1/pairings/",
-        {
-            "helper": cast["mine"].pk,
-            "senior": cast["poor"].pk,
-            "mode": "grid",
-            "started_on": "2026-11-29",
-        },
-    )
+    response = start_pairing(api_as(volunteer), cast["mine"], cast["poor"])
     assert response.status_code == 403
 
 

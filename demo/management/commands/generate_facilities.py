@@ -1,4 +1,3 @@
-import datetime
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -6,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import User
 from demo import accounts as demo_accounts
 from demo.facilities import CARE_CENTRES, FacilityDemoError, facilities_generate
+from demo.management.arguments import add_seed, add_today
 from facilities.models import Facility, Kind, Status
 from facilities.services import facility_save
 
@@ -64,12 +64,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--seed", type=int, default=2021, help="random seed (default 2021)")
-        parser.add_argument(
-            "--today",
-            type=datetime.date.fromisoformat,
-            help="the day the network is generated as of (YYYY-MM-DD; default today)",
-        )
+        add_seed(parser)
+        add_today(parser, help="the day the network is generated as of (YYYY-MM-DD; default today)")
 
     def handle(self, *args, **options):
         seed = options["seed"]

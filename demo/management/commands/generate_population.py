@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.management.arguments import add_seed
 from demo.population import (
     DEFAULT_SIZE,
     FULL_SIZE,
@@ -45,7 +46,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--seed", type=int, default=2021, help="random seed (default 2021)")
+        add_seed(parser)
         size = parser.add_mutually_exclusive_group()
         size.add_argument("--size", type=int, help=f"number of people (default {DEFAULT_SIZE:,})")
         size.add_argument(

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from demo.management.arguments import add_seed
 from demo.villager_groups import villager_groups_generate
 
 
@@ -10,7 +11,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--seed", type=int, default=2021)
+        add_seed(parser)
 
     def handle(self, *args, **options):
         created = villager_groups_generate(seed=options["seed"])

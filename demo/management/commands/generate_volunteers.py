@@ -1,7 +1,6 @@
-import datetime
-
 from django.core.management.base import BaseCommand
 
+from demo.management.arguments import add_seed, add_today
 from demo.volunteers import volunteers_generate
 
 
@@ -15,10 +14,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--seed", type=int, default=2021, help="random seed (default 2021)")
-        parser.add_argument(
-            "--today", type=datetime.date.fromisoformat, help="as of (YYYY-MM-DD; default today)"
-        )
+        add_seed(parser)
+        add_today(parser)
 
     def handle(self, *args, **options):
         created = volunteers_generate(seed=options["seed"], today=options["today"])
