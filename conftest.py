@@ -2,10 +2,11 @@
 
 import os
 
+import pytest
+from django.conf import settings
+
 
 def pytest_configure(config):
-    from django.conf import settings
-
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
@@ -17,9 +18,6 @@ def pytest_collection_modifyitems(config, items):
     """Tests marked ``services`` need PostgreSQL and a Redis broker. On the embedded default
     they are skipped; CI's second pass sets ``REQUIRE_SERVICES=1`` so that they can never be
     skipped silently there."""
-    import pytest
-    from django.conf import settings
-
     _mark_browser_tests(config, items)
     on_services = (
         settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -45,8 +43,6 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 def _mark_browser_tests(config, items):
     """Tests marked ``browser`` drive Debian's Chromium; where it is not installed they are
     skipped, except in CI (``REQUIRE_BROWSER=1``), which installs it and must run them."""
-    import pytest
-
     if os.path.exists(CHROMIUM):
         return
     if os.environ.get("REQUIRE_BROWSER") == "1":
