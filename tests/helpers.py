@@ -100,3 +100,15 @@ def coverage_world(regions, *, lonely_80=True):
     f.SeniorFactory(village=banqiao, born=young)
     f.SeniorFactory(village=regions["wenfeng"], born=young)
     return regions
+
+
+def policy_form(**changes) -> dict:
+    """The admin's change form of the time-bank policy as the bureau sends it: the plan's
+    figures, with ``changes`` made."""
+    form = {
+        "one_to_one_interval_days": 7, "grid_interval_days": 30, "area_interval_days": 30,
+        "max_hours_per_day": "6.0", "max_claim_age_days": 30, "min_unit_hours": "0.5",
+        "storage_cap_hours": "1500.0", "expiry_days": "", "transfers_allowed": "on",
+        "one_to_one_per_helper": 1,
+    }  # fmt: skip
+    return {**form, **changes}

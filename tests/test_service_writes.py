@@ -15,7 +15,7 @@ from facilities.models import BasicIndicator
 from regions import services as region_services
 from regions.models import Region
 from tests import factories as f
-from tests.helpers import account_of, balance, earn
+from tests.helpers import balance, policy_form
 from volunteers import ledger, spending
 from volunteers import services as volunteer_services
 from volunteers.admin import PolicyAdmin
@@ -27,19 +27,12 @@ BANQIAO = "500156101201"
 
 
 @pytest.fixture
-def account(regions):
-    return account_of(regions["banqiao"], "李志愿")
-
-
-@pytest.fixture
-def rice(regions):
-    return f.CatalogueItemFactory(
-        region=regions["banqiao"], name="大米 5 kg", hours_price=Decimal("2"), stock=3
-    )
+def account(helper_account):
+    """李志愿's account, 5 h in it (the cast's), as these tests name it."""
+    return helper_account
 
 
 def test_a_repeated_redemption_answers_the_first_one_not_created(account, rice):
-    earn(account, "5")
     key = uuid.uuid4()
 
     first = spending.timebank_redeem(by=None, account=account, item=rice, quantity=1,
@@ -57,7 +50,6 @@ def test_a_repeated_redemption_answers_the_first_one_not_created(account, rice):
 
 
 def test_a_repeated_transfer_answers_the_first_one_not_created(account):
-    earn(account, "5")
     key = uuid.uuid4()
     fund = ledger.system_account("fund")
 
@@ -76,7 +68,6 @@ def test_a_repeated_transfer_answers_the_first_one_not_created(account):
 
 
 def test_the_api_answers_201_then_200_for_the_same_redemption(api_as, staff_baima, account, rice):
-    earn(account, "5")
     payload = {
         "account": account.pk,
         "item": rice.pk,
@@ -105,12 +96,7 @@ def test_an_admin_change_of_the_policy_is_the_services_with_the_admin_in_history
         staticmethod(lambda **kwargs: called.append(kwargs) or original(**kwargs)),
     )
     client.force_login(bureau)
-    form = {
-        "one_to_one_interval_days": 7, "grid_interval_days": 21, "area_interval_days": 30,
-        "max_hours_per_day": "6.0", "max_claim_age_days": 30, "min_unit_hours": "0.5",
-        "storage_cap_hours": "1500.0", "expiry_days": "", "transfers_allowed": "on",
-        "one_to_one_per_helper": 1,
-    }  # fmt: skip
+    form = policy_form(grid_interval_days=21)
 
     response = client.post(f"/admin/volunteers/policy/{policy.pk}/change/", form)
 

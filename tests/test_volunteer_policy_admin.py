@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from tests import factories as f
+from tests.helpers import policy_form
 from volunteers.models import Policy
 
 pytestmark = pytest.mark.django_db
@@ -13,12 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_the_bureau_changes_the_policy_and_the_change_is_kept(client, bureau):
     f.PolicyFactory()
     client.force_login(bureau)
-    form = {
-        "one_to_one_interval_days": 7, "grid_interval_days": 14, "area_interval_days": 30,
-        "max_hours_per_day": "6.0", "max_claim_age_days": 30, "min_unit_hours": "0.5",
-        "storage_cap_hours": "1500.0", "expiry_days": "", "transfers_allowed": "on",
-        "one_to_one_per_helper": 2,
-    }  # fmt: skip
+    form = policy_form(grid_interval_days=14, one_to_one_per_helper=2)
     policy = Policy.objects.get()
     response = client.post(f"/admin/volunteers/policy/{policy.pk}/change/", form)
 
