@@ -151,7 +151,7 @@ def test_roles_are_decided_only_in_the_apps_rules():
         "User.objects.filter(role__in=[Role.BUREAU, Role.TOWNSHIP_STAFF])",
         'limit = {"role": "facility_operator"}',
         'READERS = frozenset({"bureau", "township_staff"})',
-        "TODO = frozenset({Role.VILLAGE_ASSISTANT})",
+        "TO_DO_LIST = frozenset({Role.VILLAGE_ASSISTANT})",
         'SIDE = {"volunteer", "village_assistant"}',
     ],
 )
