@@ -9,6 +9,11 @@ The rule:
   person: a read, or the answer to a write) shows a number in full to the roles that may see
   it for that kind of person (``FULL_ON_RECORD``), and to the person themself. Anyone else
   sees it masked there too.
+- A file of many people downloaded on purpose (the ledger's export) holds a number in full for
+  the roles that see it on the record (``full_in_export``); the file is logged once, with its
+  query and count (``audit.log.export_viewed``).
+- Rows that are not yet, or no longer, a person's record (an uploaded workbook's cells in the
+  import preview) show every number masked (``masked_field``), to everyone.
 - Every full number shown to someone other than the person is noted on the request
   (``shown``); ``audit.middleware.PersonalDataMiddleware`` writes one view-log row per person
   per request once the answer is ready, and marks that answer ``Cache-Control: no-store``.
@@ -39,6 +44,9 @@ class Number(enum.StrEnum):
 class Context(enum.Enum):
     LIST = "list"  # many people at once, or a person inside another record
     RECORD = "record"  # one person's own record
+    # a file of many people downloaded on purpose (the ledger's .xlsx): a number in full for
+    # the roles that see it on the person's record, the whole file logged as one export row
+    EXPORT = "export"
 
 
 # Who sees a number in full on the person's own record, by kind of person (app label and
@@ -59,6 +67,7 @@ FULL_ON_RECORD: dict[tuple[str, Number], frozenset[str]] = {
 }
 
 _MASKS = {Number.ID: mask, Number.PHONE: mask_phone}
+_FIELDS = frozenset(n.value for n in Number)
 _NOTE = "_personal_numbers_shown"
 
 
@@ -68,16 +77,42 @@ def is_self(user, person: models.Model) -> bool:
     return owner is not None and getattr(user, "pk", None) == owner
 
 
-def may_see_full(user, person: models.Model, number: Number) -> bool:
-    """May ``user`` see ``number`` of ``person`` in full on the person's own record?"""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if is_self(user, person):
-        return True
-    roles = FULL_ON_RECORD.get((person._meta.label_lower, number))
+def _active(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def _role_sees_full(user, label: str, number: Number) -> bool:
+    roles = FULL_ON_RECORD.get((label, number))
     if roles is None:
         return False
     return user.is_superuser or getattr(user, "role", "") in roles
+
+
+def may_see_full(user, person: models.Model, number: Number) -> bool:
+    """May ``user`` see ``number`` of ``person`` in full on the person's own record?"""
+    if not _active(user):
+        return False
+    if is_self(user, person):
+        return True
+    return _role_sees_full(user, person._meta.label_lower, number)
+
+
+def full_in_export(user, model: type[models.Model]) -> frozenset[str]:
+    """The number fields of ``model`` that an export made for ``user`` holds in full
+    (``Context.EXPORT``); the export view logs the file once when this is not empty."""
+    if not _active(user):
+        return frozenset()
+    label = model._meta.label_lower
+    return frozenset(n.value for n in Number if _role_sees_full(user, label, n))
+
+
+def masked_field(field: str, value: str) -> str:
+    """``value`` of the field named ``field`` as a row that is not a person's record shows it:
+    masked when the field is a personal number (an uploaded file's cells, before and after
+    they become people), as it is otherwise."""
+    if field in _FIELDS:
+        return masked(value, Number(field))
+    return value
 
 
 def shown(request, person: models.Model, number: Number, context: Context) -> str:

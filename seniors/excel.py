@@ -9,7 +9,7 @@ people stays cheap, and nothing is queried per row.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +21,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from eldercare import xlsx
-from seniors.idnumber import age_on, mask
+from seniors.idnumber import age_on, mask, mask_phone
 from seniors.models import ExtremePoverty, Level, LivingSituation, Senior, Sex, Status
-from seniors.rules import can_see_full_id
 from seniors.selectors import Allowance, allowances_for
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -35,9 +34,10 @@ class _Context:
     labels in the active language, looked up once per export rather than once per cell (the
     same labels as the model's ``get_FOO_display``)."""
 
-    def __init__(self, *, as_of: datetime.date, full_id: bool):
+    def __init__(self, *, as_of: datetime.date, full: Collection[str]):
         self.as_of = as_of
-        self.full_id = full_id
+        self.full_id = "id_number" in full
+        self.full_phone = "phone" in full
         self.yes, self.no = _("Yes"), _("No")
         self.labels = {
             name: {value: str(label) for value, label in choices}
@@ -106,7 +106,7 @@ LEDGER_COLUMNS: tuple[LedgerColumn, ...] = (
     LedgerColumn(
         "村民小组", 10, lambda s, c: s.villager_group.short_name if s.villager_group else None
     ),
-    LedgerColumn("联系电话", 14, _attr("phone")),
+    LedgerColumn("联系电话", 14, lambda s, c: s.phone if c.full_phone else mask_phone(s.phone)),
     LedgerColumn("住址", 24, _attr("address")),
     LedgerColumn("居住情况", 12, _choice("living_situation")),
     LedgerColumn("特困供养", 16, _choice("extreme_poverty")),
@@ -141,7 +141,7 @@ TITLE_ROWS = 2  # the title and the "as of" line; the headers are on row 3
 def register_workbook(
     queryset: QuerySet[Senior],
     *,
-    user,
+    full: Collection[str],
     as_of: datetime.date,
     title: str,
     filters: str = "",
@@ -150,10 +150,11 @@ def register_workbook(
 
     ``queryset`` comes from ``selectors.senior_list`` (scoped to ``user``, with the latest
     assessment and last visit annotated), filtered as the user chose; ``filters`` describes
-    that choice for the second title line. ID numbers are masked unless ``user`` may see them
-    in full. Two queries whatever the number of rows: the count and the rows.
+    that choice for the second title line. ID and phone numbers are masked unless named in
+    ``full`` (the face asks ``audit.personal.full_in_export``, which also decides the log).
+    Two queries whatever the number of rows: the count and the rows.
     """
-    context = _Context(as_of=as_of, full_id=can_see_full_id(user))
+    context = _Context(as_of=as_of, full=full)
     count = queryset.count()
     workbook = xlsx.new_workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLE)

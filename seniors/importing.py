@@ -51,7 +51,7 @@ from accounts.models import User
 from eldercare import xlsx
 from regions.models import Level, Region
 from regions.scoping import can_see_region_code
-from seniors.idnumber import normalise, parse_id_number
+from seniors.idnumber import mask, mask_phone, normalise, parse_id_number
 from seniors.models import (
     ExtremePoverty,
     ImportStatus,
@@ -1217,10 +1217,31 @@ def _register_rows(*, by: User, senior_import: SeniorImport, progress=None) -> i
     return total
 
 
-def _refuse(pk, failed: _RowFailed, status: str) -> ImportRefused:
+# the personal numbers of a row, and how they are kept once the file is done with
+_NUMBER_MASKS = {"id_number": mask, "phone": mask_phone}
+
+
+def without_numbers(rows: list[dict]) -> list[dict]:
+    """The rows of a file that is done with (imported or refused) as they are kept: the ID and
+    phone numbers masked, in the cells as read and in the checked fields. The people imported
+    hold their numbers in the ledger; a refused file is uploaded again."""
+    kept = []
+    for row in rows:
+        cells, fields = dict(row.get("cells", {})), dict(row.get("fields", {}))
+        for name, hide in _NUMBER_MASKS.items():
+            header = COLUMN_OF_FIELD[name].header
+            if cells.get(header):
+                cells[header] = hide(str(cells[header]))
+            if fields.get(name):
+                fields[name] = hide(str(fields[name]))
+        kept.append({**row, "cells": cells, "fields": fields})
+    return kept
+
+
+def _refuse(pk, failed: _RowFailed, status: str, rows: list[dict]) -> ImportRefused:
     errors = _service_errors(failed.row, failed.exc, skip=set())
     SeniorImport.objects.filter(pk=pk, status=status).update(
-        status=ImportStatus.REFUSED, errors=errors, progress=100
+        status=ImportStatus.REFUSED, errors=errors, progress=100, rows=without_numbers(rows)
     )
     return ImportRefused(errors)
 
@@ -1244,9 +1265,11 @@ def senior_import_apply(*, by: User, senior_import: SeniorImport) -> int:
                 status = SeniorImport.objects.filter(pk=pk).values_list("status", flat=True)
                 raise ImportNotPending(status.first() or ImportStatus.REFUSED)
             count = _register_rows(by=by, senior_import=senior_import)
-            SeniorImport.objects.filter(pk=pk).update(created_count=count)
+            SeniorImport.objects.filter(pk=pk).update(
+                created_count=count, rows=without_numbers(senior_import.rows)
+            )
     except _RowFailed as failed:
-        raise _refuse(pk, failed, ImportStatus.PREVIEWED) from None
+        raise _refuse(pk, failed, ImportStatus.PREVIEWED, senior_import.rows) from None
     return count
 
 
@@ -1291,11 +1314,12 @@ def senior_import_run(*, import_id, by_id: int) -> SeniorImport | None:
                 applied_at=timezone.now(),
                 created_count=count,
                 progress=100,
+                rows=without_numbers(senior_import.rows),
             )
             if not finished:
                 raise _NotClaimed
     except _RowFailed as failed:
-        _refuse(pk, failed, ImportStatus.IMPORTING)
+        _refuse(pk, failed, ImportStatus.IMPORTING, senior_import.rows)
     except _NotClaimed:
         return None
     finally:

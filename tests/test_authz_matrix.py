@@ -124,6 +124,10 @@ def _side(world, region_village, region_township, senior, user_for_volunteer, ta
         username=f"token-{tag}", role=Role.VOLUNTEER, region=region_village
     )
     token = ApiToken.objects.create(user=token_owner)[0]
+    # a file uploaded by the township: checked, waiting for its confirmation
+    senior_import = f.SeniorImportFactory(
+        region=region_township, created_by=world["bureau"], status="previewed", progress=100
+    )
     return {
         "token": token.public_id,
         "region": region_village.code,
@@ -152,7 +156,7 @@ def _side(world, region_village, region_township, senior, user_for_volunteer, ta
         "township": region_township.code,
         "target": Target.objects.order_by("pk").first().pk,
         "indicator": "care_centres",
-        "import": "6f1c2f9e-0000-4000-8000-000000000001",
+        "import": str(senior_import.pk),
     }
 
 
@@ -248,8 +252,8 @@ EXPECTED = {
     "senior_status": ("senior", "200/200 200/404 403/403 403/403 403/403 403/403"),
     "assessment_create": ("senior", "200/200 200/404 403/403 403/403 403/403 403/403"),
     "visit_create": ("senior", "200/200 200/404 200/404 403/403 403/403 403/403"),
-    "senior_import_preview": ("import", "404/404 404/404 403/403 403/403 403/403 403/403"),
-    "senior_import_progress": ("import", "404/404 404/404 403/403 403/403 403/403 403/403"),
+    "senior_import_preview": ("import", "200/200 200/404 403/403 403/403 403/403 403/403"),
+    "senior_import_progress": ("import", "200/200 200/404 403/403 403/403 403/403 403/403"),
     "facility_detail": ("facility", "200/200 200/404 404/404 403/403 404/404 403/403"),
     "facility_edit": ("facility", "200/200 200/404 403/403 403/403 404/404 403/403"),
     "facility_quality_check": ("facility", "200/200 200/404 403/403 403/403 403/403 403/403"),

@@ -1,25 +1,31 @@
-"""Every route and page that can show a person, for every role: which full ID and phone numbers
-it shows, which view-log rows it writes, and that it is not cached.
+"""Every route, page and export that can show a person, for every role: which full ID and phone
+numbers it shows, which view-log rows it writes, and that it is not cached.
 
 The people of 板桥 carry numbers (the senior 张大爷, a caregiver of the 白马 nursing home, the
-volunteer of 板桥 and someone who attended a training); the walk reads every API list, every
+volunteer of 板桥, someone who attended a training, and two people of an uploaded Excel file
+waiting for its confirmation); the walk reads every API list, every export's cells, every
 API record (and answers an empty PATCH where the route takes one), every page, and the admin's
 lists, records and histories (the admin open to every role), as each role, and looks for the
 full numbers in the answer. A full number may appear only on its person's own record, for the
 roles the README names (ID: bureau and township staff; phone: also the village assistant for
 seniors and volunteers, the operator for their staff; a volunteer their own phone), and each
 such answer writes exactly one view-log row per person shown (none for a volunteer reading
-their own record, none for an error). A new route is walked without being listed here, so it
-is held to the same rule.
+their own record, none for an error). The ledger's export holds the numbers in full for the
+roles that see them on the record, and logs the file once. A new route is walked without being
+listed here, so it is held to the same rule.
 """
+
+import io
 
 import pytest
 from django.contrib import admin
-from django.urls import reverse
+from django.urls import resolve, reverse
+from openpyxl import load_workbook
 
 from accounts.models import Role, User
-from audit.models import PersonView
+from audit.models import Channel, PersonView
 from facilities.models import Facility, StaffMember, TrainingSession
+from seniors.models import SeniorImport
 from tests import factories as f
 from tests.conftest import ZHANG_ID
 from tests.test_authz_matrix import key_of, list_routes, path_of, record_routes
@@ -34,6 +40,10 @@ STAFF_PHONE = "13900001111"
 VOLUNTEER_PHONE = "13700002222"
 VOLUNTEER_ID = "500232198001010016"
 ATTENDEE_ID = "500232197505050033"
+# the two people of the uploaded file (not in the ledger: nobody's record)
+UPLOADED_ID = "500232195001010011"
+UPLOADED_PHONE = "13600003333"
+UPLOADED_OTHER_ID = "500232194812120025"
 
 # b bureau, s township staff of 白马, a assistant of 板桥, v the volunteer of 板桥 (their own
 # record is the volunteer walked), o an operator in 后坪 running nothing here, p the operator
@@ -47,7 +57,12 @@ FULL = {
     "senior_edit": {ZHANG_PHONE: "bsA"},  # the edit form holds the phone; the ID is write-once
     "staff-detail": {STAFF_ID: "bsA", STAFF_PHONE: "bspA"},
     "volunteer-detail": {VOLUNTEER_PHONE: "bsavA"},
+    # the ledger's export, logged as one file (the assistant may not download it)
+    "senior_export": {ZHANG_ID: "bsA", ZHANG_PHONE: "bsA"},
 }
+# numbers an answer holds as a sample, not as anyone's: the import template's example row
+# carries the number the suite gives 张大爷
+SAMPLES = {"senior_import_template": {ZHANG_ID}}
 
 
 @pytest.fixture
@@ -64,6 +79,15 @@ def people(request, regions, zhang):
     f.TrainingAttendanceFactory(
         session=TrainingSession.objects.get(pk=inside["training"]), name="赵学员",
         id_number=ATTENDEE_ID,
+    )  # fmt: skip
+    luo = {"name": "罗大爷", "id_number": UPLOADED_ID, "phone": UPLOADED_PHONE}
+    tan = {"name": "谭奶奶", "id_number": UPLOADED_OTHER_ID}
+    SeniorImport.objects.filter(pk=inside["import"]).update(
+        rows=[
+            {"row": 2, "cells": {"姓名": luo["name"], "身份证号": luo["id_number"],
+                                 "联系电话": luo["phone"]}, "fields": luo},
+            {"row": 3, "cells": {"姓名": tan["name"], "身份证号": tan["id_number"]}, "fields": tan},
+        ]
     )  # fmt: skip
     runner = f.UserFactory(
         username="operator-baima", role=Role.FACILITY_OPERATOR, region=regions["baima"]
@@ -84,6 +108,9 @@ def people(request, regions, zhang):
         VOLUNTEER_PHONE: ("volunteer", inside["volunteer"]),
         VOLUNTEER_ID: ("volunteer", inside["volunteer"]),
         ATTENDEE_ID: (None, None),
+        UPLOADED_ID: (None, None),
+        UPLOADED_PHONE: (None, None),
+        UPLOADED_OTHER_ID: (None, None),
     }
     PersonView.objects.all().delete()
     return {"users": users, "owner": owner, "in": inside}
@@ -99,31 +126,58 @@ def _logged_since(last_id):
     return sorted(subjects)
 
 
+def _text_of(response) -> str:
+    """The answer as text: a workbook's cells, every sheet, or the body."""
+    if not response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        return response.content.decode(errors="replace")
+    workbook = load_workbook(io.BytesIO(response.content), read_only=True)
+    return "\n".join(
+        str(value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    )
+
+
 class Walk:
     def __init__(self, people):
         self.people = people
         self.problems = []
         self.answers = 0
+        self.exports = 0
         self.last = 0
 
     def check(self, role, label, name, response):
-        """What the answer shows must be what ``FULL`` allows, logged once per person."""
+        """What the answer shows must be what ``FULL`` allows, logged once per person (an
+        export: once per file)."""
         logged = _logged_since(self.last)
+        files = PersonView.objects.filter(id__gt=self.last, channel=Channel.EXPORT).count()
         self.last = PersonView.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        if response.status_code >= 300 or label.endswith(".xlsx"):
-            if logged:
+        if response.status_code >= 300:
+            if logged or files:
                 self.problems.append(f"{role} {label}: {response.status_code} logged {logged}")
             return
         self.answers += 1
-        body = response.content.decode(errors="replace")
-        found = {number for number in self.people["owner"] if number in body}
+        text = _text_of(response)
+        export = response.get("Content-Disposition", "").startswith("attachment")
+        self.exports += export
+        found = {n for n in self.people["owner"] if n in text} - SAMPLES.get(name, set())
         allowed = {n for n, roles in FULL.get(name, {}).items() if role in roles}
         if found != allowed:
             self.problems.append(f"{role} {label}: shows {sorted(found)}, may {sorted(allowed)}")
         own = role == "v" and name == "volunteer-detail"  # a volunteer's own record: no log
-        expected = [] if own else sorted({self.people["owner"][n] for n in found})
-        if logged != expected:
-            self.problems.append(f"{role} {label}: logged {logged}, expected {expected}")
+        if export:
+            expected, files_expected = [], int(bool(found))
+        else:
+            expected, files_expected = (
+                [] if own else sorted({self.people["owner"][n] for n in found}),
+                0,
+            )
+        if logged != expected or files != files_expected:
+            self.problems.append(
+                f"{role} {label}: logged {logged} and {files} files, expected {expected}"
+            )
         if "no-store" not in response.get("Cache-Control", ""):
             self.problems.append(f"{role} {label}: Cache-Control {response.get('Cache-Control')}")
 
@@ -157,7 +211,7 @@ def test_every_route_shows_full_numbers_only_on_the_record_to_the_roles_that_may
         client.force_login(user)
         for namespace, path in list_routes():
             who = api if namespace == "api" else client
-            walk.check(role, path, None, who.get(path))
+            walk.check(role, path, resolve(path).url_name, who.get(path))
         for kind, name, route in record_routes():
             key = key_of(name)
             if key is None or key not in people["in"]:
@@ -174,6 +228,7 @@ def test_every_route_shows_full_numbers_only_on_the_record_to_the_roles_that_may
         for name, path in _admin_pages(people):
             walk.check(role, path, name, client.get(path))
     assert walk.answers > 600
+    assert walk.exports >= 6  # the ledger, the template and the coverage workbook, by b s A
     assert not walk.problems, "\n".join(walk.problems)
 
 

@@ -9,7 +9,9 @@ import pytest
 from django.utils import translation
 from openpyxl import load_workbook
 
+from audit.personal import full_in_export
 from seniors.excel import register_workbook
+from seniors.models import Senior
 from seniors.selectors import senior_list
 from tests import factories as f
 from tests.conftest import ZHANG_ID
@@ -157,25 +159,32 @@ def test_assessment_visit_and_allowances_are_in_the_ledger(staff, regions, today
     assert row["可享补贴"] == "高龄津贴、经济困难高龄失能老年人养老服务补贴"
 
 
-def test_id_numbers_are_masked_for_an_assistant_and_full_for_staff(
+def test_numbers_are_full_only_for_the_roles_that_see_them_on_the_record(
     assistant_baima, staff_baima, zhang, today
 ):
-    # Assistants may not download the export (403 below); the rule lives in the workbook itself.
-    def id_in_workbook(user):
+    # Assistants may not download the export (403 below); the rule is audit.personal's.
+    zhang.phone = "13812345678"
+    zhang.save()
+
+    def numbers_in_workbook(user):
         content = register_workbook(
-            senior_list(user=user), user=user, as_of=today, title="白马镇老年人台账"
+            senior_list(user=user),
+            full=full_in_export(user, Senior),
+            as_of=today,
+            title="白马镇老年人台账",
         )
         [row] = records(sheet_of(content))
-        return row["身份证号"]
+        return row["身份证号"], row["联系电话"]
 
-    assert id_in_workbook(assistant_baima) == "5002**********1230"
-    assert id_in_workbook(staff_baima) == ZHANG_ID
+    assert numbers_in_workbook(staff_baima) == (ZHANG_ID, "13812345678")
+    # the assistant calls on people: the phone, not the ID
+    assert numbers_in_workbook(assistant_baima) == ("5002**********1230", "13812345678")
 
 
 def test_values_follow_the_active_language_and_headers_stay_chinese(staff_baima, zhang, today):
     with translation.override("en"):
         content = register_workbook(
-            senior_list(user=staff_baima), user=staff_baima, as_of=today, title="Baima"
+            senior_list(user=staff_baima), full=(), as_of=today, title="Baima"
         )
     sheet = sheet_of(content)
     [row] = records(sheet)

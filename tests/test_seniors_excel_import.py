@@ -13,9 +13,11 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
+from audit.models import PersonView
 from seniors import importing
 from seniors.idnumber import make_id_number
 from seniors.models import ImportStatus, Senior, SeniorImport
@@ -526,3 +528,34 @@ def test_eight_confirmations_at_once_import_the_file_once(regions, staff_baima, 
     assert len(refusals) == CLIENTS - 1
     assert all(isinstance(exc, importing.ImportNotPending) for exc in refusals), refusals
     assert SeniorImport.objects.get(pk=pk).created_count == 2
+
+
+# --- the people's numbers ------------------------------------------------------------------
+
+
+def test_the_preview_masks_the_numbers_and_an_applied_file_keeps_none(staff, bureau):
+    rows = [[*row[:2], "板桥村", "13812345678"] for row in good_rows()]
+    upload(staff, xlsx(rows, headers=["姓名", "身份证号", "村(社区)", "联系电话"]))
+    senior_import = the_import()
+    preview = f"/seniors/import/{senior_import.pk}/"
+
+    body = staff.get(preview).content.decode()
+    # the uploader sees the file's people as a list: 5002 + ten stars + the last four
+    assert f"5002**********{LUO_ID[-4:]}" in body and "138****5678" in body
+    assert LUO_ID not in body and TAN_ID not in body and "13812345678" not in body
+    colleague = Client()
+    colleague.force_login(bureau)  # the district's bureau sees no more
+    assert LUO_ID not in colleague.get(preview).content.decode()
+
+    staff.post(preview)
+
+    # the people hold their numbers in the ledger; the file keeps them masked
+    assert Senior.objects.get(name="罗大爷").id_number == LUO_ID
+    kept = the_import().rows
+    assert [r["cells"]["身份证号"] for r in kept] == [
+        f"5002**********{LUO_ID[-4:]}",
+        f"5002**********{TAN_ID[-4:]}",
+    ]
+    assert {r["fields"]["phone"] for r in kept} == {"138****5678"}
+    assert LUO_ID not in str(kept) and TAN_ID not in str(kept) and "13812345678" not in str(kept)
+    assert not PersonView.objects.exists()  # nothing was shown in full: nothing to log

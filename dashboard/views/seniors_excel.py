@@ -19,11 +19,12 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import export_viewed
+from audit.personal import full_in_export, masked_field
 from regions.models import Level, Region
 from seniors import importing, rules
 from seniors.excel import register_workbook
 from seniors.filters import BOOLEAN_CHOICES, SeniorFilter
-from seniors.models import IMPORT_WORKING, ImportStatus, SeniorImport
+from seniors.models import IMPORT_WORKING, ImportStatus, Senior, SeniorImport
 from seniors.selectors import senior_list
 
 logger = logging.getLogger(__name__)
@@ -104,16 +105,17 @@ def export_register(request):
         return render(request, "dashboard/empty.html", {"message": problems}, status=400)
     today = timezone.localdate()
     region = _region_label(request, filterset)
+    full = full_in_export(request.user, Senior)
     content = register_workbook(
         filterset.qs,
-        user=request.user,
+        full=full,
         as_of=today,
         # zh: %(region)s老年人台账
         title=_("%(region)s seniors' ledger") % {"region": region},
         filters=_describe_filters(filterset),
     )
     logger.info("ledger exported by %s: %s", request.user.username, request.GET.urlencode())
-    if rules.can_see_full_id(request.user):
+    if full:
         export_viewed(
             request,
             region_code=request.user.region_id or _district_code(),
@@ -193,14 +195,16 @@ ERRORS_PER_PAGE = 200
 
 def _preview_table(senior_import: SeniorImport, page_rows: list[dict]):
     """The columns present in the file (in the template's order) and the cells of the rows of
-    this page, with the error of each bad cell; the rows with errors in the whole file."""
+    this page, with the error of each bad cell; the rows with errors in the whole file. ID and
+    phone numbers are masked: the page lists many people, to the uploader's colleagues too."""
     present = {header for row in senior_import.rows for header in row["cells"]}
     bad_cells: dict[tuple[int, str], list[str]] = {}
     bad_rows = set()
     for error in senior_import.errors:
         bad_cells.setdefault((error["row"], error["column"]), []).append(error["message"])
         bad_rows.add(error["row"])
-    headers = [c.header for c in importing.IMPORT_COLUMNS if c.header in present]
+    columns = [c for c in importing.IMPORT_COLUMNS if c.header in present]
+    headers = [c.header for c in columns]
     shown = set(headers)
     other: dict[int, list[str]] = {}
     for (n, column), problems in bad_cells.items():
@@ -210,9 +214,10 @@ def _preview_table(senior_import: SeniorImport, page_rows: list[dict]):
     for row in page_rows:
         number = row["row"]
         cells = []
-        for header in headers:
-            problems = bad_cells.get((number, header), [])
-            cells.append({"text": row["cells"].get(header, ""), "errors": problems})
+        for column in columns:
+            problems = bad_cells.get((number, column.header), [])
+            text = masked_field(column.field, row["cells"].get(column.header, ""))
+            cells.append({"text": text, "errors": problems})
         rows.append(
             {
                 "number": number,
