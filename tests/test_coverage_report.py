@@ -351,3 +351,11 @@ def test_building_a_report_takes_a_bounded_number_of_queries(world, django_asser
     district's 26 townships and 214 villages)."""
     with django_assert_max_num_queries(26):
         services.report_build(region_code=DISTRICT, month=datetime.date(2026, 10, 1))
+
+
+@pytest.mark.parametrize("month", [datetime.date(1999, 12, 1), datetime.date(2026, 11, 1)])
+def test_the_service_refuses_a_month_outside_the_plan_and_writes_nothing(world, month):
+    with pytest.raises(services.MonthOutsideSpan):
+        services.report_request(region_code=DISTRICT, month=month)
+    assert services.report_request_month(month=month) == []
+    assert not Report.objects.exists()
