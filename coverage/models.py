@@ -394,6 +394,10 @@ class ReportQuerySet(ScopedQuerySet):
     subtree_roles = READ_ROLES
 
 
+# a build queued for longer than this was lost: it may be queued again
+BUILD_LOST_AFTER = datetime.timedelta(hours=2)
+
+
 class ReportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     DONE = "done", _("Done")
@@ -419,6 +423,15 @@ class Report(models.Model):
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    # who asked for the last build (None: beat's monthly build)
+    requested_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     built_at = models.DateTimeField(_("built at"), null=True, blank=True)
 
     objects = ReportQuerySet.as_manager()
@@ -433,3 +446,10 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.month:%Y-%m}"
+
+    def build_lost(self, now: datetime.datetime) -> bool:
+        """Queued longer ago than ``BUILD_LOST_AFTER``: no worker finished it (its worker died
+        and the message with it), so it may be queued again."""
+        return self.status == ReportStatus.QUEUED and (
+            self.queued_at is None or self.queued_at < now - BUILD_LOST_AFTER
+        )

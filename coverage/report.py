@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import QuerySet
 
 from coverage import selectors
-from coverage.models import Unit
+from coverage.models import Plan, Unit
 from regions.models import Level, Region
 
 # the village-level indicators whose zero is a gap: a village without a point, an assistant,
@@ -88,6 +89,42 @@ def month_end(month: datetime.date) -> datetime.date:
 
 def previous_month(month: datetime.date) -> datetime.date:
     return (month.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+# a month as the report's address writes it: four ASCII digits, a hyphen, 01 to 12; nothing
+# else (no sign, no space, no single-digit month, no other script's digits)
+MONTH = re.compile(r"\A([0-9]{4})-(0[1-9]|1[0-2])\Z")
+
+
+def parse_month(text: str) -> datetime.date | None:
+    """``YYYY-MM`` → the first day of that month; None for anything written otherwise."""
+    match = MONTH.match(text)
+    if match is None:
+        return None
+    return datetime.date(int(match[1]), int(match[2]), 1)
+
+
+def report_span(today: datetime.date) -> tuple[datetime.date, datetime.date] | None:
+    """The months a report can be made for (their first days): from the month the first plan
+    was issued to the last month that has ended by ``today``, whose month-end snapshot can
+    exist. The month still running has none, so it has no report yet. None without a plan."""
+    issued = Plan.objects.order_by("issued_on").values_list("issued_on", flat=True).first()
+    last = previous_month(today)
+    if issued is None or issued.replace(day=1) > last:
+        return None
+    return issued.replace(day=1), last
+
+
+def in_report_span(month: datetime.date, today: datetime.date) -> bool:
+    span = report_span(today)
+    return span is not None and span[0] <= month.replace(day=1) <= span[1]
+
+
+def report_month_for(day: datetime.date, today: datetime.date) -> datetime.date | None:
+    """The month whose report goes with a snapshot day: the day's month once it has ended, else
+    the month before (the last one ended); None when that is outside the plan's span."""
+    month = min(day.replace(day=1), previous_month(today))
+    return month if in_report_span(month, today) else None
 
 
 def snapshot_day(snapshots: QuerySet, region_code: str, month: datetime.date):

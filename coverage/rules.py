@@ -7,12 +7,19 @@ from accounts.models import Role, has_role
 
 # read snapshots, reports and the coverage pages of their subtree
 READ_ROLES = frozenset({Role.BUREAU, Role.TOWNSHIP_STAFF, Role.VILLAGE_ASSISTANT})
+# have a region's monthly report built (again) on request, in their subtree: the bureau and
+# the township's staff; the village assistants read the built ones
+BUILD_REPORT_ROLES = frozenset({Role.BUREAU, Role.TOWNSHIP_STAFF})
 # the district's plan: targets, plans and indicators, recomputing, the coverage admin
 BUREAU_ROLES = frozenset({Role.BUREAU})
 
 
 def can_read_coverage(user) -> bool:
     return has_role(user, READ_ROLES)
+
+
+def can_build_reports(user) -> bool:
+    return has_role(user, BUILD_REPORT_ROLES)
 
 
 def can_set_targets(user) -> bool:

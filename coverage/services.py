@@ -31,7 +31,7 @@ from coverage.models import (
     Target,
 )
 from coverage.report import build as report_content
-from coverage.report import month_end, snapshot_day
+from coverage.report import in_report_span, month_end, snapshot_day
 from coverage.report_pdf import render as render_pdf
 from eldercare.records import editable_fields, row_save
 from regions.models import Level, Region
@@ -156,35 +156,44 @@ def month_ends(first: datetime.date, last: datetime.date) -> list[datetime.date]
     return days
 
 
+class MonthOutsideSpan(ValueError):
+    """A report asked for a month before the plan or one that has not ended yet."""
+
+
 @transaction.atomic
-def report_request(*, region_code: str, month: datetime.date) -> tuple[Report, bool]:
+def report_request(
+    *, by: User | None = None, region_code: str, month: datetime.date
+) -> tuple[Report, bool]:
     """The monthly report of a region, queuing its build when there is none yet, when the last
-    build failed, when the month has a newer snapshot than the one it was made from (the month
-    still running), or when a queued build was lost (no worker finished it). Concurrent
+    build failed, when the month has a newer snapshot than the one it was made from (a day of
+    it computed again), or when a queued build was lost (no worker finished it). Concurrent
     requests queue it once: the row's status moves only for the one whose update matches.
+    Only the months of the plan's span have reports (``report_span``): another one raises
+    ``MonthOutsideSpan`` and writes nothing. ``by``: the user who asked, or None (beat).
     Returns ``(report, created)``: ``created`` when the month had no report row yet."""
     from coverage.tasks import build_report
 
     month = month.replace(day=1)
-    report, created = Report.objects.get_or_create(region_id=region_code, month=month)
+    if not in_report_span(month, timezone.localdate()):
+        raise MonthOutsideSpan(month.isoformat())
+    report, created = Report.objects.get_or_create(
+        region_id=region_code, month=month, defaults={"requested_by": by}
+    )
     current = snapshot_day(Snapshot.objects.all(), region_code, month)
     now = timezone.now()
     due = (
         created
         or report.status == ReportStatus.FAILED
         or (report.status == ReportStatus.DONE and report.snapshot_date != current)
-        or (
-            report.status == ReportStatus.QUEUED
-            and (report.queued_at is None or report.queued_at < now - STALE_AFTER)
-        )
+        or report.build_lost(now)
     )
     if not due:
         return report, created
     moved = Report.objects.filter(
         pk=report.pk, status=report.status, queued_at=report.queued_at
-    ).update(status=ReportStatus.QUEUED, queued_at=now, error="")
+    ).update(status=ReportStatus.QUEUED, queued_at=now, error="", requested_by=by)
     if moved:
-        report.status, report.queued_at = ReportStatus.QUEUED, now
+        report.status, report.queued_at, report.requested_by = ReportStatus.QUEUED, now, by
         transaction.on_commit(
             lambda: build_report.delay(region_code, month.isoformat()), robust=True
         )
@@ -196,6 +205,8 @@ def report_request_month(*, month: datetime.date) -> list[str]:
     it (those built already from the month's newest snapshot are left as they are); returns
     the region codes."""
     month = month.replace(day=1)
+    if not in_report_span(month, timezone.localdate()):
+        return []
     codes = sorted(
         Snapshot.objects.filter(
             date__gte=month,

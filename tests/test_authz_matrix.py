@@ -289,8 +289,8 @@ def key_of(name: str) -> str | None:
 def path_of(kind, name, route, value):
     param = "code" if ("<str:code>" in route or "(?P<code>" in route) else "pk"
     kwargs = {param: value}
-    if "<str:month>" in route:  # a month of the suite's snapshots (the monthly report)
-        kwargs["month"] = "2026-11"
+    if "<str:month>" in route:  # the last month ended on the suite's today (the monthly report)
+        kwargs["month"] = "2026-10"
     return reverse(f"{'api' if kind == 'api' else 'dashboard'}:{name}", kwargs=kwargs)
 
 

@@ -84,3 +84,9 @@ class ServiceLogAdmin(ReadOnlyScopedAdmin):
 class AccountAdmin(ReadOnlyScopedAdmin):
     list_display = ("__str__", "kind", "balance")
     list_filter = ("kind",)
+    # an account keeps no history of its own (its ledger entries are its history): its history
+    # page is Django's, of the admin's own log, not simple_history's
+    object_history_template = None
+
+    def history_view(self, request, object_id, extra_context=None):
+        return admin.ModelAdmin.history_view(self, request, object_id, extra_context)

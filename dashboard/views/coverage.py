@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from coverage import cache, selectors
 from coverage.models import Snapshot
+from coverage.report import report_month_for
 from dashboard.coverage_excel import gaps_workbook, overview_workbook
 from dashboard.navigation import COVERAGE
 from facilities import selectors as facility_selectors
@@ -149,6 +150,7 @@ def _overview(request, region: Region) -> dict:
         "region": region,
         "crumbs": _crumbs(request, region),
         "on": on,
+        "report_month": on and report_month_for(on, timezone.localdate()),
         "days": selectors.dates(snapshots, region.code)[:36],
         "sort": sort,
         "descending": descending,
