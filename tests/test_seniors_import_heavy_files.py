@@ -23,7 +23,7 @@ MB = 1024 * 1024
 
 
 @pytest.fixture
-def staff(client, staff_baima, regions, today):
+def staff(client, staff_baima, regions, today, eager):
     client.force_login(staff_baima)
     return client
 

@@ -4,12 +4,16 @@ with a message saying nothing was imported, and the page offers to run the step 
 however many press."""
 
 import datetime
+import time
 import zoneinfo
+from unittest import mock
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
@@ -17,7 +21,9 @@ from eldercare.celery import app
 from seniors import importing
 from seniors.models import ImportStatus, Senior, SeniorImport
 from seniors.tasks import apply_import, check_import, sweep_stopped_imports
+from tests.test_seniors_import_heavy_files import with_shared_strings
 from tests.test_seniors_import_limits import person, upload, workbook_bytes
+from tests.workers import celery_worker, celery_worker_process
 
 pytestmark = pytest.mark.django_db
 
@@ -229,9 +235,60 @@ def test_a_refused_file_and_another_townships_import_offer_no_retry(
 
 
 def test_beat_sweeps_every_five_minutes():
-    scheduler = DatabaseScheduler(app=app)
-    scheduler.setup_schedule()
+    # as beat's database scheduler installs the schedule of the settings when it starts
+    for name, entry in app.conf.beat_schedule.items():
+        DatabaseScheduler.Entry.from_entry(name, app=app, **entry)
     entry = PeriodicTask.objects.get(task="seniors.sweep_stopped_imports")
     assert (entry.interval.every, entry.interval.period) == (300, "seconds")
     assert entry.enabled
     assert "seniors.sweep_stopped_imports" in app.tasks
+
+
+# --- on PostgreSQL, with a real worker (CI's second pass) -----------------------------------
+
+
+def wait_for(condition, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.02)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_check_whose_worker_is_killed_is_swept_and_checked_again_by_another(regions, staff_baima):
+    # two people and 8 MB of shared strings: openpyxl reads for seconds before the first row
+    content = with_shared_strings(workbook_bytes([person(1), person(2)]), 8)
+    with mock.patch.object(check_import, "delay"):
+        senior_import = importing.senior_import_create(
+            by=staff_baima, upload=SimpleUploadedFile("名单.xlsx", content)
+        )
+    pk, created = senior_import.pk, senior_import.heartbeat_at
+
+    def state():
+        return SeniorImport.objects.values_list("status", "heartbeat_at").get(pk=pk)
+
+    with celery_worker_process() as (queue, worker):
+        check_import.apply_async(args=[str(pk)], queue=queue)
+        wait_for(lambda: state()[1] != created)  # the task has begun
+        worker.kill()  # the worker's main process, mid-check
+        worker.wait()
+    # the message is not acknowledged: the broker hands it out again after its hour
+    assert state()[0] == ImportStatus.CHECKING
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=16)):
+        assert importing.senior_imports_sweep() == 1
+    senior_import.refresh_from_db()
+    assert (senior_import.status, senior_import.stopped_in) == (
+        ImportStatus.REFUSED,
+        ImportStatus.CHECKING,
+    )
+
+    with celery_worker() as queue:
+        to_worker = lambda pk: check_import.apply_async(args=[pk], queue=queue)  # noqa: E731
+        with mock.patch.object(check_import, "delay", to_worker):
+            importing.senior_import_retry(by=staff_baima, senior_import=senior_import)
+        wait_for(lambda: state()[0] != ImportStatus.CHECKING)
+    senior_import.refresh_from_db()
+    assert senior_import.status == ImportStatus.PREVIEWED
+    assert [row["cells"]["姓名"] for row in senior_import.rows] == ["老人1", "老人2"]
