@@ -1343,7 +1343,7 @@ def senior_import_confirm(*, by: User, senior_import: SeniorImport) -> int | Non
         return senior_import_apply(by=by, senior_import=senior_import)
     pk = senior_import.pk
     claimed = SeniorImport.objects.filter(pk=pk, status=ImportStatus.PREVIEWED).update(
-        status=ImportStatus.IMPORTING, progress=0
+        status=ImportStatus.IMPORTING, progress=0, heartbeat_at=timezone.now()
     )
     if not claimed:
         status = SeniorImport.objects.filter(pk=pk).values_list("status", flat=True)

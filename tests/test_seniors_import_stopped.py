@@ -118,6 +118,20 @@ def test_a_check_whose_progress_moves_is_not_swept(
         assert sweep() == 1
 
 
+def test_an_import_confirmed_long_after_its_check_is_not_taken_for_stopped(
+    staff, today, django_capture_on_commit_callbacks
+):
+    with at(today, 10, 0), django_capture_on_commit_callbacks(execute=True):
+        upload(staff, workbook_bytes([person(1), person(2)]))
+    senior_import = SeniorImport.objects.get()
+    with at(today, 10, 30), django_capture_on_commit_callbacks() as queued:
+        staff.post(f"/seniors/import/{senior_import.pk}/")  # confirmed; the task not begun yet
+    assert len(queued) == 1
+    with at(today, 10, 31):
+        assert sweep() == 0
+    assert SeniorImport.objects.get().status == ImportStatus.IMPORTING
+
+
 def test_a_stopped_check_is_checked_again_with_the_same_file_once_and_then_imported(
     staff, today, django_capture_on_commit_callbacks
 ):
