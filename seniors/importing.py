@@ -15,8 +15,10 @@ regions as their codes), so the preview and the confirmation need not read the f
 
 A workbook is refused before openpyxl parses it when it unpacks to too much, packs too tightly
 or holds too many rows (``IMPORT_MAX_UNPACKED_MB``, ``IMPORT_MAX_COMPRESSION_RATIO``,
-``IMPORT_MAX_ROWS``). A file of more than ``IMPORT_ASYNC_ROWS`` rows is checked, and once
-confirmed imported, by Celery tasks (``seniors/tasks.py``), the import keeping its progress.
+``IMPORT_MAX_ROWS``). Only a file small in rows, in bytes and unpacked is parsed in the request;
+any other is checked by a Celery task (``seniors/tasks.py``), and an import of more than
+``IMPORT_ASYNC_ROWS`` rows is written by one, the import keeping its progress. A check or an
+import whose task stopped (its worker died) is swept to failed, and may be retried.
 
 The callers have checked that the user may manage seniors (``rules.can_manage_seniors``).
 """
@@ -53,6 +55,7 @@ from regions.models import Level, Region
 from regions.scoping import can_see_region_code
 from seniors.idnumber import mask, mask_phone, normalise, parse_id_number
 from seniors.models import (
+    IMPORT_WORKING,
     ExtremePoverty,
     ImportStatus,
     LivingSituation,
@@ -356,6 +359,26 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB"
 
 
+@dataclass(frozen=True)
+class UploadSize:
+    """What an upload weighs, known without parsing it."""
+
+    packed: int  # bytes uploaded
+    unpacked: int  # bytes its parts unpack to, all together
+    rows: int  # row elements of its longest sheet
+
+    @property
+    def small(self) -> bool:
+        """Quick enough to parse and check in the request: within ``IMPORT_ASYNC_ROWS`` rows,
+        ``IMPORT_ASYNC_KB`` uploaded and ``IMPORT_ASYNC_UNPACKED_MB`` unpacked. A file of few
+        rows may still take openpyxl long: wide cells, or a large shared-strings part."""
+        return (
+            self.rows <= settings.IMPORT_ASYNC_ROWS
+            and self.packed <= settings.IMPORT_ASYNC_KB * 1024
+            and self.unpacked <= settings.IMPORT_ASYNC_UNPACKED_MB * 1024 * 1024
+        )
+
+
 def read_sheet(upload) -> _Sheet:
     """The header row and the non-blank rows below it, from the first sheet that has a header
     naming 姓名 and 身份证号; ``ImportFileError`` for anything that is not such a workbook."""
@@ -374,10 +397,9 @@ def _damaged() -> ImportFileError:
     )
 
 
-def inspect_upload(upload) -> int:
+def inspect_upload(upload) -> UploadSize:
     """What can be known of an upload without parsing it: ``ImportFileError`` when it is too
-    big, not an .xlsx, or unpacks to too much (``_check_archive``); else the number of row
-    elements of its longest sheet."""
+    big, not an .xlsx, or unpacks to too much (``_check_archive``); else its sizes."""
     if upload.size > MAX_FILE_SIZE:
         raise ImportFileError(
             # zh: 文件大小为 %(size)s，上限为 5 MB。请拆分成几个较小的文件。
@@ -409,7 +431,8 @@ def inspect_upload(upload) -> int:
         with zipfile.ZipFile(upload) as archive:
             if "xl/workbook.xml" not in set(archive.namelist()):
                 raise not_xlsx
-            return _check_archive(archive)
+            rows, unpacked = _check_archive(archive)
+            return UploadSize(packed=upload.size, unpacked=unpacked, rows=rows)
     except ImportFileError:
         raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
@@ -450,13 +473,13 @@ def _unpacks_too_big() -> ImportFileError:
     )
 
 
-def _check_archive(archive: zipfile.ZipFile) -> int:
+def _check_archive(archive: zipfile.ZipFile) -> tuple[int, int]:
     """Refuse a workbook before openpyxl parses it: one that unpacks to too much, packs
     suspiciously tightly, or has a sheet of too many rows. The sizes a zip file declares may
     lie, so the parts are unpacked here, chunk by chunk, counting what really comes out and
     the row elements of each sheet, and stopping at the first limit passed (a 250 KB file that
     would unpack to 90 MB is refused after reading 20 MB, in a fraction of a second). Returns
-    the number of row elements of the longest sheet."""
+    the number of row elements of the longest sheet and the bytes unpacked."""
     limit = max_unpacked()
     infos = archive.infolist()
     if sum(info.file_size for info in infos) > limit:
@@ -493,7 +516,7 @@ def _check_archive(archive: zipfile.ZipFile) -> int:
                     if rows > max_scanned_rows():
                         raise _too_many_rows()
         longest = max(longest, rows)
-    return longest
+    return longest, total
 
 
 def _read_rows(workbook) -> _Sheet:
@@ -1066,12 +1089,12 @@ def senior_import_create(*, by: User, upload) -> SeniorImport:
 
     Raises ``ImportFileError`` when the file is not a readable list at all (nothing is kept).
     A file with errors is kept as refused, with every error, so the preview can show them all.
-    A file whose sheet has more than ``IMPORT_ASYNC_ROWS`` rows is not even parsed here (that
-    alone takes seconds): it is kept as being checked, with the file, and a Celery task reads
-    and checks it (``senior_import_check``) while the page shows how far it has come.
+    Only a small file (``UploadSize.small``) is parsed here: any other is kept as being
+    checked, with the file, and a Celery task reads and checks it (``senior_import_check``)
+    while the page shows how far it has come; reading a long or heavy file takes seconds.
     """
     region = _uploader_region(by)
-    if inspect_upload(upload) > settings.IMPORT_ASYNC_ROWS:
+    if not inspect_upload(upload).small:
         upload.seek(0)
         senior_import = SeniorImport.objects.create(
             id=uuid.uuid4(),
@@ -1093,7 +1116,7 @@ def senior_import_create(*, by: User, upload) -> SeniorImport:
         created_by=by,
         region=region,
         file_name=_file_name(upload),
-        rows=rows,
+        rows=without_numbers(rows) if errors else rows,
         errors=errors,
         status=ImportStatus.REFUSED if errors else ImportStatus.PREVIEWED,
         progress=100,
@@ -1101,7 +1124,8 @@ def senior_import_create(*, by: User, upload) -> SeniorImport:
 
 
 class _Progress:
-    """The percentage done, written on the import as it grows (once per percent).
+    """The percentage done, written on the import as it grows (once per percent), with the
+    time it moved (``heartbeat_at``, read by ``senior_imports_sweep``).
 
     Rows written inside the import's transaction cannot carry their progress through it:
     another connection is used then, which PostgreSQL lets write the import's row meanwhile.
@@ -1121,12 +1145,16 @@ class _Progress:
         if percent <= self.last:
             return
         self.last = percent
+        now = timezone.now()
         if self.connection is None:
-            SeniorImport.objects.filter(pk=self.pk).update(progress=percent)
+            SeniorImport.objects.filter(pk=self.pk).update(progress=percent, heartbeat_at=now)
             return
         table = connection.ops.quote_name(SeniorImport._meta.db_table)
         with self.connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET progress = %s WHERE id = %s", [percent, self.pk])
+            cursor.execute(
+                f"UPDATE {table} SET progress = %s, heartbeat_at = %s WHERE id = %s",
+                [percent, now, self.pk],
+            )
 
     def close(self) -> None:
         if self.connection is not None:
@@ -1137,16 +1165,19 @@ def _failed(message: str) -> list[dict]:
     return [_error(0, "", message)]
 
 
+def _started(import_id, status: str) -> bool:
+    """A task begins its work on an import: the import's heartbeat moves, if it is still waiting
+    for that work (``False``: done already, or swept as stopped)."""
+    waiting = SeniorImport.objects.filter(pk=import_id, status=status)
+    return bool(waiting.update(heartbeat_at=timezone.now()))
+
+
 def senior_import_check(*, import_id) -> SeniorImport | None:
     """Check the rows of an import kept as being checked (the Celery task's work): it becomes
     previewed, or refused with every error; ``None`` when it is not waiting to be checked."""
-    senior_import = (
-        SeniorImport.objects.select_related("created_by")
-        .filter(pk=import_id, status=ImportStatus.CHECKING)
-        .first()
-    )
-    if senior_import is None:
+    if not _started(import_id, ImportStatus.CHECKING):
         return None
+    senior_import = SeniorImport.objects.select_related("created_by").get(pk=import_id)
     progress = _Progress(senior_import.pk)
     try:
         sheet = parse_sheet(io.BytesIO(bytes(senior_import.content)))
@@ -1154,7 +1185,7 @@ def senior_import_check(*, import_id) -> SeniorImport | None:
     except ImportFileError as exc:  # no header row, a required column missing …
         rows, errors = [], _failed(exc.message)
     SeniorImport.objects.filter(pk=senior_import.pk, status=ImportStatus.CHECKING).update(
-        rows=rows,
+        rows=without_numbers(rows) if errors else rows,
         errors=errors,
         content=None,
         status=ImportStatus.REFUSED if errors else ImportStatus.PREVIEWED,
@@ -1164,23 +1195,76 @@ def senior_import_check(*, import_id) -> SeniorImport | None:
     return senior_import
 
 
-def senior_import_stopped(*, import_id) -> None:
-    """An import whose task failed for good: refused with a message, so the page stops
-    waiting. Nothing was written (the rows are written in one transaction)."""
-    SeniorImport.objects.filter(
-        pk=import_id, status__in=(ImportStatus.CHECKING, ImportStatus.IMPORTING)
-    ).update(
-        status=ImportStatus.REFUSED,
-        content=None,
-        progress=100,
-        errors=_failed(
-            # zh: 处理这个文件时系统出错，没有导入任何人。请稍后重新上传。
-            _(
-                "The system failed while handling this file; nobody was imported. Upload it "
-                "again later."
-            )
-        ),
+def _stopped_message(status: str) -> str:
+    if status == ImportStatus.CHECKING:
+        # zh: 系统在检查这个文件时中断了，没有导入任何人。请点“重新检查”再试一次。
+        return _(
+            "The system stopped while checking this file; nobody was imported. Press “Check "
+            "again” to try once more."
+        )
+    # zh: 系统在导入这个文件时中断了，没有导入任何人。请点“重新导入”再试一次。
+    return _(
+        "The system stopped while importing this file; nobody was imported. Press “Import "
+        "again” to try once more."
     )
+
+
+def _stop(imports) -> int:
+    """Mark the working imports of ``imports`` stopped: refused with a message, so the page
+    stops waiting, and the step they stopped in kept for a retry (the file too, for a check).
+    Nothing was imported: the rows are written in one transaction, with the import's status.
+    One conditional update per status, so an import that finished meanwhile is left alone."""
+    stopped = 0
+    for status in IMPORT_WORKING:
+        stopped += imports.filter(status=status).update(
+            status=ImportStatus.REFUSED,
+            stopped_in=status,
+            progress=100,
+            errors=_failed(_stopped_message(status)),
+        )
+    return stopped
+
+
+def senior_import_stopped(*, import_id) -> None:
+    """An import whose task failed for good: stopped (``_stop``)."""
+    _stop(SeniorImport.objects.filter(pk=import_id))
+
+
+def senior_imports_sweep() -> int:
+    """Stop the checks and imports that have not moved for ``IMPORT_STALE_MINUTES``: their
+    worker died (a Celery worker killed, the machine restarted) and the message would wait for
+    the broker's visibility timeout. Returns how many were stopped (beat runs it every few
+    minutes: ``seniors.sweep_stopped_imports``)."""
+    cutoff = timezone.now() - datetime.timedelta(minutes=settings.IMPORT_STALE_MINUTES)
+    stopped = _stop(SeniorImport.objects.filter(heartbeat_at__lt=cutoff))
+    if stopped:
+        logger.warning("%d import(s) stopped: no progress since %s", stopped, cutoff)
+    return stopped
+
+
+def senior_import_retry(*, by: User, senior_import: SeniorImport) -> None:
+    """Queue again the step an import stopped in: its check, with the file kept, or its import,
+    with the rows checked (as ``by``, who retries, like a confirmation). Claimed in one
+    conditional update (refused → checking or importing), so it is queued once however many
+    press at once; ``ImportNotPending`` when the import did not stop (or was retried already)."""
+    from seniors.tasks import apply_import, check_import
+
+    pk = senior_import.pk
+    stopped = SeniorImport.objects.filter(pk=pk, status=ImportStatus.REFUSED)
+    again = {"stopped_in": "", "errors": [], "progress": 0, "heartbeat_at": timezone.now()}
+    if stopped.filter(stopped_in=ImportStatus.CHECKING, content__isnull=False).update(
+        status=ImportStatus.CHECKING, **again
+    ):
+        transaction.on_commit(lambda: check_import.delay(str(pk)))
+        return
+    if stopped.filter(stopped_in=ImportStatus.IMPORTING).update(
+        status=ImportStatus.IMPORTING, **again
+    ):
+        user_id = by.pk
+        transaction.on_commit(lambda: apply_import.delay(str(pk), user_id))
+        return
+    status = SeniorImport.objects.filter(pk=pk).values_list("status", flat=True)
+    raise ImportNotPending(status.first() or ImportStatus.REFUSED)
 
 
 class _RowFailed(Exception):
@@ -1222,9 +1306,10 @@ _NUMBER_MASKS = {"id_number": mask, "phone": mask_phone}
 
 
 def without_numbers(rows: list[dict]) -> list[dict]:
-    """The rows of a file that is done with (imported or refused) as they are kept: the ID and
-    phone numbers masked, in the cells as read and in the checked fields. The people imported
-    hold their numbers in the ledger; a refused file is uploaded again."""
+    """The rows of a file that is done with (imported, or refused for its errors) as they are
+    kept: the ID and phone numbers masked, in the cells as read and in the checked fields. The
+    people imported hold their numbers in the ledger; a refused file is uploaded again. (A
+    check or an import that stopped keeps its rows until it is retried.)"""
     kept = []
     for row in rows:
         cells, fields = dict(row.get("cells", {})), dict(row.get("fields", {}))
@@ -1282,7 +1367,7 @@ def senior_import_confirm(*, by: User, senior_import: SeniorImport) -> int | Non
         return senior_import_apply(by=by, senior_import=senior_import)
     pk = senior_import.pk
     claimed = SeniorImport.objects.filter(pk=pk, status=ImportStatus.PREVIEWED).update(
-        status=ImportStatus.IMPORTING, progress=0
+        status=ImportStatus.IMPORTING, progress=0, heartbeat_at=timezone.now()
     )
     if not claimed:
         status = SeniorImport.objects.filter(pk=pk).values_list("status", flat=True)
@@ -1298,9 +1383,9 @@ def senior_import_run(*, import_id, by_id: int) -> SeniorImport | None:
     """Register the rows of a claimed import (the Celery task's work), all in one transaction:
     applied with its count, or refused with the failing row's error and nothing written.
     ``None`` when it is not waiting to be imported (done already: a task delivered twice)."""
-    senior_import = SeniorImport.objects.filter(pk=import_id, status=ImportStatus.IMPORTING).first()
-    if senior_import is None:
+    if not _started(import_id, ImportStatus.IMPORTING):
         return None
+    senior_import = SeniorImport.objects.get(pk=import_id)
     by = User.objects.get(pk=by_id)
     pk = senior_import.pk
     progress = _Progress(pk, beside_transaction=True)

@@ -11,6 +11,7 @@ import datetime
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -404,9 +405,22 @@ class SeniorImport(models.Model):
     created_count = models.PositiveIntegerField(_("records created"), default=0)
     # how far the check or the import of a long file has come, in per cent
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
-    # a long file as uploaded, until a task has read and checked it (then ``rows``)
+    # a file as uploaded, until a task has read and checked it (then ``rows``); kept when the
+    # check stopped, to check it again
     content = models.BinaryField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # when the work on the import last moved (created, a task started, a per cent more done):
+    # a check or an import that has not moved for ``IMPORT_STALE_MINUTES`` is taken for stopped
+    heartbeat_at = models.DateTimeField(default=timezone.now, editable=False)
+    # the status in which its task stopped (a worker died, a task failed for good): the import
+    # is refused, nothing imported, and that step may be retried
+    stopped_in = models.CharField(
+        max_length=10,
+        blank=True,
+        default="",
+        editable=False,
+        choices=[(status.value, status.label) for status in IMPORT_WORKING],
+    )
     applied_at = models.DateTimeField(null=True, blank=True)
 
     objects = SeniorImportQuerySet.as_manager()

@@ -1,4 +1,5 @@
-"""Celery tasks of the ledger: checking and importing a long Excel file."""
+"""Celery tasks of the ledger: checking and importing an Excel file, and sweeping the checks
+and imports whose worker died."""
 
 from __future__ import annotations
 
@@ -29,3 +30,9 @@ def apply_import(self, import_id: str, user_id: int) -> dict:
     if applied is None:
         return {"import": import_id, "skipped": True}
     return {"import": import_id, "status": applied.status, "created": applied.created_count}
+
+
+@shared_task(name="seniors.sweep_stopped_imports")
+def sweep_stopped_imports() -> dict:
+    """Run by beat every few minutes (``CELERY_BEAT_SCHEDULE``)."""
+    return {"stopped": importing.senior_imports_sweep()}

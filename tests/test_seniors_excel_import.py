@@ -559,3 +559,17 @@ def test_the_preview_masks_the_numbers_and_an_applied_file_keeps_none(staff, bur
     assert {r["fields"]["phone"] for r in kept} == {"138****5678"}
     assert LUO_ID not in str(kept) and TAN_ID not in str(kept) and "13812345678" not in str(kept)
     assert not PersonView.objects.exists()  # nothing was shown in full: nothing to log
+
+
+def test_a_file_refused_for_its_errors_keeps_no_number(staff):
+    rows = [[*good_rows()[0][:2], "板桥村", "13812345678"], ["谭奶奶", TAN_ID, "不存在村", ""]]
+    upload(staff, xlsx(rows, headers=["姓名", "身份证号", "村(社区)", "联系电话"]))
+
+    refused = the_import()
+    assert refused.status == ImportStatus.REFUSED
+    assert [e["row"] for e in refused.errors] == [3]  # the village of row 3 is not found
+    assert [r["cells"]["身份证号"] for r in refused.rows] == [
+        f"5002**********{LUO_ID[-4:]}",
+        f"5002**********{TAN_ID[-4:]}",
+    ]
+    assert "13812345678" not in str(refused.rows)

@@ -17,7 +17,15 @@ def celery_worker(env: dict[str, str] | None = None):
     """Start a worker on a queue of its own, reading the test database (with ``env`` added
     to its environment); yield the queue's name; stop the worker and fail if it printed a
     traceback."""
-    queue = f"test-{uuid.uuid4().hex[:8]}"
+    with celery_worker_process(env) as (queue, _worker):
+        yield queue
+
+
+@contextlib.contextmanager
+def celery_worker_process(env: dict[str, str] | None = None, queue: str = ""):
+    """``celery_worker``, yielding the queue's name and the worker's process (to kill it),
+    on ``queue`` when given."""
+    queue = queue or f"test-{uuid.uuid4().hex[:8]}"
     settings = connection.settings_dict
     environment = {
         **os.environ,
@@ -40,7 +48,7 @@ def celery_worker(env: dict[str, str] | None = None):
         stderr=subprocess.STDOUT,
     )
     try:
-        yield queue
+        yield queue, worker
     finally:
         worker.terminate()
         output = worker.communicate(timeout=30)[0].decode(errors="replace")

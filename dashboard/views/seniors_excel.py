@@ -248,10 +248,13 @@ def _pager(request, items, per_page: int, name: str) -> dict:
 @require_http_methods(["GET", "POST"])
 def import_preview(request, pk):
     """Every row of an uploaded file and every error, a page at a time; confirming imports
-    them all at once. While a task checks or imports a long file, how far it has come."""
+    them all at once. While a task checks or imports a file, how far it has come; when the
+    task stopped, a button to run that step again."""
     _require_manager(request)
     senior_import = _get_import(request, pk)
     if request.method == "POST":
+        if "retry" in request.POST:
+            return _retry(request, senior_import)
         return _confirm(request, senior_import)
     rows_pager = _pager(request, senior_import.rows, ROWS_PER_PAGE, "page")
     errors_pager = _pager(request, senior_import.errors, ERRORS_PER_PAGE, "errors")
@@ -275,6 +278,8 @@ def import_preview(request, pk):
             "good_count": len(senior_import.rows) - bad_count,
             "can_confirm": senior_import.status == ImportStatus.PREVIEWED
             and not senior_import.errors,
+            "can_retry": senior_import.status == ImportStatus.REFUSED
+            and bool(senior_import.stopped_in),
         },
     )
 
@@ -298,6 +303,15 @@ def import_progress(request, pk):
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _retry(request, senior_import: SeniorImport):
+    try:
+        importing.senior_import_retry(by=request.user, senior_import=senior_import)
+    except importing.ImportNotPending:
+        # zh: 这次导入没有中断（或已在重试），没有重复提交。
+        messages.info(request, _("This import has not stopped (or is being retried already)."))
+    return redirect("dashboard:senior_import_preview", pk=senior_import.pk)
 
 
 def _confirm(request, senior_import: SeniorImport):
