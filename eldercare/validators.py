@@ -12,7 +12,13 @@ The spans:
 - ``event``: records of the care network's work — assessments, visits, stays, pairings,
   trainings, checks, statuses: 2000-01-01 up to a year from today;
 - ``planned``: deadlines and expiries — a milestone's plan, a certificate's expiry, a plan's due
-  date: 2000-01-01 up to 2040-12-31.
+  date: 2000-01-01 up to 2040-12-31;
+- ``calendar``: any day a query names or the clock stamps: 1900-01-01 up to 2100-12-31.
+
+The API's and the pages' date fields check the day as written against the span while parsing
+(``SpanCheckedFormField`` here, ``api.fields`` for the API), before any time-zone step: a
+datetime in the year 1 or 9999 cannot be made aware or converted to UTC, and would otherwise
+fail there (a 500) before the range is looked at.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import datetime
 import functools
 from dataclasses import dataclass
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -48,21 +55,46 @@ SPANS = {
     "history": Span(datetime.date(1950, 1, 1), days_ahead=366),
     "event": Span(datetime.date(2000, 1, 1), days_ahead=366),
     "planned": Span(datetime.date(2000, 1, 1), latest=datetime.date(2040, 12, 31)),
+    "calendar": Span(datetime.date(1900, 1, 1), latest=datetime.date(2100, 12, 31)),
 }
 
 
-def _label(field) -> str:
+def _label(field, label=None) -> str:
+    if label:
+        return str(label)
     return str(field.verbose_name) if field is not None else _("This date")
 
 
-class PlausibleDate:
-    """The validator: the value lies in the span, or a message naming the field and the range."""
+def day_as_written(value) -> datetime.date:
+    """The day of a date or of a datetime in its own offset: no time-zone step, so it works
+    for the year 1 and the year 9999 alike."""
+    return value.date() if isinstance(value, datetime.datetime) else value
 
-    def __init__(self, span: str, field=None):
+
+def day_in_span(text: str, span: str = "calendar") -> datetime.date | None:
+    """A page's ``?date=``-like parameter: the day it names if readable and in the span, else
+    None (the page then shows its default), never a day that overflows when the page adds to
+    it or makes it a moment in Wulong."""
+    try:
+        day = datetime.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    if day is None:
+        return None
+    earliest, latest = SPANS[span].bounds()
+    return day if earliest <= day <= latest else None
+
+
+class PlausibleDate:
+    """The validator: the value lies in the span, or a message naming the field (a model
+    field's name, or ``label``) and the range."""
+
+    def __init__(self, span: str, field=None, label=None):
         if span not in SPANS:
             raise ValueError(f"unknown span {span!r}; one of {sorted(SPANS)}")
         self.span = span
         self.field = field
+        self.label = label
 
     def __call__(self, value) -> None:
         if value is None:
@@ -77,7 +109,7 @@ class PlausibleDate:
         if not earliest <= day <= latest:
             raise ValidationError(
                 _("%(field)s must lie between %(earliest)s and %(latest)s.")
-                % {"field": _label(self.field), "earliest": earliest, "latest": latest},
+                % {"field": _label(self.field, self.label), "earliest": earliest, "latest": latest},
                 code="implausible_date",
             )
 
@@ -154,6 +186,32 @@ class PlausibleDateField(_PlausibleMixin, models.DateField):
 
 class PlausibleDateTimeField(_PlausibleMixin, models.DateTimeField):
     """A ``DateTimeField`` whose day (in Wulong's time) lies in its span."""
+
+
+class SpanCheckedFormField:
+    """A form field (``forms.DateField``, ``forms.DateTimeField`` or a subclass) whose parsed
+    value, as written, lies in ``span`` (``calendar`` unless named), or a ``ValidationError``
+    naming the field: checked before the value meets a time zone or the database."""
+
+    def __init__(self, *args, span: str = "calendar", message_label=None, **kwargs):
+        self.span = span
+        self.message_label = message_label  # the name the message gives; else the label
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None:
+            label = self.message_label or self.label
+            PlausibleDate(self.span, label=label)(day_as_written(value))
+        return value
+
+
+class PlausibleFormDateField(SpanCheckedFormField, forms.DateField):
+    """A page's date that is not a model field's (a status's day, an assessment's day)."""
+
+
+class PlausibleFormDateTimeField(SpanCheckedFormField, forms.DateTimeField):
+    """A page's date and time that is not a model field's (a visit's time, a claim's hours)."""
 
 
 class TextLength(MaxLengthValidator):
