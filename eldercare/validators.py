@@ -25,8 +25,11 @@ from __future__ import annotations
 
 import datetime
 import functools
+import re
+import unicodedata
 from dataclasses import dataclass
 
+import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -251,3 +254,104 @@ class BoundedTextField(_Guarded, models.TextField):
 
     def _own_validators(self):
         return [TextLength(self.max_length, self)]
+
+
+# --- phone numbers --------------------------------------------------------------------------
+
+# Wulong's area code: a landline written without one (an 8-digit local number, as rural
+# ledgers often have it) is read as a number of Chongqing.
+LOCAL_AREA_CODE = "023"
+# what a phone number may be written with besides digits: spaces and the usual separators
+_PHONE_SEPARATORS = set(" -+()")
+_INVISIBLE = {"Cc", "Cf", "Co", "Cn", "Zl", "Zp"}
+_LOCAL = re.compile(r"\d{4}[ -]?\d{4}")
+
+
+def _phone_label(field) -> str:
+    return str(field.verbose_name) if field is not None else _("phone")
+
+
+def normal_phone(text: str) -> str | None:
+    """The number as stored: a mobile as its 11 digits (``13800138000``), a landline as area
+    code and number (``023-77123456``), a local 8-digit landline with Wulong's 023; None when
+    ``text`` is not a Chinese mobile or landline number (``phonenumbers``' metadata decides).
+    """
+    text = unicodedata.normalize("NFKC", text).strip()
+    if not text or any(not (c.isdigit() or c in _PHONE_SEPARATORS) for c in text):
+        return None
+    digits = "".join(c for c in text if c.isdigit())
+    if len(digits) == 8:
+        # a local number alone: eight digits, split at most in the middle (7712 3456), so
+        # that a date (9999-12-31) is not read as one
+        if not _LOCAL.fullmatch(text):
+            return None
+        text = LOCAL_AREA_CODE + digits
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
+        return None
+    national = phonenumbers.national_significant_number(number)
+    area = phonenumbers.length_of_geographical_area_code(number)
+    if area:
+        return f"0{national[:area]}-{national[area:]}"
+    return national
+
+
+class PhoneNumber:
+    """The validator: a Chinese mobile or landline number, written with digits, spaces, ``-``,
+    ``+`` and brackets; never an invisible character (a right-to-left override would show
+    the digits reversed)."""
+
+    def __init__(self, field=None):
+        self.field = field
+
+    def __call__(self, value) -> None:
+        if value in (None, ""):
+            return
+        label = _phone_label(self.field)
+        if any(unicodedata.category(c) in _INVISIBLE for c in value):
+            raise ValidationError(
+                # zh: %(field)s含有不可见的控制字符，请重新输入号码。
+                _("%(field)s contains an invisible control character: type the number again.")
+                % {"field": label},
+                code="invisible_character",
+            )
+        if normal_phone(value) is None:
+            raise ValidationError(
+                # zh: %(field)s不是有效的号码：手机号为 11 位（如 13800138000），
+                # 固定电话为区号加号码（如 023-77123456）。
+                _(
+                    "%(field)s is not a valid phone number: a mobile has 11 digits "
+                    "(13800138000), a landline its area code and number (023-77123456)."
+                )
+                % {"field": label},
+                code="invalid_phone",
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, PhoneNumber)
+
+
+class PhoneField(_Guarded, models.CharField):
+    """A person's phone: a Chinese mobile or landline number (``PhoneNumber``), stored in its
+    normal form (``normal_phone``). Forms, the admin and the API's model serializers take the
+    validator from the field; every save checks it again."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        # before CharField's __init__, which reads the validators to add the length's
+        self.default_validators = [PhoneNumber(self)]
+        super().__init__(*args, **kwargs)
+
+    def _own_validators(self):
+        return [PhoneNumber(self)]
+
+    def pre_save(self, model_instance, add):
+        value = super().pre_save(model_instance, add)
+        normal = normal_phone(value) if value else None
+        if normal is not None and normal != value:
+            setattr(model_instance, self.attname, normal)
+            return normal
+        return value
