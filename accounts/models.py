@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken, AuthTokenManager
 from simple_history.models import HistoricalRecords
 
+from eldercare.validators import PhoneField
 from regions.scoping import ScopedQuerySet
 
 
@@ -60,7 +61,7 @@ class User(AbstractUser):
             "The region whose records this user sees and changes (with everything below it)."
         ),
     )
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
     objects = ScopedUserManager()

@@ -25,6 +25,7 @@ from accounts.throttling import LoginThrottle
 from api.authentication import TokenAuthentication
 from api.schema import ErrorsDocumentedSchema
 from api.scoping import ScopedViewSetMixin
+from api.serializers import ModelSerializer
 
 
 class TokenView(APIView):
@@ -92,7 +93,7 @@ class LogoutAllView(knox_views.LogoutAllView):
         return super().post(request, format)
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(ModelSerializer):
     id = serializers.CharField(source="public_id", read_only=True)
     username = serializers.CharField(source="user.username", read_only=True)
     current = serializers.SerializerMethodField()

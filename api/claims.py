@@ -11,17 +11,18 @@ from rest_framework.response import Response
 
 from api.errors import domain_errors
 from api.fields import ScopedPrimaryKeyField
-from api.filters import IdFilter, region_filter
+from api.filters import IdFilter, IsoDateTimeFilter, region_filter
 from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
+from api.serializers import ModelSerializer
 from api.viewsets import ReadCreateViewSet
 from seniors.models import Senior
 from volunteers import claims, rules
 from volunteers.models import ClaimStatus, ServiceLog, Volunteer
 
 
-class ServiceLogSerializer(serializers.ModelSerializer):
+class ServiceLogSerializer(ModelSerializer):
     volunteer = ScopedPrimaryKeyField(
         queryset=Volunteer.objects.all(),
         required=False,
@@ -96,7 +97,7 @@ class ServiceLogFilter(filters.FilterSet):
     senior = IdFilter(field_name="senior_id")
     volunteer = IdFilter(field_name="volunteer_id")
     region = filters.CharFilter(method="filter_region")
-    since = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
+    since = IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
 
     class Meta:
         model = ServiceLog

@@ -19,10 +19,12 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.filters import region_filter
+from api.fields import PlausibleDateField
+from api.filters import DateFilter, region_filter
 from api.permissions import HasScope, WriteRule
 from api.schema import ErrorsDocumentedSchema
 from api.scoping import ScopedViewSetMixin
+from api.serializers import ModelSerializer
 from api.writes import ServiceWritesMixin
 from coverage import cache, rules, services
 from coverage.models import Comparison, Indicator, Plan, Snapshot, Target
@@ -32,7 +34,7 @@ LEVELS = [("", _("every level")), ("district", _("District")), ("township", _("T
           ("village", _("Village"))]  # fmt: skip
 
 
-class TargetSerializer(ServiceWritesMixin, serializers.ModelSerializer):
+class TargetSerializer(ServiceWritesMixin, ModelSerializer):
     update_service = staticmethod(services.target_save)
     instance_name = "target"
 
@@ -52,7 +54,7 @@ class TargetSerializer(ServiceWritesMixin, serializers.ModelSerializer):
         return value
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(ModelSerializer):
     target = serializers.SerializerMethodField()
     required_functions = serializers.ListField(child=serializers.CharField(), read_only=True)
 
@@ -148,7 +150,7 @@ def _decimal(value: Decimal | None, places: int) -> str | None:
     return None if value is None else f"{value.quantize(Decimal(1).scaleb(-places)):f}"
 
 
-class SnapshotSerializer(serializers.ModelSerializer):
+class SnapshotSerializer(ModelSerializer):
     indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
     failing = FailingSerializer(many=True, read_only=True)
     region_name = serializers.CharField(source="region.short_name", read_only=True)
@@ -198,9 +200,9 @@ class SnapshotFilter(filters.FilterSet):
     )
     level = filters.CharFilter(field_name="region__level")
     indicator = filters.CharFilter(field_name="indicator__code")
-    date = filters.DateFilter(field_name="date", help_text=_("as of this day; default the newest"))
-    date_from = filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = filters.DateFilter(field_name="date", lookup_expr="lte")
+    date = DateFilter(field_name="date", help_text=_("as of this day; default the newest"))
+    date_from = DateFilter(field_name="date", lookup_expr="gte")
+    date_to = DateFilter(field_name="date", lookup_expr="lte")
 
     class Meta:
         model = Snapshot
@@ -270,7 +272,9 @@ class SnapshotViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class RecomputeSerializer(serializers.Serializer):
-    date = serializers.DateField(required=False, help_text=_("as of this day; default today"))
+    date = PlausibleDateField.like(
+        Snapshot, "date", required=False, help_text=_("as of this day; default today")
+    )
 
     def validate_date(self, value: datetime.date) -> datetime.date:
         if value > timezone.localdate():
@@ -283,7 +287,7 @@ class RecomputeSerializer(serializers.Serializer):
 class RecomputeAnswerSerializer(serializers.Serializer):
     task_id = serializers.CharField()
     run = serializers.IntegerField()
-    date = serializers.DateField()
+    date = PlausibleDateField()
     status = serializers.CharField()
     queued = serializers.BooleanField(
         help_text=_("false: a run for that day was already under way")

@@ -24,11 +24,17 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.errors import domain_errors
-from api.fields import ScopedOperatorField, ScopedPrimaryKeyField, ScopedRegionField
-from api.filters import IdFilter, region_filter
+from api.fields import (
+    PlausibleDateField,
+    ScopedOperatorField,
+    ScopedPrimaryKeyField,
+    ScopedRegionField,
+)
+from api.filters import DateFilter, IdFilter, region_filter
 from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
+from api.serializers import ModelSerializer
 from api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet
 from api.writes import ServiceWritesMixin, change_action
 from audit.personal import Number, masked
@@ -104,7 +110,7 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
 class FiguresSerializer(serializers.Serializer):
     """A facility's counts on a day and the plan's ratios (二(一), 二(五), 二(十))."""
 
-    on = serializers.DateField()
+    on = PlausibleDateField()
     beds = serializers.IntegerField()
     nursing_beds = serializers.IntegerField()
     residents = serializers.IntegerField()
@@ -148,19 +154,19 @@ class FiguresSerializer(serializers.Serializer):
         )
 
 
-class QualityCheckSerializer(serializers.ModelSerializer):
+class QualityCheckSerializer(ModelSerializer):
     class Meta:
         model = QualityCheck
         fields = ("id", "checked_on", "passed", "inspector", "note", "created_at")
 
 
-class OperatingFundSerializer(serializers.ModelSerializer):
+class OperatingFundSerializer(ModelSerializer):
     class Meta:
         model = OperatingFund
         fields = ("id", "year", "operating_funds", "residents_basic_allowance")
 
 
-class FacilitySerializer(serializers.ModelSerializer):
+class FacilitySerializer(ModelSerializer):
     kind = NamedChoiceField(Kind.choices, enum_name="FacilityKindEnum")
     status = NamedChoiceField(Status.choices, enum_name="FacilityStatusEnum")
     region = ScopedRegionField(
@@ -337,7 +343,7 @@ class FacilityViewSet(ScopedViewSetMixin, ReadCreateUpdateViewSet):
 # --- beds --------------------------------------------------------------------------------
 
 
-class BedSerializer(ServiceWritesMixin, serializers.ModelSerializer):
+class BedSerializer(ServiceWritesMixin, ModelSerializer):
     facility = ScopedPrimaryKeyField(queryset=Facility.objects.all())
     facility_name = serializers.CharField(source="facility.name", read_only=True)
     occupied = serializers.BooleanField(read_only=True, help_text=_("someone stays in it now"))
@@ -353,7 +359,7 @@ class BedSerializer(ServiceWritesMixin, serializers.ModelSerializer):
 
 
 class BedRetireSerializer(serializers.Serializer):
-    retired_on = serializers.DateField()
+    retired_on = PlausibleDateField.like(Bed, "retired_on")
 
 
 class BedFilter(filters.FilterSet):
@@ -396,7 +402,7 @@ class BedViewSet(ScopedViewSetMixin, ReadCreateViewSet):
 # --- placements --------------------------------------------------------------------------
 
 
-class PlacementSerializer(ServiceWritesMixin, serializers.ModelSerializer):
+class PlacementSerializer(ServiceWritesMixin, ModelSerializer):
     senior = ScopedPrimaryKeyField(queryset=Senior.objects.all())
     senior_name = serializers.CharField(source="senior.name", read_only=True)
     facility = ScopedPrimaryKeyField(queryset=Facility.objects.all())
@@ -428,7 +434,7 @@ class PlacementSerializer(ServiceWritesMixin, serializers.ModelSerializer):
 
 
 class DischargeSerializer(serializers.Serializer):
-    discharged_on = serializers.DateField()
+    discharged_on = PlausibleDateField.like(Placement, "discharged_on")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
@@ -474,7 +480,7 @@ class PlacementViewSet(ScopedViewSetMixin, ReadCreateViewSet):
 # --- staff and certificates --------------------------------------------------------------
 
 
-class CertificateSerializer(serializers.ModelSerializer):
+class CertificateSerializer(ModelSerializer):
     valid = serializers.SerializerMethodField(help_text=_("issued and not expired today"))
 
     class Meta:
@@ -487,7 +493,7 @@ class CertificateSerializer(serializers.ModelSerializer):
         return obj.issued_on <= day and (obj.expires_on is None or obj.expires_on >= day)
 
 
-class StaffSerializer(ServiceWritesMixin, PersonalNumbersMixin, serializers.ModelSerializer):
+class StaffSerializer(ServiceWritesMixin, PersonalNumbersMixin, ModelSerializer):
     """A person working at a facility; ID and phone numbers by ``audit.personal`` (masked in
     lists, in full on the member's record for the roles that may see them, logged)."""
 
@@ -521,7 +527,7 @@ class StaffSerializer(ServiceWritesMixin, PersonalNumbersMixin, serializers.Mode
 
 
 class StaffEndSerializer(serializers.Serializer):
-    ended_on = serializers.DateField()
+    ended_on = PlausibleDateField.like(StaffMember, "ended_on")
 
 
 class StaffFilter(filters.FilterSet):
@@ -574,7 +580,7 @@ class StaffViewSet(ScopedViewSetMixin, ReadCreateViewSet):
 # --- trainings ---------------------------------------------------------------------------
 
 
-class TrainingSessionSerializer(serializers.ModelSerializer):
+class TrainingSessionSerializer(ModelSerializer):
     region = ScopedRegionField(
         Level.DISTRICT,
         Level.TOWNSHIP,
@@ -597,7 +603,7 @@ class TrainingSessionSerializer(serializers.ModelSerializer):
         return session
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class AttendanceSerializer(ModelSerializer):
     id_number = serializers.CharField(
         max_length=24, help_text=_("18 characters; tells people apart across sessions")
     )
@@ -619,7 +625,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
 
 
 class TrainedSummarySerializer(serializers.Serializer):
-    on = serializers.DateField()
+    on = PlausibleDateField()
     region = serializers.CharField(help_text=_("code prefix of the user's region"))
     director = serializers.IntegerField(help_text=_("distinct directors trained"))
     caregiver = serializers.IntegerField(help_text=_("distinct caregivers trained"))
@@ -628,8 +634,8 @@ class TrainedSummarySerializer(serializers.Serializer):
 class TrainingFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=TrainingKind.choices)
     region = filters.CharFilter(method="filter_region", label=_("region code (any level)"))
-    since = filters.DateFilter(field_name="held_on", lookup_expr="gte")
-    until = filters.DateFilter(field_name="held_on", lookup_expr="lte")
+    since = DateFilter(field_name="held_on", lookup_expr="gte")
+    until = DateFilter(field_name="held_on", lookup_expr="lte")
 
     class Meta:
         model = TrainingSession
@@ -705,7 +711,7 @@ class TrainingViewSet(ScopedViewSetMixin, ReadCreateViewSet):
 # --- upgrade projects --------------------------------------------------------------------
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(ModelSerializer):
     class Meta:
         model = Milestone
         fields = ("id", "name", "planned_on", "done_on")
@@ -714,8 +720,8 @@ class MilestoneSerializer(serializers.ModelSerializer):
 class MilestoneWriteSerializer(serializers.Serializer):
     id = serializers.IntegerField(required=False, help_text=_("an existing milestone to update"))
     name = serializers.CharField(max_length=100)
-    planned_on = serializers.DateField(required=False, allow_null=True)
-    done_on = serializers.DateField(required=False, allow_null=True)
+    planned_on = PlausibleDateField.like(Milestone, "planned_on", required=False, allow_null=True)
+    done_on = PlausibleDateField.like(Milestone, "done_on", required=False, allow_null=True)
 
 
 class IndicatorCheckWriteSerializer(serializers.Serializer):
@@ -723,11 +729,11 @@ class IndicatorCheckWriteSerializer(serializers.Serializer):
         slug_field="code", queryset=BasicIndicator.objects.all()
     )
     met = serializers.BooleanField()
-    checked_on = serializers.DateField()
+    checked_on = PlausibleDateField.like(IndicatorCheck, "checked_on")
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class IndicatorCheckSerializer(serializers.ModelSerializer):
+class IndicatorCheckSerializer(ModelSerializer):
     indicator = serializers.CharField(source="indicator.code", read_only=True)
     indicator_name = serializers.CharField(source="indicator.name", read_only=True)
 
@@ -755,7 +761,7 @@ class FundingField(serializers.DictField):
         return {row.source: row.amount for row in instance.funding.all()}
 
 
-class UpgradeProjectSerializer(ServiceWritesMixin, serializers.ModelSerializer):
+class UpgradeProjectSerializer(ServiceWritesMixin, ModelSerializer):
     facility = ScopedPrimaryKeyField(queryset=Facility.objects.all())
     facility_name = serializers.CharField(source="facility.name", read_only=True)
     kind = NamedChoiceField(ProjectKind.choices, enum_name="UpgradeProjectKindEnum")

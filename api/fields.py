@@ -1,15 +1,23 @@
-"""Related fields that only reach the records the requesting user may see.
+"""The API's own fields.
 
-A write names other records (a senior, a facility, a region, an account); a record outside the
-user's scope answers the same "does not exist" as one that is not there, by the same rule as
-every list (``ScopedQuerySet.visible_to``).
+Related fields that only reach the records the requesting user may see: a write names other
+records (a senior, a facility, a region, an account); a record outside the user's scope answers
+the same "does not exist" as one that is not there, by the same rule as every list
+(``ScopedQuerySet.visible_to``).
+
+Date fields whose value, as written, lies in its span (``eldercare.validators.SPANS``) before
+any time-zone step: ``0001-01-01T00:00:00`` is a 400 naming the field, not an overflow in the
+conversion to UTC. Every date of every serializer is one of them (``api.serializers`` maps the
+models' dates to them; plain serializers declare them).
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.models import User
+from eldercare.validators import PlausibleDate, day_as_written
 from facilities.rules import operator_accounts
 from regions.models import Region
 from regions.scoping import require_scoped
@@ -50,3 +58,46 @@ class ScopedOperatorField(serializers.SlugRelatedField):
 
     def get_queryset(self):
         return operator_accounts(User.objects).visible_to(self.context["request"].user)
+
+
+class _InSpan:
+    """The span check of the two date fields: ``span`` (``calendar`` unless named) and the
+    name the message gives (the model field's, or the field's label)."""
+
+    def __init__(self, *, span: str = "calendar", model_field=None, **kwargs):
+        self.span = span
+        self.model_field = model_field
+        super().__init__(**kwargs)
+
+    @classmethod
+    def like(cls, model, name: str, **kwargs):
+        """A plain serializer's field for a value that ends up in ``model.name``: its span and
+        its name in the message."""
+        model_field = model._meta.get_field(name)
+        return cls(span=getattr(model_field, "span", "calendar"), model_field=model_field, **kwargs)
+
+    def check_span(self, value) -> None:
+        check = PlausibleDate(self.span, self.model_field, label=self._label())
+        try:
+            check(day_as_written(value))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code="implausible_date") from exc
+
+    def _label(self):
+        if self.model_field is not None:
+            return None  # the model field's own name, as its validator says it
+        return self.label or self.field_name
+
+
+class PlausibleDateField(_InSpan, serializers.DateField):
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        self.check_span(day)
+        return day
+
+
+class PlausibleDateTimeField(_InSpan, serializers.DateTimeField):
+    def enforce_timezone(self, value):
+        # the day as written, before DRF makes it aware or converts it: both overflow far out
+        self.check_span(value)
+        return super().enforce_timezone(value)

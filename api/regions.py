@@ -5,12 +5,13 @@ from rest_framework import mixins, serializers, viewsets
 
 from api.permissions import ReadOnlyUnlessAdmin
 from api.scoping import ScopedViewSetMixin
+from api.serializers import ModelSerializer
 from api.writes import ServiceWritesMixin
 from regions import services
 from regions.models import Level, Region
 
 
-class RegionSerializer(ServiceWritesMixin, serializers.ModelSerializer):
+class RegionSerializer(ServiceWritesMixin, ModelSerializer):
     update_service = staticmethod(services.region_save)
     instance_name = "region"
 

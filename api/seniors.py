@@ -9,12 +9,13 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.fields import ScopedPrimaryKeyField, ScopedRegionField
-from api.filters import IdFilter, region_filter
+from api.fields import PlausibleDateField, ScopedPrimaryKeyField, ScopedRegionField
+from api.filters import IdFilter, IsoDateTimeFilter, region_filter
 from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
+from api.serializers import ModelSerializer
 from api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet
 from api.writes import ServiceWritesMixin, change_action
 from regions.models import Level
@@ -25,7 +26,7 @@ from seniors.selectors import allowances_for, senior_list
 
 
 class LatestAssessmentSerializer(serializers.Serializer):
-    assessed_on = serializers.DateField()
+    assessed_on = PlausibleDateField()
     total = serializers.IntegerField()
     level = serializers.CharField()
 
@@ -94,9 +95,7 @@ class SeniorRow:
         }
 
 
-class SeniorSerializer(
-    ServiceWritesMixin, PersonalNumbersMixin, SeniorRow, serializers.ModelSerializer
-):
+class SeniorSerializer(ServiceWritesMixin, PersonalNumbersMixin, SeniorRow, ModelSerializer):
     """A person of the ledger. ID and phone numbers: masked in lists; in full on the person's
     record (a read, or the answer to a write) for the roles that may see them, each such answer
     logged (``audit.personal``)."""
@@ -189,7 +188,7 @@ class SeniorSerializer(
 
 class SeniorStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
-    status_on = serializers.DateField()
+    status_on = PlausibleDateField.like(Senior, "status_on")
     status_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
@@ -229,7 +228,7 @@ class SeniorViewSet(ScopedViewSetMixin, ReadCreateUpdateViewSet):
         )
 
 
-class AssessmentSerializer(ServiceWritesMixin, serializers.ModelSerializer):
+class AssessmentSerializer(ServiceWritesMixin, ModelSerializer):
     senior = ScopedPrimaryKeyField(queryset=Senior.objects.all())
 
     class Meta:
@@ -292,7 +291,7 @@ class AssessmentViewSet(ScopedViewSetMixin, ReadCreateViewSet):
         return Assessment.objects.select_related("senior")
 
 
-class VisitSerializer(ServiceWritesMixin, serializers.ModelSerializer):
+class VisitSerializer(ServiceWritesMixin, ModelSerializer):
     create_service = staticmethod(services.visit_record)
     returns_created = True  # api.idempotency answers 200 for a repeated client_uuid
 
@@ -322,8 +321,8 @@ class VisitFilter(filters.FilterSet):
     region = filters.CharFilter(method="filter_region")
     service_type = filters.ChoiceFilter(choices=Visit._meta.get_field("service_type").choices)
     follow_up_needed = filters.BooleanFilter()
-    since = filters.IsoDateTimeFilter(field_name="visited_at", lookup_expr="gte")
-    until = filters.IsoDateTimeFilter(field_name="visited_at", lookup_expr="lt")
+    since = IsoDateTimeFilter(field_name="visited_at", lookup_expr="gte")
+    until = IsoDateTimeFilter(field_name="visited_at", lookup_expr="lt")
 
     class Meta:
         model = Visit

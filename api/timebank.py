@@ -17,10 +17,11 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from api.errors import domain_errors
-from api.fields import ScopedPrimaryKeyField, ScopedRegionField
+from api.fields import PlausibleDateField, ScopedPrimaryKeyField, ScopedRegionField
 from api.idempotency import IdempotentCreateMixin
 from api.permissions import WriteRule
 from api.scoping import ScopedViewSetMixin
+from api.serializers import ModelSerializer
 from api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet
 from api.writes import ServiceWritesMixin
 from volunteers import rules, selectors, spending
@@ -35,7 +36,7 @@ from volunteers.models import (
 )
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class AccountSerializer(ModelSerializer):
     volunteer_name = serializers.CharField(source="volunteer.name", read_only=True)
     village = serializers.CharField(source="volunteer.village_id", read_only=True)
 
@@ -45,7 +46,7 @@ class AccountSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EntrySerializer(serializers.ModelSerializer):
+class EntrySerializer(ModelSerializer):
     kind = serializers.CharField(source="movement.kind", read_only=True)
     memo = serializers.CharField(source="movement.memo", read_only=True)
     at = serializers.DateTimeField(source="movement.created_at", read_only=True)
@@ -57,7 +58,7 @@ class EntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CatalogueItemSerializer(ServiceWritesMixin, serializers.ModelSerializer):
+class CatalogueItemSerializer(ServiceWritesMixin, ModelSerializer):
     create_service = staticmethod(spending.catalogue_item_add)
     update_service = staticmethod(spending.catalogue_item_update)
     instance_name = "item"
@@ -122,7 +123,7 @@ class AccountViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         )
 
 
-class RedemptionSerializer(serializers.ModelSerializer):
+class RedemptionSerializer(ModelSerializer):
     item = ScopedPrimaryKeyField(queryset=CatalogueItem.objects.all())
     account = ScopedPrimaryKeyField(
         queryset=Account.objects.select_related("volunteer"), required=False
@@ -147,7 +148,7 @@ class RedemptionSerializer(serializers.ModelSerializer):
         return redemption
 
 
-class TransferSerializer(serializers.ModelSerializer):
+class TransferSerializer(ModelSerializer):
     from_account = ScopedPrimaryKeyField(
         queryset=Account.objects.select_related("volunteer"), required=False
     )
@@ -278,7 +279,7 @@ class SummaryViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     def list(self, request):
         if not rules.can_read_timebank_summary(request.user):
             raise PermissionDenied(_("Your role may not see this summary."))
-        since = serializers.DateField(required=False, allow_null=True)
+        since = PlausibleDateField(required=False, allow_null=True, label="since")
         try:
             day = since.to_internal_value(request.query_params["since"])
         except KeyError:

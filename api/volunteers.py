@@ -15,11 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from rest_framework import mixins, serializers, viewsets
 
-from api.fields import ScopedPrimaryKeyField, ScopedRegionField
+from api.fields import PlausibleDateField, ScopedPrimaryKeyField, ScopedRegionField
 from api.filters import IdFilter, region_filter
 from api.permissions import WriteRule
 from api.personal import PersonalNumbersMixin
 from api.scoping import ScopedViewSetMixin
+from api.serializers import ModelSerializer
 from api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet
 from api.writes import ServiceWritesMixin, change_action
 from regions.models import Level
@@ -41,7 +42,7 @@ from volunteers.pairings import (
 
 
 # --- volunteers ----------------------------------------------------------------------------
-class VolunteerSerializer(ServiceWritesMixin, PersonalNumbersMixin, serializers.ModelSerializer):
+class VolunteerSerializer(ServiceWritesMixin, PersonalNumbersMixin, ModelSerializer):
     """A volunteer; the phone number by ``audit.personal`` (masked in lists, in full on the
     volunteer's record for the roles that may see it and for the volunteer themself)."""
 
@@ -100,7 +101,7 @@ class VolunteerViewSet(ScopedViewSetMixin, ReadCreateUpdateViewSet):
 
 
 # --- groups --------------------------------------------------------------------------------
-class GroupSerializer(ServiceWritesMixin, serializers.ModelSerializer):
+class GroupSerializer(ServiceWritesMixin, ModelSerializer):
     region = ScopedRegionField(Level.VILLAGE)
     region_name = serializers.CharField(source="region.short_name", read_only=True)
     members = ScopedPrimaryKeyField(queryset=Volunteer.objects.all(), many=True, required=False)
@@ -186,7 +187,7 @@ class MutualAidGroupViewSet(_GroupViewSet):
 
 
 # --- elderly-care assistants ---------------------------------------------------------------
-class AssistantSerializer(ServiceWritesMixin, serializers.ModelSerializer):
+class AssistantSerializer(ServiceWritesMixin, ModelSerializer):
     village = ScopedRegionField(Level.VILLAGE)
     volunteer = ScopedPrimaryKeyField(
         queryset=Volunteer.objects.all(), required=False, allow_null=True
@@ -228,7 +229,7 @@ class AssistantViewSet(ScopedViewSetMixin, ReadCreateUpdateViewSet):
 
 
 # --- pairings ------------------------------------------------------------------------------
-class PairingSerializer(ServiceWritesMixin, serializers.ModelSerializer):
+class PairingSerializer(ServiceWritesMixin, ModelSerializer):
     helper = ScopedPrimaryKeyField(queryset=Volunteer.objects.all())
     senior = ScopedPrimaryKeyField(queryset=Senior.objects.all())
     helper_name = serializers.CharField(source="helper.name", read_only=True)
@@ -293,7 +294,7 @@ class PairingSerializer(ServiceWritesMixin, serializers.ModelSerializer):
 
 
 class PairingEndSerializer(serializers.Serializer):
-    ended_on = serializers.DateField()
+    ended_on = PlausibleDateField.like(Pairing, "ended_on")
 
 
 class PairingFilter(filters.FilterSet):
@@ -336,7 +337,7 @@ class PairingViewSet(ScopedViewSetMixin, ReadCreateViewSet):
         services.pairing_end(by=request.user, pairing=pairing, ended_on=data["ended_on"])
 
 
-class PairingGapSerializer(serializers.ModelSerializer):
+class PairingGapSerializer(ModelSerializer):
     township = serializers.SerializerMethodField()
     village_name = serializers.CharField(source="village.short_name", read_only=True)
     required_mode = serializers.CharField(

@@ -9,6 +9,7 @@ from django.forms.models import fields_for_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from eldercare.validators import PlausibleFormDateField, PlausibleFormDateTimeField
 from regions.models import Level, Region
 from seniors.models import BARTHEL_ITEMS, Assessment, Senior, ServiceType, Status
 from seniors.services import SENIOR_FIELDS
@@ -71,7 +72,9 @@ class SeniorForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
-    status_on = forms.DateField(label=_("Since"), widget=DATE_WIDGET, initial=timezone.localdate)
+    status_on = PlausibleFormDateField(
+        span="event", label=_("Since"), widget=DATE_WIDGET, initial=timezone.localdate
+    )
     status_note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
@@ -102,8 +105,8 @@ BARTHEL_LABELS = {
 
 
 class AssessmentForm(forms.Form):
-    assessed_on = forms.DateField(
-        label=_("Assessed on"), widget=DATE_WIDGET, initial=timezone.localdate
+    assessed_on = PlausibleFormDateField(
+        span="event", label=_("Assessed on"), widget=DATE_WIDGET, initial=timezone.localdate
     )
     assessor = forms.CharField(label=_("Assessor"), max_length=50, required=False)
 
@@ -132,7 +135,8 @@ class VisitForm(forms.Form):
     # A new UUID per form shown: pressing "save" twice, or resending after a lost answer,
     # stores the visit once.
     client_uuid = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
-    visited_at = forms.DateTimeField(
+    visited_at = PlausibleFormDateTimeField(
+        span="event",
         label=_("Visited at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         initial=lambda: timezone.localtime().replace(second=0, microsecond=0),

@@ -12,15 +12,25 @@ The spans:
 - ``event``: records of the care network's work — assessments, visits, stays, pairings,
   trainings, checks, statuses: 2000-01-01 up to a year from today;
 - ``planned``: deadlines and expiries — a milestone's plan, a certificate's expiry, a plan's due
-  date: 2000-01-01 up to 2040-12-31.
+  date: 2000-01-01 up to 2040-12-31;
+- ``calendar``: any day a query names or the clock stamps: 1900-01-01 up to 2100-12-31.
+
+The API's and the pages' date fields check the day as written against the span while parsing
+(``SpanCheckedFormField`` here, ``api.fields`` for the API), before any time-zone step: a
+datetime in the year 1 or 9999 cannot be made aware or converted to UTC, and would otherwise
+fail there (a 500) before the range is looked at.
 """
 
 from __future__ import annotations
 
 import datetime
 import functools
+import re
+import unicodedata
 from dataclasses import dataclass
 
+import phonenumbers
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -48,21 +58,46 @@ SPANS = {
     "history": Span(datetime.date(1950, 1, 1), days_ahead=366),
     "event": Span(datetime.date(2000, 1, 1), days_ahead=366),
     "planned": Span(datetime.date(2000, 1, 1), latest=datetime.date(2040, 12, 31)),
+    "calendar": Span(datetime.date(1900, 1, 1), latest=datetime.date(2100, 12, 31)),
 }
 
 
-def _label(field) -> str:
+def _label(field, label=None) -> str:
+    if label:
+        return str(label)
     return str(field.verbose_name) if field is not None else _("This date")
 
 
-class PlausibleDate:
-    """The validator: the value lies in the span, or a message naming the field and the range."""
+def day_as_written(value) -> datetime.date:
+    """The day of a date or of a datetime in its own offset: no time-zone step, so it works
+    for the year 1 and the year 9999 alike."""
+    return value.date() if isinstance(value, datetime.datetime) else value
 
-    def __init__(self, span: str, field=None):
+
+def day_in_span(text: str, span: str = "calendar") -> datetime.date | None:
+    """A page's ``?date=``-like parameter: the day it names if readable and in the span, else
+    None (the page then shows its default), never a day that overflows when the page adds to
+    it or makes it a moment in Wulong."""
+    try:
+        day = datetime.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    if day is None:
+        return None
+    earliest, latest = SPANS[span].bounds()
+    return day if earliest <= day <= latest else None
+
+
+class PlausibleDate:
+    """The validator: the value lies in the span, or a message naming the field (a model
+    field's name, or ``label``) and the range."""
+
+    def __init__(self, span: str, field=None, label=None):
         if span not in SPANS:
             raise ValueError(f"unknown span {span!r}; one of {sorted(SPANS)}")
         self.span = span
         self.field = field
+        self.label = label
 
     def __call__(self, value) -> None:
         if value is None:
@@ -77,7 +112,7 @@ class PlausibleDate:
         if not earliest <= day <= latest:
             raise ValidationError(
                 _("%(field)s must lie between %(earliest)s and %(latest)s.")
-                % {"field": _label(self.field), "earliest": earliest, "latest": latest},
+                % {"field": _label(self.field, self.label), "earliest": earliest, "latest": latest},
                 code="implausible_date",
             )
 
@@ -156,6 +191,32 @@ class PlausibleDateTimeField(_PlausibleMixin, models.DateTimeField):
     """A ``DateTimeField`` whose day (in Wulong's time) lies in its span."""
 
 
+class SpanCheckedFormField:
+    """A form field (``forms.DateField``, ``forms.DateTimeField`` or a subclass) whose parsed
+    value, as written, lies in ``span`` (``calendar`` unless named), or a ``ValidationError``
+    naming the field: checked before the value meets a time zone or the database."""
+
+    def __init__(self, *args, span: str = "calendar", message_label=None, **kwargs):
+        self.span = span
+        self.message_label = message_label  # the name the message gives; else the label
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None:
+            label = self.message_label or self.label
+            PlausibleDate(self.span, label=label)(day_as_written(value))
+        return value
+
+
+class PlausibleFormDateField(SpanCheckedFormField, forms.DateField):
+    """A page's date that is not a model field's (a status's day, an assessment's day)."""
+
+
+class PlausibleFormDateTimeField(SpanCheckedFormField, forms.DateTimeField):
+    """A page's date and time that is not a model field's (a visit's time, a claim's hours)."""
+
+
 class TextLength(MaxLengthValidator):
     """At most ``limit`` characters, with a message naming the field. (A
     ``MaxLengthValidator``, so that DRF, which checks ``max_length`` itself, does not say it
@@ -193,3 +254,104 @@ class BoundedTextField(_Guarded, models.TextField):
 
     def _own_validators(self):
         return [TextLength(self.max_length, self)]
+
+
+# --- phone numbers --------------------------------------------------------------------------
+
+# Wulong's area code: a landline written without one (an 8-digit local number, as rural
+# ledgers often have it) is read as a number of Chongqing.
+LOCAL_AREA_CODE = "023"
+# what a phone number may be written with besides digits: spaces and the usual separators
+_PHONE_SEPARATORS = set(" -+()")
+_INVISIBLE = {"Cc", "Cf", "Co", "Cn", "Zl", "Zp"}
+_LOCAL = re.compile(r"\d{4}[ -]?\d{4}")
+
+
+def _phone_label(field) -> str:
+    return str(field.verbose_name) if field is not None else _("phone")
+
+
+def normal_phone(text: str) -> str | None:
+    """The number as stored: a mobile as its 11 digits (``13800138000``), a landline as area
+    code and number (``023-77123456``), a local 8-digit landline with Wulong's 023; None when
+    ``text`` is not a Chinese mobile or landline number (``phonenumbers``' metadata decides).
+    """
+    text = unicodedata.normalize("NFKC", text).strip()
+    if not text or any(not (c.isdigit() or c in _PHONE_SEPARATORS) for c in text):
+        return None
+    digits = "".join(c for c in text if c.isdigit())
+    if len(digits) == 8:
+        # a local number alone: eight digits, split at most in the middle (7712 3456), so
+        # that a date (9999-12-31) is not read as one
+        if not _LOCAL.fullmatch(text):
+            return None
+        text = LOCAL_AREA_CODE + digits
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
+        return None
+    national = phonenumbers.national_significant_number(number)
+    area = phonenumbers.length_of_geographical_area_code(number)
+    if area:
+        return f"0{national[:area]}-{national[area:]}"
+    return national
+
+
+class PhoneNumber:
+    """The validator: a Chinese mobile or landline number, written with digits, spaces, ``-``,
+    ``+`` and brackets; never an invisible character (a right-to-left override would show
+    the digits reversed)."""
+
+    def __init__(self, field=None):
+        self.field = field
+
+    def __call__(self, value) -> None:
+        if value in (None, ""):
+            return
+        label = _phone_label(self.field)
+        if any(unicodedata.category(c) in _INVISIBLE for c in value):
+            raise ValidationError(
+                # zh: %(field)s含有不可见的控制字符，请重新输入号码。
+                _("%(field)s contains an invisible control character: type the number again.")
+                % {"field": label},
+                code="invisible_character",
+            )
+        if normal_phone(value) is None:
+            raise ValidationError(
+                # zh: %(field)s不是有效的号码：手机号为 11 位（如 13800138000），
+                # 固定电话为区号加号码（如 023-77123456）。
+                _(
+                    "%(field)s is not a valid phone number: a mobile has 11 digits "
+                    "(13800138000), a landline its area code and number (023-77123456)."
+                )
+                % {"field": label},
+                code="invalid_phone",
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, PhoneNumber)
+
+
+class PhoneField(_Guarded, models.CharField):
+    """A person's phone: a Chinese mobile or landline number (``PhoneNumber``), stored in its
+    normal form (``normal_phone``). Forms, the admin and the API's model serializers take the
+    validator from the field; every save checks it again."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        # before CharField's __init__, which reads the validators to add the length's
+        self.default_validators = [PhoneNumber(self)]
+        super().__init__(*args, **kwargs)
+
+    def _own_validators(self):
+        return [PhoneNumber(self)]
+
+    def pre_save(self, model_instance, add):
+        value = super().pre_save(model_instance, add)
+        normal = normal_phone(value) if value else None
+        if normal is not None and normal != value:
+            setattr(model_instance, self.attname, normal)
+            return normal
+        return value

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from eldercare.validators import BoundedTextField, PlausibleDateField
+from eldercare.validators import BoundedTextField, PhoneField, PlausibleDateField
 from facilities.rules import FACILITY_ROLES, OPERATOR_ACCOUNTS
 from regions.scoping import ScopedQuerySet
 
@@ -356,7 +356,7 @@ class StaffMember(models.Model):
         _("ID number"), max_length=18, blank=True,
         help_text=_("Identifies the person across facilities and trainings."),
     )  # fmt: skip
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
     role = models.CharField(_("role"), max_length=16, choices=StaffRole.choices)
     full_time = models.BooleanField(_("full time"), default=True)
     started_on = PlausibleDateField(_("started on"), span="history")

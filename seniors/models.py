@@ -16,7 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from eldercare.validators import BoundedTextField, PlausibleDateField, PlausibleDateTimeField
+from eldercare.validators import (
+    BoundedTextField,
+    PhoneField,
+    PlausibleDateField,
+    PlausibleDateTimeField,
+)
 from regions.scoping import ScopedQuerySet
 from seniors.idnumber import age_on
 from seniors.rules import MANAGE_ROLES, PEOPLE_ROLES
@@ -100,7 +105,7 @@ class Senior(models.Model):
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, editable=False)
     birth_date = PlausibleDateField(_("birth date"), editable=False, span="birth")
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
     village = models.ForeignKey(
         "regions.Region",
         verbose_name=_("village"),

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from openpyxl import load_workbook
 
 from coverage.compute import compute
+from seniors.models import Senior
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -49,18 +50,19 @@ def hostile(request, regions, today):
         region.name = lead + region.name
         region.short_name = lead + region.short_name
         region.save()
-    f.SeniorFactory(
+    senior = f.SeniorFactory(
         village=regions["banqiao"],
         name=lead + "王秀英",
         born=datetime.date(1940, 1, 1),  # 86 and living alone: on the pairing gap list
         living_situation="alone",
         villager_group=regions["groups"][0],
-        phone=lead + "138 0000 0000",
         address=lead + "板桥村一组 12 号",
         family_caregiver=lead + "王大姐",
         wristband_device=lead + "SH-001",
         notes=lead + "cmd|' /C calc'!A0",
     )
+    # a phone stored before phones were checked (no save checks it now): still text
+    Senior.objects.filter(pk=senior.pk).update(phone=lead + "138 0000 0000")
     f.SeniorFactory(
         village=regions["banqiao"],
         name=FORMULA_NAME,

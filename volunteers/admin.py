@@ -5,7 +5,12 @@ everything else is read
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from regions.admin_scoping import RuleAdminMixin, ServiceAdminMixin
+from regions.admin_scoping import (
+    ReadOnlyAdminMixin,
+    RuleAdminMixin,
+    ScopedAdminMixin,
+    ServiceAdminMixin,
+)
 from seniors.admin import ReadOnlyScopedAdmin
 from volunteers import rules, services
 from volunteers.models import (
@@ -81,7 +86,10 @@ class ServiceLogAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(Account)
-class AccountAdmin(ReadOnlyScopedAdmin):
+class AccountAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Balances, read. An account keeps no history of its own: its movements in the ledger are
+    its history, so its history page is the admin's own (what was done here: nothing)."""
+
     list_display = ("__str__", "kind", "balance")
     list_filter = ("kind",)
     # an account keeps no history of its own (its ledger entries are its history): its history

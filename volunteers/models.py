@@ -13,7 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from eldercare.validators import BoundedTextField, PlausibleDateField, PlausibleDateTimeField
+from eldercare.validators import (
+    BoundedTextField,
+    PhoneField,
+    PlausibleDateField,
+    PlausibleDateTimeField,
+)
 from regions.scoping import ScopedQuerySet
 from volunteers.rules import RUN_AND_VOLUNTEER_ROLES, RUN_ROLES
 
@@ -41,7 +46,7 @@ class Volunteer(models.Model):
 
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=VolunteerKind.choices)
     village = models.ForeignKey(
         "regions.Region", verbose_name=_("village"), on_delete=models.PROTECT,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import PersonView
 from dashboard.navigation import AUDIT
+from eldercare.validators import day_in_span
 from regions.models import Region
 from seniors.filters import SeniorFilter
 from seniors.models import Assessment, Senior, Visit
@@ -26,10 +27,7 @@ def _require_bureau(request) -> None:
 
 
 def _day(value: str) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return day_in_span(value)
 
 
 def region_names(queries: list[str]) -> dict[str, str]:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from dashboard.navigation import CLAIMS
 from dashboard.views.forms_support import run_action, save_form
+from eldercare.validators import PlausibleFormDateTimeField
 from seniors.models import Senior, ServiceType, Status
 from volunteers import claims
 from volunteers.models import ClaimStatus, ServiceLog, Volunteer
@@ -88,8 +89,12 @@ class PaperClaimForm(forms.Form):
     volunteer = forms.ModelChoiceField(label=gettext_lazy("Volunteer"), queryset=None)
     senior = forms.ModelChoiceField(label=gettext_lazy("Senior"), queryset=None)
     service_type = forms.ChoiceField(label=gettext_lazy("Service"), choices=ServiceType.choices)
-    started_at = forms.DateTimeField(label=gettext_lazy("From"), widget=DATETIME_WIDGET)
-    ended_at = forms.DateTimeField(label=gettext_lazy("To"), widget=DATETIME_WIDGET)
+    started_at = PlausibleFormDateTimeField(
+        span="event", label=gettext_lazy("From"), widget=DATETIME_WIDGET
+    )
+    ended_at = PlausibleFormDateTimeField(
+        span="event", label=gettext_lazy("To"), widget=DATETIME_WIDGET
+    )
     notes = forms.CharField(
         label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -31,6 +31,7 @@ from coverage.models import Snapshot
 from coverage.report import report_month_for
 from dashboard.coverage_excel import gaps_workbook, overview_workbook
 from dashboard.navigation import COVERAGE
+from eldercare.validators import day_in_span
 from facilities import selectors as facility_selectors
 from facilities.models import Facility
 from regions.models import Level, Region
@@ -87,12 +88,9 @@ def _answer(request, code: str, what: tuple, build) -> tuple:
 
 def _day(request, snapshots, region: Region) -> datetime.date | None:
     """The snapshot day asked for (``?date=``), else the newest one of the region."""
-    asked = request.GET.get("date", "")
-    if asked:
-        try:
-            return datetime.date.fromisoformat(asked)
-        except ValueError:
-            pass
+    asked = day_in_span(request.GET.get("date", ""))
+    if asked is not None:
+        return asked
     return selectors.newest_date(snapshots, region.code)
 
 

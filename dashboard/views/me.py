@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from dashboard.views.claims import DATETIME_WIDGET
 from dashboard.views.forms_support import save_form
+from eldercare.validators import PlausibleFormDateTimeField
 from seniors.models import ServiceType
 from volunteers import claims, rules
 from volunteers.models import Account, ClaimStatus, MovementKind, Pairing, ServiceLog, Volunteer
@@ -171,8 +172,11 @@ class MeClaimForm(forms.Form):
     client_uuid = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     senior = forms.ChoiceField(label=gettext_lazy("Senior"))
     service_type = forms.ChoiceField(label=gettext_lazy("Service"), choices=ServiceType.choices)
-    started_at = forms.DateTimeField(
-        label=gettext_lazy("Started at"), widget=DATETIME_WIDGET, initial=default_start
+    started_at = PlausibleFormDateTimeField(
+        span="event",
+        label=gettext_lazy("Started at"),
+        widget=DATETIME_WIDGET,
+        initial=default_start,
     )
     duration = forms.TypedChoiceField(
         label=gettext_lazy("How long"), choices=DURATIONS, coerce=int, initial=DEFAULT_DURATION
