@@ -58,7 +58,9 @@ def login_refused(request) -> HttpResponse | None:
     text = _("Too many login attempts from this address. Try again in %(seconds)d seconds.")
     message = text % {"seconds": seconds}
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": message}, status=429)
+        response = JsonResponse(
+            {"detail": message}, status=429, json_dumps_params={"ensure_ascii": False}
+        )
     else:
         response = render(request, "registration/throttled.html", {"message": message}, status=429)
     response["Retry-After"] = str(seconds)
