@@ -21,7 +21,6 @@ from rest_framework.views import APIView
 from accounts.lockout import lockout_response
 from accounts.models import ApiToken
 from accounts.services import token_issue, token_revoke
-from accounts.throttling import LoginThrottle
 from api.authentication import TokenAuthentication
 from api.schema import ErrorsDocumentedSchema
 from api.scoping import ScopedViewSetMixin
@@ -31,11 +30,11 @@ from api.serializers import ModelSerializer
 class TokenView(APIView):
     """``POST {"username", "password"}`` → ``{"token", "expiry"}`` for phones: send it back as
     ``Authorization: Token <token>``. Repeated failures lock the username (429), and every
-    address has a budget of login attempts (429)."""
+    address has a budget of login attempts, shared with the other login views (429,
+    ``accounts.throttling``)."""
 
     permission_classes = (AllowAny,)
     authentication_classes = ()
-    throttle_classes = (LoginThrottle,)
     serializer_class = AuthTokenSerializer
     schema = ErrorsDocumentedSchema()
 

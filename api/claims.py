@@ -109,7 +109,8 @@ class ServiceLogFilter(filters.FilterSet):
 class ServiceLogViewSet(ScopedViewSetMixin, IdempotentCreateMixin, ReadCreateViewSet):
     """Claims of hours. A volunteer sees and submits their own; an assistant or staff sees the
     claims for the seniors of their region, enters paper records (``from_paper``) and verifies
-    or rejects. Send a ``client_uuid``: the same one again answers 200 with the first claim."""
+    or rejects. Send a ``client_uuid``: the same request again answers 200 with the first claim
+    (another user or other content under it: 400)."""
 
     queryset = ServiceLog.objects.all()
     serializer_class = ServiceLogSerializer

@@ -1,4 +1,5 @@
-"""Phones resend what they did not hear back about: the same ``client_uuid`` is one record."""
+"""Phones resend what they did not hear back about: the same ``client_uuid`` is one record
+(answered only to its sender sending the same content: ``eldercare.idempotency``)."""
 
 from rest_framework import status
 from rest_framework.response import Response

@@ -10,7 +10,8 @@ drf-spectacular lists the 2xx answer of each operation; a client (and the fuzzer
 - 401 and 403 ``{"detail": "message"}``: not logged in, or the role or region may not;
 - 404 ``{"detail": "message"}`` on routes with a record in the path (no such record, or
   outside the region) or with pages (no such page);
-- 429 ``{"detail": "message"}`` where a view throttles (the token login).
+- 429 ``{"detail": "message"}`` where a view throttles, and on the token login (the login
+  views' budget per address, ``accounts.throttling``).
 
 Views take it through ``ScopedViewSetMixin`` (every view that serves records) or by setting
 ``schema = ErrorsDocumentedSchema()`` themselves.
@@ -20,6 +21,8 @@ from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.schemas.inspectors import DefaultSchema
+
+from accounts.throttling import is_login_path
 
 CATCH_ALL = "[^/]+"  # ScopedViewSetMixin.lookup_value_regex
 
@@ -88,7 +91,7 @@ class ErrorsDocumentingAutoSchema(AutoSchema):
             errors["403"] = self._error("ErrorDetail", ERROR_DETAIL, "Not allowed.")
         if "{" in path or any(p.get("name") == "page" for p in operation.get("parameters", [])):
             errors["404"] = self._error("ErrorDetail", ERROR_DETAIL, "Not found.")
-        if getattr(self.view, "throttle_classes", None):
+        if getattr(self.view, "throttle_classes", None) or is_login_path(path):
             errors["429"] = self._error("ErrorDetail", ERROR_DETAIL, "Too many requests.")
         for code, answer in errors.items():
             responses.setdefault(code, answer)

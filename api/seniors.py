@@ -332,8 +332,9 @@ class VisitFilter(filters.FilterSet):
 
 
 class VisitViewSet(ScopedViewSetMixin, IdempotentCreateMixin, ReadCreateViewSet):
-    """Visits and home services. Send a ``client_uuid`` from the phone: sending the same one
-    again (a retry on a weak signal) answers 200 with the visit stored the first time."""
+    """Visits and home services. Send a ``client_uuid`` from the phone: sending the same request
+    again under it (a retry on a weak signal) answers 200 with the visit stored the first time;
+    another user or other content under it is refused (400)."""
 
     queryset = Visit.objects.all()
     serializer_class = VisitSerializer

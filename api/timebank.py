@@ -210,7 +210,8 @@ def _own_account(user, field: str) -> Account:
 
 class _MovementViewSet(ScopedViewSetMixin, IdempotentCreateMixin, ReadCreateViewSet):
     """Records that move hours, each with its ledger movement. A phone's retry sends the same
-    ``client_uuid``: it answers 200 with the first record."""
+    request under the same ``client_uuid``: it answers 200 with the first record (another user
+    or other content under it: 400)."""
 
     permission_classes = (WriteRule,)
     ordering_fields = ("created_at",)
@@ -221,7 +222,8 @@ class _MovementViewSet(ScopedViewSetMixin, IdempotentCreateMixin, ReadCreateView
 
 class RedemptionViewSet(_MovementViewSet):
     """Hours spent at the mutual-aid supermarket. A short balance or stock answers 400 and
-    writes nothing; the same ``client_uuid`` again answers 200 with the first redemption."""
+    writes nothing; the same request under the same ``client_uuid`` answers 200 with the first
+    redemption."""
 
     queryset = Redemption.objects.all()
     serializer_class = RedemptionSerializer

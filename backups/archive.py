@@ -9,8 +9,9 @@ What is in it: every concrete model of every installed app, history tables, user
 password hashes, the admin's log, django-axes' logs, django-celery-beat's schedules, content
 types and permissions; the rows of many-to-many tables inside their owners. What is not:
 sessions and API tokens (people and phones log in again: a token lives hours, a backup years,
-and a file of digests is one more thing to guard), and django-celery-beat's change tracker (a
-single row that the scheduler rewrites itself); nothing is read from the cache. The file is
+and a file of digests is one more thing to guard; a restore also clears those of the database
+it loads into), and django-celery-beat's change tracker (a single row that the scheduler
+rewrites itself); nothing is read from the cache. The file is
 created readable by its owner only (0600), whatever the umask: it holds password hashes and
 everyone's personal data.
 
@@ -63,17 +64,15 @@ from volunteers.ledger import books_balance
 from volunteers.models import Account, Entry, Movement
 
 FORMAT = "eldercare-backup/1"
-# never exported: sessions and API tokens (people and phones log in again), the beat
-# scheduler's change tracker (one row the scheduler's own signals write when schedules are saved)
-# and the coverage engine's staged tallies (a run in progress; it is run again)
-EXCLUDED = frozenset(
-    {
-        "sessions.session",
-        "knox.authtoken",
-        "django_celery_beat.periodictasks",
-        "coverage.leaf",
-    }
-)
+# the rows that log someone in: sessions (the key in a cookie is a login) and API tokens (kept
+# as digests, but a restore must not bring back one revoked since the backup). No backup holds
+# them, this file nor the nightly pg_dump (docker/pg-backup.sh leaves out their tables' rows),
+# and a restore clears them: people and phones log in again.
+LOGINS = frozenset({"sessions.session", "knox.authtoken"})
+# never exported: the logins, the beat scheduler's change tracker (one row the scheduler's own
+# signals write when schedules are saved) and the coverage engine's staged tallies (a run in
+# progress; it is run again)
+EXCLUDED = LOGINS | frozenset({"django_celery_beat.periodictasks", "coverage.leaf"})
 # tables that ``migrate`` fills by itself (post_migrate: content types, permissions; the data
 # migrations of coverage, facilities, volunteers and the beat schedule; the history of those
 # rows, should they have been seeded again through the models) and django-axes' login logs (a
@@ -137,6 +136,11 @@ def _concrete(model) -> bool:
 def exported_models() -> list:
     """The models whose rows are written, in the order of the installed apps."""
     return [m for m in apps.get_models() if _concrete(m) and m._meta.label_lower not in EXCLUDED]
+
+
+def login_models() -> list:
+    """The models whose rows log someone in (``LOGINS``)."""
+    return [apps.get_model(label) for label in sorted(LOGINS)]
 
 
 def counted_models() -> list:
@@ -419,8 +423,9 @@ def restore(path: str | os.PathLike, using: str = "default") -> RestoreResult:
                     "(create a new one and run `manage.py migrate`). Rows found in: " + listed
                 )
             # the rows migrate wrote (content types, permissions, data migrations) make way
-            # for the dump's own, with the dump's keys
-            for model in counted_models():
+            # for the dump's own, with the dump's keys; no login made before the restore
+            # outlives it (the restored users may have the keys its users had)
+            for model in counted_models() + login_models():
                 model._base_manager.using(using).all()._raw_delete(using)
             loader = _Loader(using)
             with gzip.open(path, "rt", encoding="utf-8") as stream:

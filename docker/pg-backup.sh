@@ -13,6 +13,11 @@
 # A dump is written to NAME.partial, checked by reading its table of contents back, and only
 # then renamed to eldercare-YYYYmmdd-HHMMSS.dump: a file without .partial is whole. The files
 # are readable by their owner only (umask 077): they hold password hashes and personal data.
+#
+# The rows that log someone in are left out (the tables are dumped, empty): the sessions, whose
+# key in a cookie is a login, and the API tokens (digests only, but a restore must not bring
+# back a token revoked since the dump). After a restore everyone logs in again. The same tables
+# the application's export leaves out (backups/archive.py, LOGINS).
 set -euo pipefail
 
 BACKUP_DIR=${BACKUP_DIR:-/backups}
@@ -20,6 +25,7 @@ BACKUP_AT=${BACKUP_AT:-01:30}
 BACKUP_KEEP_DAYS=${BACKUP_KEEP_DAYS:-14}
 PGDATABASE=${PGDATABASE:-eldercare}
 export PGDATABASE
+LOGIN_TABLES=(django_session knox_authtoken)
 
 umask 077
 mkdir -p "$BACKUP_DIR"
@@ -30,7 +36,8 @@ dump_once() {
   local name partial
   name="$BACKUP_DIR/${PGDATABASE}-$(date +%Y%m%d-%H%M%S).dump"
   partial="$name.partial"
-  if ! pg_dump --format=custom --compress=6 --file="$partial"; then
+  if ! pg_dump --format=custom --compress=6 "${LOGIN_TABLES[@]/#/--exclude-table-data=}" \
+      --file="$partial"; then
     rm -f "$partial"
     log "FAILED: pg_dump of $PGDATABASE"
     return 1

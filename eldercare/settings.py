@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "eldercare.middleware.RefuseUnreadableInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # one login budget per client address for every view that checks a password
+    "accounts.throttling.LoginThrottleMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # a session idle or older than its limit is ended before the view sees the user
     "accounts.session_limits.SessionLimitsMiddleware",
@@ -232,8 +234,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("LOGIN_THROTTLE_RATE", "30/min")},
-    # the login throttle keys by accounts.addresses.client_address; any DRF throttle added later
-    # reads X-Forwarded-For the same way (DRF without NUM_PROXIES would trust all of it)
+    # the login throttle (accounts/throttling.py) keys by accounts.addresses.client_address; any
+    # DRF throttle added later reads X-Forwarded-For the same way (DRF without NUM_PROXIES would
+    # trust all of it)
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

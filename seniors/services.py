@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from eldercare.idempotency import replayed
 from regions.models import Level, Region
 from regions.scoping import can_see_region_code
 from seniors.idnumber import IdNumber, age_on, parse_id_number
@@ -415,32 +416,32 @@ def visit_record(
     """Record a visit; returns ``(visit, created)``.
 
     A phone that retries sends the same ``client_uuid``: the visit is stored once and the
-    first one is returned, however many times and however concurrently it arrives.
+    first one is returned, however many times and however concurrently it arrives, to the user
+    who sent it with the same content (``eldercare.idempotency``; anything else is refused).
     """
+    if timezone.is_naive(visited_at):
+        visited_at = timezone.make_aware(visited_at)
+    who = visitor or by
+    fields = {
+        "senior": senior,
+        "visited_at": visited_at,
+        "service_type": service_type,
+        "visitor": who,
+        "visitor_name": visitor_name.strip() or who.get_full_name() or who.username,
+        "notes": notes.strip(),
+        "follow_up_needed": follow_up_needed,
+    }
     if client_uuid is not None:
         existing = Visit.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
-            return _same_visit(existing, senior), False
+            return _replayed_visit(existing, by=by, fields=fields), False
     if service_type not in ServiceType.values:
         raise ValidationError({"service_type": [_("Unknown service.")]})
-    if timezone.is_naive(visited_at):
-        visited_at = timezone.make_aware(visited_at)
     if visited_at > timezone.now() + CLOCK_SKEW:
         raise ValidationError({"visited_at": [_("This time is in the future.")]})
     # within the allowed clock skew a phone may already be past midnight
     _check_alive_on(senior, min(timezone.localtime(visited_at).date(), _today()), "visited_at")
-    visit = Visit(
-        senior=senior,
-        visited_at=visited_at,
-        service_type=service_type,
-        client_uuid=client_uuid,
-        visitor=visitor or by,
-        visitor_name=visitor_name.strip()
-        or (visitor or by).get_full_name()
-        or (visitor or by).username,
-        notes=notes.strip(),
-        follow_up_needed=follow_up_needed,
-    )
+    visit = Visit(client_uuid=client_uuid, **fields)
     visit._history_user = by
     try:
         with transaction.atomic():
@@ -449,13 +450,15 @@ def visit_record(
         existing = Visit.objects.filter(client_uuid=client_uuid).first() if client_uuid else None
         if existing is None:
             raise
-        return _same_visit(existing, senior), False
+        return _replayed_visit(existing, by=by, fields=fields), False
     return visit, True
 
 
-def _same_visit(existing: Visit, senior: Senior) -> Visit:
-    if existing.senior_id != senior.pk:
-        raise ValidationError(
-            {"client_uuid": [_("This client_uuid was already used for another visit.")]}
-        )
-    return existing
+def _replayed_visit(existing: Visit, *, by: User, fields: dict) -> Visit:
+    # who sent a visit is in its history: the visitor may be another (a verified claim's)
+    sender_id = (
+        existing.history.filter(history_type="+").values_list("history_user_id", flat=True).first()
+    )
+    sent = {name: value for name, value in fields.items() if name not in ("senior", "visitor")}
+    sent.update(senior_id=fields["senior"].pk, visitor_id=fields["visitor"].pk)
+    return replayed(existing, by=by, sender_id=sender_id, sent=sent)

@@ -19,6 +19,8 @@ from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.management import create_contenttypes
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -174,6 +176,21 @@ def test_the_round_trip_gives_back_every_row_and_the_books(world, tmp_path, bure
     assert compute(DAY).rows > 0
     ApiToken.objects.create(user=type(bureau).objects.get(username="staff-baima"))
     ContentType.objects.create(app_label="backups", model="anything")
+
+
+def test_a_restore_clears_the_logins_of_the_database_it_loads_into(world, tmp_path, bureau):
+    path = tmp_path / "backup.jsonl.gz"
+    archive.export(path)
+    fresh_database()
+    # a login made on the new system before the restore, under a number a restored user has
+    left = SessionStore()
+    left["_auth_user_id"] = str(bureau.pk)
+    left.create()
+
+    archive.restore(path)
+
+    assert not Session.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_the_commands_export_and_restore_and_the_users_log_in_again(world, tmp_path, api):

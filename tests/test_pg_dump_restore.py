@@ -1,7 +1,8 @@
 """Production backups with PostgreSQL's own tools: the compose stack's backup script
 (``docker/pg-backup.sh``) dumps the database in custom format, ``pg_restore`` loads the dump
 into a new database, and the two databases hold the same rows per table and the same time-bank
-totals — the checks the application's own export makes (``backups.archive``).
+totals — the checks the application's own export makes (``backups.archive``) — and no
+session or API token (``backups.archive.LOGINS``) is in the dump.
 
 Runs in CI's PostgreSQL pass (``services``); skipped where ``pg_dump`` is not installed,
 unless ``REQUIRE_SERVICES=1`` says it must run."""
@@ -17,8 +18,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 
+from accounts.models import ApiToken
 from backups import archive
 from tests import factories as f
 from tests.conftest import reseed_migration_rows
@@ -67,6 +70,7 @@ def restored_database():
 READ_BACK = """
 import json, django
 django.setup()
+from accounts.models import ApiToken
 from backups import archive
 print(json.dumps({"counts": archive.counts(), "ledger": archive.ledger_totals()}))
 """
@@ -133,6 +137,46 @@ def test_the_nightly_dump_restores_with_every_row_and_the_books(
     assert restored["counts"] == before
     assert restored["ledger"] == books
     assert books["books_problems"] == {}
+
+
+def test_the_nightly_dump_holds_no_session_and_no_token(
+    tools, restored_database, staff_baima, tmp_path
+):
+    session = SessionStore()
+    session["_auth_user_id"] = str(staff_baima.pk)
+    session.create()
+    token, _key = ApiToken.objects.create(user=staff_baima)
+
+    dumps = tmp_path / "dumps"
+    env = {**libpq_env(connection.settings_dict["NAME"]), "BACKUP_DIR": str(dumps)}
+    run = subprocess.run(
+        ["bash", str(SCRIPT)], env={**env, "BACKUP_ONCE": "1"}, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    [dump] = list(dumps.glob("*.dump"))
+
+    # the dump as SQL: the user is there, her session key and her token's digest are not
+    sql = subprocess.run(
+        ["pg_restore", "--file=-", str(dump)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "staff-baima" in sql
+    assert session.session_key not in sql
+    assert token.digest not in sql
+    # restored, the tables are there and empty: everyone logs in again
+    restore = subprocess.run(
+        ["pg_restore", "--no-owner", "--exit-on-error", "--dbname", restored_database, str(dump)],
+        env=libpq_env(restored_database),
+        capture_output=True,
+        text=True,
+    )
+    assert restore.returncode == 0, restore.stderr
+    rows = subprocess.run(
+        ["psql", "--no-psqlrc", "--tuples-only", "--no-align", "--command",
+         "SELECT (SELECT count(*) FROM django_session), (SELECT count(*) FROM knox_authtoken),"
+         " (SELECT count(*) FROM accounts_user)"],
+        env=libpq_env(restored_database), capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert rows == "0|0|1"
 
 
 def test_retention_deletes_dumps_older_than_the_kept_days_only(tools, tmp_path):

@@ -42,11 +42,26 @@ def test_the_same_client_uuid_twice_stores_one_visit_and_answers_with_it(
     key = str(uuid.uuid4())
 
     first = client.post(URL, visit(zhang, client_uuid=key))
-    second = client.post(URL, visit(zhang, client_uuid=key, notes="重发"))
+    second = client.post(URL, visit(zhang, client_uuid=key))
 
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json() == second.json()
     assert Visit.objects.count() == 1
+
+
+def test_the_same_client_uuid_with_other_notes_is_refused_not_dropped(
+    api_as, assistant_baima, zhang
+):
+    client = api_as(assistant_baima)
+    key = str(uuid.uuid4())
+    client.post(URL, visit(zhang, client_uuid=key))
+
+    response = client.post(URL, visit(zhang, client_uuid=key, notes="重发"))
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "client_uuid": ["该 client_uuid 已用于另一次提交；请换一个新的 client_uuid 再提交。"]
+    }
     assert Visit.objects.get().notes == "身体尚好，屋顶漏雨"
 
 

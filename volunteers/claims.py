@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from eldercare.idempotency import replayed
 from regions.scoping import can_see_region_code
 from seniors.models import Senior, ServiceType, Status
 from seniors.services import visit_record
@@ -106,12 +107,8 @@ def _check_rules(
     return hours.quantize(Decimal("0.1"))
 
 
-def _same_claim(existing: ServiceLog, volunteer: Volunteer, senior: Senior) -> ServiceLog:
-    if existing.volunteer_id != volunteer.pk or existing.senior_id != senior.pk:
-        raise ValidationError(
-            {"client_uuid": [_("This client_uuid was already used for another claim.")]}
-        )
-    return existing
+def _replayed_claim(existing: ServiceLog, *, by: User, sent: dict) -> ServiceLog:
+    return replayed(existing, by=by, sender_id=existing.entered_by_id, sent=sent)
 
 
 @transaction.atomic
@@ -131,12 +128,26 @@ def claim_submit(
 
     A volunteer claims for themselves; an assistant, township staff or the bureau may enter a
     claim from a volunteer's paper passbook (``from_paper``) for a volunteer of their region.
-    The same ``client_uuid`` sent again (a phone retrying) returns the first claim.
+    The same ``client_uuid`` sent again (a phone retrying) returns the first claim, to the user
+    who sent it with the same content (``eldercare.idempotency``; anything else is refused).
     """
+    if timezone.is_naive(started_at):
+        started_at = timezone.make_aware(started_at)
+    if timezone.is_naive(ended_at):
+        ended_at = timezone.make_aware(ended_at)
+    sent = {
+        "volunteer_id": volunteer.pk,
+        "senior_id": senior.pk,
+        "service_type": service_type,
+        "started_at": started_at,
+        "ended_at": ended_at,
+        "notes": notes.strip(),
+        "from_paper": from_paper,
+    }
     if client_uuid is not None:
         existing = ServiceLog.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
-            return _same_claim(existing, volunteer, senior), False
+            return _replayed_claim(existing, by=by, sent=sent), False
     if from_paper:
         if not rules.can_decide_claims(by) or not can_see_region_code(by, volunteer.village_id):
             raise PermissionDenied(
@@ -148,10 +159,6 @@ def claim_submit(
         raise ValidationError({"service_type": [_("Unknown service.")]})
     if senior.status != Status.ACTIVE or not can_see_region_code(by, senior.village_id):
         raise ValidationError({"senior": [_("No such senior in your region.")]})
-    if timezone.is_naive(started_at):
-        started_at = timezone.make_aware(started_at)
-    if timezone.is_naive(ended_at):
-        ended_at = timezone.make_aware(ended_at)
     # Lock the volunteer: their concurrent submissions are checked one after the other.
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     today = timezone.localdate()
@@ -160,7 +167,7 @@ def claim_submit(
     if client_uuid is not None:
         existing = ServiceLog.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
-            return _same_claim(existing, volunteer, senior), False
+            return _replayed_claim(existing, by=by, sent=sent), False
     hours = _check_rules(
         policy=Policy.current(), volunteer=volunteer, started_at=started_at, ended_at=ended_at
     )
@@ -186,7 +193,7 @@ def claim_submit(
         )
         if existing is None:
             raise
-        return _same_claim(existing, volunteer, senior), False
+        return _replayed_claim(existing, by=by, sent=sent), False
     return claim, True
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from eldercare.idempotency import replayed, used_elsewhere
 from regions.scoping import can_see_region_code
 from volunteers import rules
 from volunteers.ledger import ONE_DECIMAL, post_movement, system_account
@@ -35,6 +36,12 @@ from volunteers.models import (
     Transfer,
 )
 from volunteers.selectors import items_offered_to
+
+
+def _replayed(existing: Redemption | Transfer, *, by: User | None, sent: dict) -> Any:
+    """The record a repeated ``client_uuid`` names, if this is its request again; who sent it
+    is the author of its movement."""
+    return replayed(existing, by=by, sender_id=existing.movement.created_by_id, sent=sent)
 
 
 def _volunteer_account(account: Account, field: str) -> None:
@@ -62,12 +69,14 @@ def timebank_redeem(
 
     The item row is locked first, then the two accounts (inside ``post_movement``), always in
     that order. Sending the same ``client_uuid`` again returns the first redemption, with
-    ``created`` false.
+    ``created`` false, to the user who sent it with the same content
+    (``eldercare.idempotency``; anything else is refused).
     """
+    sent = {"account_id": account.pk, "item_id": item.pk, "quantity": quantity}
     if client_uuid is not None:
         existing = Redemption.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
-            return existing, False
+            return _replayed(existing, by=by, sent=sent), False
     _volunteer_account(account, "account")
     if quantity < 1:
         raise ValidationError({"quantity": [_("Redeem at least one.")]})
@@ -76,7 +85,7 @@ def timebank_redeem(
         # a retry that waited for the item lock sees the first attempt, now committed
         existing = Redemption.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
-            return existing, False
+            return _replayed(existing, by=by, sent=sent), False
     if not locked.active or not items_offered_to(account).filter(pk=locked.pk).exists():
         raise ValidationError({"item": [_("This item is not offered to this volunteer.")]})
     if locked.stock < quantity:
@@ -104,7 +113,7 @@ def timebank_redeem(
             )  # fmt: skip
     except IntegrityError:
         # the same uuid used for another item at the same moment: undo all of this one
-        raise ValidationError({"client_uuid": [_("This request was already sent.")]}) from None
+        raise used_elsewhere() from None
     return redemption, True
 
 
@@ -124,12 +133,19 @@ def timebank_transfer(
     A transfer between volunteers needs ``Policy.transfers_allowed`` and both accounts in the
     same township; a donation to the fund is always allowed. A short balance raises
     ``InsufficientHours`` and writes nothing. Returns ``(transfer, created)``: the same
-    ``client_uuid`` again returns the first transfer, with ``created`` false.
+    ``client_uuid`` again returns the first transfer, with ``created`` false, to the user who
+    sent it with the same content (``eldercare.idempotency``; anything else is refused).
     """
+    sent = {
+        "from_account_id": from_account.pk,
+        "to_account_id": to_account.pk,
+        "movement.hours": Decimal(hours).quantize(ONE_DECIMAL),
+        "relation": relation.strip(),
+    }
     if client_uuid is not None:
         existing = Transfer.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
-            return existing, False
+            return _replayed(existing, by=by, sent=sent), False
     _volunteer_account(from_account, "from_account")
     if to_account.kind == AccountKind.FUND:
         kind = MovementKind.DONATION
@@ -158,7 +174,7 @@ def timebank_transfer(
     )
     existing = Transfer.objects.filter(movement=movement).first()
     if existing is not None:  # the same uuid raced in and won: its movement came back
-        return existing, False
+        return _replayed(existing, by=by, sent=sent), False
     transfer = Transfer.objects.create(
         from_account=from_account, to_account=to_account, relation=relation.strip(),
         movement=movement, client_uuid=client_uuid,
