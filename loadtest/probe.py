@@ -401,19 +401,16 @@ def phones(probe: Probe) -> None:
 
 def idempotency(probe: Probe) -> None:
     """A redemption sent by another township's clerk with the client_uuid of 白马's."""
-    from accounts.models import Role, User
+    from accounts.models import User
     from regions.models import Region
     from volunteers.ledger import account_for, post_movement, system_account
     from volunteers.models import CatalogueItem, Redemption, Volunteer
 
     bureau = User.objects.get(username="bureau")
     sides = {}
-    for township in Region.objects.filter(parent__level="district").order_by("code")[:2]:
+    for clerk in User.objects.filter(username__in=("staff-baima", "staff-houping")):
+        township = clerk.region
         village = Region.objects.filter(parent=township).order_by("code").first()
-        clerk, _ = User.objects.get_or_create(
-            username=f"probe-{township.code}",
-            defaults={"role": Role.TOWNSHIP_STAFF, "region": township},
-        )
         volunteer = Volunteer.objects.create(
             name=f"探针志愿者{township.code[-3:]}",
             village=village,
@@ -431,7 +428,7 @@ def idempotency(probe: Probe) -> None:
             region=township, name="探针米", hours_price=1, stock=100
         )
         sides[township.code] = (clerk, account, item)
-    (first, second) = sides.values()
+    first, second = sides["500156101000"], sides["500156208000"]
     key = str(uuid.uuid4())
     mine = probe.api(first[0]).post(
         f"{probe.base}/api/v1/timebank/redemptions/",
