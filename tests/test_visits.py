@@ -114,3 +114,31 @@ def test_visits_filter_by_follow_up_and_region(api_as, bureau, zhang, liu):
 
     assert client.get(URL, {"follow_up_needed": "true"}).json()["count"] == 1
     assert client.get(URL, {"region": "500156208000"}).json()["results"][0]["senior"] == liu.pk
+
+
+def test_the_visit_page_sent_again_with_other_notes_saves_nothing_then_offers_a_new_key(
+    client, assistant_baima, zhang, today
+):
+    client.force_login(assistant_baima)
+    page = f"/seniors/{zhang.pk}/visits/new/"
+    key = str(uuid.uuid4())
+    form = {"client_uuid": key, "visited_at": "2026-11-28T15:30", "service_type": "inspection"}
+    assert client.post(page, {**form, "notes": "屋顶漏雨"}).status_code == 302
+
+    again = client.post(page, {**form, "notes": "屋顶漏雨，已找人修"})
+
+    assert again.status_code == 200
+    body = again.content.decode()
+    assert "这张表此前已经保存过一次，内容与现在不同，这次没有保存" in body
+    assert Visit.objects.count() == 1
+    fresh = again.context["form"]["client_uuid"].value()
+    assert fresh != key and f'value="{fresh}"' in body
+    # saving once more records what is on the screen as a visit of its own
+    assert (
+        client.post(page, {**form, "client_uuid": fresh, "notes": "屋顶漏雨，已找人修"}).status_code
+        == 302
+    )
+    assert sorted(Visit.objects.values_list("notes", flat=True)) == [
+        "屋顶漏雨",
+        "屋顶漏雨，已找人修",
+    ]

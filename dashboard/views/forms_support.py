@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 
 def apply_errors(form, exc: ValidationError) -> None:
@@ -18,7 +20,29 @@ def apply_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
         return
     for field, errors in exc.message_dict.items():
+        if field == "client_uuid" and field in form.fields:
+            _send_again_as_new(form)
+            continue
         form.add_error(field if field in form.fields else None, errors)
+
+
+def _send_again_as_new(form) -> None:
+    """The form's key (its hidden ``client_uuid``) was used for a save with other content: a
+    record was saved from this form before, and what is sent now differs from it. Nothing was
+    written; the form is shown again with a fresh key and a word on what happened, so that
+    saving once more stores what is on the screen as a record of its own."""
+    data = form.data.copy()
+    data[form.add_prefix("client_uuid")] = str(uuid.uuid4())
+    form.data = data
+    form.add_error(
+        None,
+        # zh: 这张表此前已经保存过一次，内容与现在不同，这次没有保存。请核对：如果确实要再记一条，
+        #     请再点一次保存。
+        _(
+            "This form was saved once before with other content, so nothing was saved now. "
+            "Check it: to record it as another entry, save once more."
+        ),
+    )
 
 
 def save_form(
