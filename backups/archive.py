@@ -103,8 +103,9 @@ SEEDED = frozenset(
         "axes.accessfailurelog",
     }
 )
-# the migrations that run code: the data migrations whose rows SEEDED covers, and two that
-# write no rows (one drops the old token table, one makes the staging table unlogged)
+# the migrations that run code: the data migrations whose rows SEEDED covers, and three that
+# add no rows (one drops the old token table, one makes the staging table unlogged, one masks
+# the numbers kept on imports done with)
 # (tests/test_backup_restore.py checks that there are no others)
 DATA_MIGRATIONS = frozenset(
     {
@@ -117,6 +118,7 @@ DATA_MIGRATIONS = frozenset(
         ("coverage", "0012_staged_leaves"),
         ("facilities", "0002_basic_indicators"),
         ("seniors", "0003_dated_categories_and_doctor_contracts"),
+        ("seniors", "0009_imports_done_with_keep_no_numbers"),
         ("volunteers", "0002_system_accounts"),
     }
 )

@@ -37,6 +37,7 @@ SYSTEM_STAMPED = {
     "accounts.User.last_login",
     "accounts.User.date_joined",
     "seniors.SeniorImport.applied_at",
+    "seniors.SeniorImport.heartbeat_at",
     "volunteers.ServiceLog.decided_at",
     "coverage.Run.started_at",
     "coverage.Run.finished_at",
