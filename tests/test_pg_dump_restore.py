@@ -114,16 +114,10 @@ def test_the_nightly_dump_restores_with_every_row_and_the_books(
     assert (books["movements"], books["hours_moved"], books["entries_sum"]) == (4, "19.00", "0.00")
     before = archive.counts()
 
-    dumps = tmp_path / "dumps"
-    env = {**libpq_env(connection.settings_dict["NAME"]), "BACKUP_DIR": str(dumps)}
-    run = subprocess.run(
-        ["bash", str(SCRIPT)], env={**env, "BACKUP_ONCE": "1"}, capture_output=True, text=True
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    [dump] = list(dumps.glob("*.dump"))
+    dump = nightly_dump(tmp_path)
     assert dump.read_bytes()[:5] == b"PGDMP"  # the custom format
     assert dump.stat().st_mode & 0o777 == 0o600
-    assert not list(dumps.glob("*.partial"))
+    assert not list(dump.parent.glob("*.partial"))
 
     restore = subprocess.run(
         ["pg_restore", "--no-owner", "--exit-on-error", "--dbname", restored_database, str(dump)],
@@ -139,6 +133,18 @@ def test_the_nightly_dump_restores_with_every_row_and_the_books(
     assert books["books_problems"] == {}
 
 
+def nightly_dump(tmp_path):
+    """The backup service's script run once on the test database: the one dump it writes."""
+    dumps = tmp_path / "dumps"
+    env = {**libpq_env(connection.settings_dict["NAME"]), "BACKUP_DIR": str(dumps)}
+    run = subprocess.run(
+        ["bash", str(SCRIPT)], env={**env, "BACKUP_ONCE": "1"}, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    [dump] = list(dumps.glob("*.dump"))
+    return dump
+
+
 def test_the_nightly_dump_holds_no_session_and_no_token(
     tools, restored_database, staff_baima, tmp_path
 ):
@@ -147,13 +153,7 @@ def test_the_nightly_dump_holds_no_session_and_no_token(
     session.create()
     token, _key = ApiToken.objects.create(user=staff_baima)
 
-    dumps = tmp_path / "dumps"
-    env = {**libpq_env(connection.settings_dict["NAME"]), "BACKUP_DIR": str(dumps)}
-    run = subprocess.run(
-        ["bash", str(SCRIPT)], env={**env, "BACKUP_ONCE": "1"}, capture_output=True, text=True
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    [dump] = list(dumps.glob("*.dump"))
+    dump = nightly_dump(tmp_path)
 
     # the dump as SQL: the user is there, her session key and her token's digest are not
     sql = subprocess.run(
