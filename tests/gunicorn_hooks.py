@@ -1,0 +1,25 @@
+"""gunicorn's hooks for the tests' server (tests/served.py): each request runs at the moment the
+test froze (the file ``ELDERCARE_TEST_CLOCK`` names holds it), or at the real time when the
+file is empty. Only the tests load this; the Docker image runs gunicorn without it."""
+
+import datetime
+import os
+from pathlib import Path
+
+import time_machine
+
+CLOCK = Path(os.environ["ELDERCARE_TEST_CLOCK"])
+
+
+def pre_request(worker, req):
+    moment = CLOCK.read_text(encoding="utf-8").strip()
+    worker.test_clock = None
+    if moment:
+        worker.test_clock = time_machine.travel(datetime.datetime.fromisoformat(moment), tick=False)
+        worker.test_clock.start()
+
+
+def post_request(worker, req, environ, resp):
+    if getattr(worker, "test_clock", None) is not None:
+        worker.test_clock.stop()
+        worker.test_clock = None
