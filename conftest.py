@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.management import call_command
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
-
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="eldercare-static-"))
 
 

@@ -217,9 +217,7 @@ def test_two_copies_of_one_claim_queued_by_an_older_page_end_as_one_success(
     context.close()
 
 
-def test_a_page_never_opened_opens_without_signal(
-    browser, server, volunteer, helper, zhang, today
-):
+def test_a_page_never_opened_opens_without_signal(browser, server, volunteer, helper, zhang, today):
     context = new_screen(browser, "phone")
     page = open_page(context, server.url, "volunteer-demo")
     assert page.url == f"{server.url}/me/"

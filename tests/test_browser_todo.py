@@ -37,9 +37,7 @@ def work(regions, volunteer, zhang, today):
 
 
 @pytest.mark.parametrize("size", ["phone", "office"])
-def test_the_assistant_starts_from_the_to_do_list(
-    browser, server, assistant_baima, work, size
-):
+def test_the_assistant_starts_from_the_to_do_list(browser, server, assistant_baima, work, size):
     context = new_screen(browser, size)
     page = open_page(context, server.url, "assistant-baima")
 
@@ -56,9 +54,7 @@ def test_the_assistant_starts_from_the_to_do_list(
 
 
 @pytest.mark.parametrize("size", ["office", "wall", "phone"])
-def test_the_clerk_starts_from_the_townships_morning_page(
-    browser, server, staff_baima, work, size
-):
+def test_the_clerk_starts_from_the_townships_morning_page(browser, server, staff_baima, work, size):
     if size == "wall":
         context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     else:

@@ -32,9 +32,7 @@ def service_worker_config(body: str) -> dict:
 
 
 @pytest.mark.django_db
-def test_the_service_worker_answers_and_precaches_files_that_are_served(
-    client, volunteer, helper
-):
+def test_the_service_worker_answers_and_precaches_files_that_are_served(client, volunteer, helper):
     client.force_login(volunteer)
 
     response = client.get(reverse("dashboard:me_sw"))
