@@ -15,7 +15,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 from rest_framework.test import APIClient
 
 from accounts.models import Role
@@ -242,6 +242,10 @@ def browser():
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
+        # Playwright's event loop runs in this thread, so the test's queries had a database
+        # connection of their own (Django keeps one per asyncio context); closed here, in that
+        # context, or it would outlive the session and keep the test database from being dropped
+        connections.close_all()
         chromium.close()
 
 

@@ -3,9 +3,11 @@
 On PostgreSQL (CI's second pass) it is production's own way: gunicorn running
 ``eldercare.wsgi`` with DEBUG off, the manifest storage's files from ``collectstatic`` served by
 whitenoise, in a process of its own on a free port of 127.0.0.1, pointed at the test database
-(the tests commit their data: they are transactional). The one difference from the Docker
-image's environment: plain http on the loopback, so no redirect to https (the cookies stay
-``Secure``, as behind the TLS proxy; Chromium keeps them for 127.0.0.1).
+(the tests commit their data: they are transactional). What differs from the Docker image:
+plain http on the loopback, so no redirect to https (the cookies stay ``Secure``, as behind the
+TLS proxy; Chromium keeps them for 127.0.0.1); the collected files are not also compressed
+(conftest.py); and tests/gunicorn_hooks.py gives the workers the test's clock and the tests'
+fast password hasher.
 
 On the embedded default (SQLite in memory, which another process cannot open) it is a thread of
 the test process sharing that database, serving the same WSGI application: the static files
@@ -17,8 +19,10 @@ request, tests/gunicorn_hooks.py)."""
 
 from __future__ import annotations
 
+import ctypes
 import datetime
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -38,6 +42,12 @@ ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.p
 HOST = "127.0.0.1"
 # gunicorn as docker-compose.yml runs it (three workers there; two cores here)
 WORKERS = 2
+
+
+def _stop_with_this_process():
+    """In the child, before gunicorn starts: SIGTERM when the test process dies (killed, or
+    ended without its teardown), so that no server outlives the session (Linux's prctl)."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def database_url() -> str:
@@ -78,6 +88,7 @@ class Gunicorn:
             TZ="Asia/Shanghai",
             LOG_LEVEL="WARNING",
             ELDERCARE_TEST_CLOCK=str(self.clock),
+            ELDERCARE_TEST_PASSWORD_HASHERS=",".join(settings.PASSWORD_HASHERS),
         )
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         return env
@@ -92,7 +103,7 @@ class Gunicorn:
                     "--config", "python:tests.gunicorn_hooks",
                 ],
                 cwd=ROOT, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
-                pass_fds=(fd,),
+                pass_fds=(fd,), preexec_fn=_stop_with_this_process,
             )  # fmt: skip
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

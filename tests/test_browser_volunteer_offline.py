@@ -53,10 +53,19 @@ def phone(browser):
     context.close()
 
 
+INSTALLED = """() => Promise.race([
+  navigator.serviceWorker.ready.then(() => "active"),
+  new Promise((done) => setTimeout(() => done("not active after 20 s"), 20000)),
+])"""
+
+
 def wait_for_the_service_worker(page):
     """Until the worker is active and controls the page (the first load is not controlled:
-    the worker installs during it; one reload puts the page under it)."""
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    the worker installs during it; one reload puts the page under it). A worker that fails to
+    install never becomes ready: 20 seconds, then the test fails and says what sw.js answered."""
+    state = page.evaluate(INSTALLED)
+    sw = page.request.get(page.url.split("/me/")[0] + "/me/sw.js")
+    assert state == "active", f"the service worker did not install: /me/sw.js {sw.status}"
     if not page.evaluate("!!navigator.serviceWorker.controller"):
         page.reload()
     page.wait_for_function("!!navigator.serviceWorker.controller", timeout=20000)
