@@ -1,17 +1,39 @@
-"""Test-only settings: a fast password hasher, and plain static storage (no manifest to build)."""
+"""Test-only settings: a fast password hasher. The static files are production's: the
+manifest storage (hashed names, DEBUG off), collected once per session into a temporary
+STATIC_ROOT that whitenoise serves from, as the Docker image does."""
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="eldercare-static-"))
 
 
 def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    settings.STATIC_ROOT = str(STATIC_ROOT)
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(STATIC_ROOT, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static():
+    """``collectstatic`` into the session's STATIC_ROOT with the storage and the files the
+    Docker image collects (eldercare/staticfiles.py), so that a page naming a file the
+    manifest lacks fails here as it would in production. Compression (gzip and brotli of each
+    file, minutes on the big bundles) changes no name and is left out."""
+    with mock.patch.object(CompressedManifestStaticFilesStorage, "compress_files", return_value=[]):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return STATIC_ROOT
 
 
 def pytest_collection_modifyitems(config, items):

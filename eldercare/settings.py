@@ -51,7 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    # django.contrib.staticfiles, collecting only the files the pages use
+    "eldercare.staticfiles.StaticFilesConfig",
     # third party
     "rest_framework",
     "knox",
@@ -199,7 +200,8 @@ USE_TZ = True
 
 # --- Static files -------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# where collectstatic puts the files whitenoise serves when DEBUG is off
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Apache ECharts from npm (package-lock.json), installed by scripts/_env.sh and the Dockerfile

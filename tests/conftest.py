@@ -15,7 +15,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 from rest_framework.test import APIClient
 
 from accounts.models import Role
@@ -28,6 +28,7 @@ from volunteers.models import Account
 
 from . import factories as f
 from .helpers import earn
+from .served import ON_POSTGRESQL, Gunicorn, InProcess
 
 PASSWORD = "pw-for-tests"
 
@@ -241,7 +242,35 @@ def browser():
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
+        # Playwright's event loop runs in this thread, so the test's queries had a database
+        # connection of their own (Django keeps one per asyncio context); closed here, in that
+        # context, or it would outlive the session and keep the test database from being dropped
+        connections.close_all()
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def served_site(django_db_setup, django_db_blocker, collected_static):
+    """The site over HTTP for the whole session (tests/served.py): gunicorn with production's
+    settings on PostgreSQL, a thread of this process on the embedded default. Stopped before
+    the test database is dropped."""
+    site = Gunicorn(collected_static) if ON_POSTGRESQL else InProcess()
+    with django_db_blocker.unblock():
+        site.start()
+    yield site
+    site.stop()
+
+
+@pytest.fixture
+def server(request, transactional_db, served_site):
+    """The served site's base URL as ``server.url``, for a test whose data is committed
+    (transactional) so that the server sees it. A test that freezes the clock with ``today``
+    freezes the site's too."""
+    if "today" in request.fixturenames:
+        request.getfixturevalue("today")
+        served_site.set_clock(datetime.datetime.now(datetime.UTC))
+    yield served_site
+    served_site.set_clock(None)
 
 
 def reseed_plan_rows():

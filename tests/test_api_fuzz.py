@@ -16,6 +16,10 @@ must answer the documented 400 for that reason (``eldercare/input.py``).
 The examples per operation are few and derandomised, so that CI (SQLite and PostgreSQL) sees
 the same requests every run; ``FUZZ_EXAMPLES`` raises the count for a longer local hunt.
 Nothing is excluded.
+
+On the embedded default the requests go to the WSGI application in this process; on PostgreSQL
+(CI's second pass) over HTTP to gunicorn with production's settings (tests/served.py), so the
+answers are the ones production gives, whitenoise, DEBUG off and all.
 """
 
 import json
@@ -39,6 +43,7 @@ from schemathesis.specs.openapi.checks import (
 from accounts.models import ApiToken
 
 from . import factories as f
+from .served import ON_POSTGRESQL
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 CHECKS = [
@@ -57,11 +62,24 @@ def _served_schema() -> dict:
 
 
 schema = schemathesis.openapi.from_dict(_served_schema())
-schema.app = get_wsgi_application()
+if not ON_POSTGRESQL:
+    schema.app = get_wsgi_application()
+# gunicorn sees only committed data: the tests are transactional there
+pytestmark = pytest.mark.django_db(transaction=ON_POSTGRESQL)
 
 
 @pytest.fixture
-def world(regions, staff_baima, zhang, liu, settings, today):
+def base_url(request):
+    """gunicorn's address on PostgreSQL, with the data migrations' rows (a transactional test
+    empties them); else the WSGI application's, over https as in production."""
+    if ON_POSTGRESQL:
+        request.getfixturevalue("migration_rows")
+        return request.getfixturevalue("server").url
+    return "https://localhost"
+
+
+@pytest.fixture
+def world(base_url, regions, staff_baima, zhang, liu, settings, today):
     """Records for the detail routes to find, and the staff member's token."""
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]  # schemathesis' WSGI host
     home = f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
@@ -86,10 +104,8 @@ def world(regions, staff_baima, zhang, liu, settings, today):
     phases=[Phase.explicit, Phase.generate],  # no shrinking: the failing input is reported
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@pytest.mark.django_db
-def test_the_api_answers_every_generated_request_as_documented(case, world):
-    # over https, as in production (which redirects plain http)
-    case.call_and_validate(base_url="https://localhost", headers=world, checks=CHECKS)
+def test_the_api_answers_every_generated_request_as_documented(case, base_url, world):
+    case.call_and_validate(base_url=base_url, headers=world, checks=CHECKS)
 
 
 # Generated strings seldom hold a NUL, and generated bodies never nest deeply: every operation
@@ -115,14 +131,13 @@ def _unreadable_cases(operation):
         yield "1,000 levels", operation.Case(body=[], **json_body), {"data": DEEP_BODY}
 
 
-@pytest.mark.django_db
-def test_a_nul_or_deep_nesting_is_the_documented_400_on_every_operation(world):
+def test_a_nul_or_deep_nesting_is_the_documented_400_on_every_operation(base_url, world):
     wrong = {}
     checked = 0
     for operation in _operations():
         for what, case, extra in _unreadable_cases(operation):
             response = case.call_and_validate(
-                base_url="https://localhost", headers=world, checks=CHECKS, **extra
+                base_url=base_url, headers=world, checks=CHECKS, **extra
             )
             checked += 1
             # refused for that reason (a 400 of the view's own would hide a gap)

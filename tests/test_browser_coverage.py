@@ -44,9 +44,9 @@ def tiles_on_the_page(page) -> dict[str, str]:
     }
 
 
-def test_the_bureau_reads_drills_down_and_downloads(browser, live_server, world):
+def test_the_bureau_reads_drills_down_and_downloads(browser, server, world):
     page = browser.new_page(viewport=DESKTOP, locale="zh-CN", accept_downloads=True)
-    log_in(page, live_server.url, "bureau")
+    log_in(page, server.url, "bureau")
     page.click("header a[href='/coverage/']")
     page.wait_for_url(f"**/coverage/{DISTRICT}/")
     # every indicator's tile shows the value of the district's snapshot of the day
@@ -86,23 +86,23 @@ def test_the_bureau_reads_drills_down_and_downloads(browser, live_server, world)
     assert "板桥互助点" in body and "王助理" in body
 
     # the trend charts are drawn by ECharts from the local static files
-    page.goto(f"{live_server.url}/coverage/{DISTRICT}/trends/")
+    page.goto(f"{server.url}/coverage/{DISTRICT}/trends/")
     page.wait_for_selector("[data-chart=family_doctor_signed] svg")
     big = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     big.context.add_cookies(page.context.cookies())
-    big.goto(f"{live_server.url}/coverage/{DISTRICT}/screen/")
+    big.goto(f"{server.url}/coverage/{DISTRICT}/screen/")
     big.wait_for_selector(".ranking li")
     shot(big, "coverage-big-screen-small-world")
 
 
-def test_township_staff_see_only_their_township(browser, live_server, world):
+def test_township_staff_see_only_their_township(browser, server, world):
     page = browser.new_page(viewport=DESKTOP, locale="zh-CN")
-    log_in(page, live_server.url, "staff-baima")
-    page.goto(f"{live_server.url}/coverage/")
+    log_in(page, server.url, "staff-baima")
+    page.goto(f"{server.url}/coverage/")
     page.wait_for_url(f"**/coverage/{BAIMA}/")
     assert "白马镇" in page.inner_text("h1")
     assert page.query_selector(f"a[href^='/coverage/{DISTRICT}/']") is None
-    response = page.goto(f"{live_server.url}/coverage/{DISTRICT}/")
+    response = page.goto(f"{server.url}/coverage/{DISTRICT}/")
     assert response.status == 404
-    response = page.goto(f"{live_server.url}/coverage/500156208000/")
+    response = page.goto(f"{server.url}/coverage/500156208000/")
     assert response.status == 404

@@ -75,12 +75,12 @@ def wall(plan_rows, regions, bureau, today):
     return regions
 
 
-def test_the_big_screen_fits_the_wall_and_ranks_by_share(browser, live_server, wall):
+def test_the_big_screen_fits_the_wall_and_ranks_by_share(browser, server, wall):
     context = browser.new_context(viewport=WALL, locale="zh-CN")
     page = context.new_page()
     page.clock.install()
-    log_in(page, live_server.url, "bureau")
-    page.goto(f"{live_server.url}/coverage/{DISTRICT}/screen/")
+    log_in(page, server.url, "bureau")
+    page.goto(f"{server.url}/coverage/{DISTRICT}/screen/")
     page.wait_for_selector("[data-chart=family_doctor_signed] svg")
     shot(page, "coverage-big-screen")
 
@@ -118,7 +118,7 @@ def test_the_big_screen_fits_the_wall_and_ranks_by_share(browser, live_server, w
     context.close()
 
 
-def test_the_tiles_explain_ratios_and_institutions_that_fail(browser, live_server, wall):
+def test_the_tiles_explain_ratios_and_institutions_that_fail(browser, server, wall):
     Snapshot.objects.filter(
         region_id=DISTRICT, date=DAY, indicator__code="care_centre_staffing"
     ).update(
@@ -133,8 +133,8 @@ def test_the_tiles_explain_ratios_and_institutions_that_fail(browser, live_serve
         failing=[{"id": 1, "name": "江口照护中心", "why": "below", "value": "62.5 %"}],
     )  # fmt: skip
     context = new_screen(browser, "office")
-    page = open_page(context, live_server.url, "bureau")
-    page.goto(f"{live_server.url}/coverage/{DISTRICT}/")
+    page = open_page(context, server.url, "bureau")
+    page.goto(f"{server.url}/coverage/{DISTRICT}/")
 
     staffing = page.locator("article[data-indicator=care_centre_staffing]")
     text = staffing.inner_text()
@@ -171,7 +171,7 @@ def test_the_tiles_explain_ratios_and_institutions_that_fail(browser, live_serve
         path=str(SCREENSHOTS / "coverage-tiles-explained-operation.png")
     )
 
-    page.goto(f"{live_server.url}/coverage/{DISTRICT}/trends/")
+    page.goto(f"{server.url}/coverage/{DISTRICT}/trends/")
     page.wait_for_selector("[data-chart=care_centre_staffing] svg")
     shot(page, "coverage-trends")
     # whole counts: no tick label repeated on the y axis

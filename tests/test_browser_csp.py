@@ -26,7 +26,7 @@ PAGES = (
 
 
 def test_the_pages_pass_the_content_security_policy(
-    browser, live_server, plan_rows, bureau, zhang, today
+    browser, server, plan_rows, bureau, zhang, today
 ):
     f.FacilityFactory(kind="mutual_aid_point", region=zhang.village)
     compute(today)
@@ -40,11 +40,11 @@ def test_the_pages_pass_the_content_security_policy(
             else None
         ),
     )
-    log_in(page, live_server.url, "bureau")
+    log_in(page, server.url, "bureau")
     for path in PAGES:
-        response = page.goto(live_server.url + path)
+        response = page.goto(server.url + path)
         assert response.status == 200, path
         assert "default-src 'self'" in response.headers["content-security-policy"]
         page.wait_for_load_state("networkidle")
-    page.goto(f"{live_server.url}/seniors/{zhang.pk}/")
+    page.goto(f"{server.url}/seniors/{zhang.pk}/")
     assert refused == []

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_preview_follows_a_long_import_and_shows_the_result(
-    browser, live_server, staff_baima, regions
+    browser, server, staff_baima, regions
 ):
     senior_import = f.SeniorImportFactory(
         id=uuid.uuid4(),
@@ -32,8 +32,8 @@ def test_the_preview_follows_a_long_import_and_shows_the_result(
         "console",
         lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
     )
-    log_in(page, live_server.url, staff_baima.username)
-    page.goto(f"{live_server.url}/seniors/import/{senior_import.pk}/")
+    log_in(page, server.url, staff_baima.username)
+    page.goto(f"{server.url}/seniors/import/{senior_import.pk}/")
     assert page.locator("progress").get_attribute("value") == "40"
     assert "正在检查" in page.inner_text("main")
 

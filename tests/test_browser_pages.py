@@ -13,11 +13,11 @@ from tests.conftest import WANG_ID
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_clerk_registers_a_person_on_a_phone(browser, live_server, staff_baima, zhang, today):
+def test_a_clerk_registers_a_person_on_a_phone(browser, server, staff_baima, zhang, today):
     page = browser.new_page(viewport=PHONE, locale="zh-CN")
-    log_in(page, live_server.url, "staff-baima")
+    log_in(page, server.url, "staff-baima")
 
-    page.goto(f"{live_server.url}/seniors/")
+    page.goto(f"{server.url}/seniors/")
     assert page.locator("h1").inner_text() == "老年人台账"
     assert "张大爷" in page.inner_text("table")
     assert fits_the_screen(page), "the ledger must not scroll sideways on a phone"
@@ -38,7 +38,7 @@ def test_a_clerk_registers_a_person_on_a_phone(browser, live_server, staff_baima
     assert Senior.objects.filter(id_number=WANG_ID, name="王大爷").count() == 1
 
     # the same person again: the form says where they are registered, nothing is added
-    page.goto(f"{live_server.url}/seniors/new/")
+    page.goto(f"{server.url}/seniors/new/")
     page.fill("#id_id_number", WANG_ID)
     page.fill("#id_name", "王大爷")
     page.select_option("#id_village", "500156101201")
@@ -48,14 +48,14 @@ def test_a_clerk_registers_a_person_on_a_phone(browser, live_server, staff_baima
     assert Senior.objects.filter(id_number=WANG_ID).count() == 1
 
 
-def test_the_bureau_opens_a_facility_on_a_pc(browser, live_server, bureau, regions, today):
+def test_the_bureau_opens_a_facility_on_a_pc(browser, server, bureau, regions, today):
     home = f.FacilityFactory(name="白马镇敬老院", region=regions["baima"])
     f.beds(home, 4)
     f.staff(home, 2)
     page = browser.new_page(viewport=DESKTOP, locale="zh-CN")
-    log_in(page, live_server.url, "bureau")
+    log_in(page, server.url, "bureau")
 
-    page.goto(f"{live_server.url}/facilities/")
+    page.goto(f"{server.url}/facilities/")
     page.click("text=白马镇敬老院")
     main = page.inner_text("main")
     assert "白马镇敬老院" in page.locator("h1").inner_text()

@@ -53,14 +53,14 @@ def background(locator) -> str:
 
 @pytest.mark.parametrize("size", ["phone", "office"])
 def test_the_assistant_decides_claims_with_every_control_on_the_screen(
-    browser, live_server, assistant_baima, volunteer, helper, zhang, today, size
+    browser, server, assistant_baima, volunteer, helper, zhang, today, size
 ):
     first = submitted(volunteer, helper, zhang, 27, 9, 1, notes="送午饭，顺便量了血压")
     second = submitted(volunteer, helper, zhang, 28, 9, 1.5)
     context = new_screen(browser, size)
-    page = open_page(context, live_server.url, "assistant-baima")
+    page = open_page(context, server.url, "assistant-baima")
 
-    page.goto(f"{live_server.url}/claims/")
+    page.goto(f"{server.url}/claims/")
     shot(page, f"claims-{size}")
     assert_usable(page, size)
     row = page.locator(f"#claim-{first.pk}")
@@ -83,7 +83,7 @@ def test_the_assistant_decides_claims_with_every_control_on_the_screen(
         page.locator(f"#claim-{second.pk}").get_by_role("button", name="通过").click()
     assert "已审核通过，时长已记入账户。" in page.inner_text("main")
     shot(page, f"claims-decided-{size}")
-    page.goto(f"{live_server.url}/claims/paper/")
+    page.goto(f"{server.url}/claims/paper/")
     shot(page, f"claims-paper-{size}")
     assert_usable(page, size)
     assert dict(ServiceLog.objects.values_list("pk", "status")) == {
@@ -95,7 +95,7 @@ def test_the_assistant_decides_claims_with_every_control_on_the_screen(
 
 @pytest.mark.parametrize("size", ["phone", "office"])
 def test_the_volunteers_pages_fit_and_the_header_is_one_line(
-    browser, live_server, volunteer, helper, zhang, assistant_baima, today, size
+    browser, server, volunteer, helper, zhang, assistant_baima, today, size
 ):
     claim_verify(by=assistant_baima, claim=submitted(volunteer, helper, zhang, 27, 9, 3))
     spending.timebank_transfer(
@@ -104,10 +104,10 @@ def test_the_volunteers_pages_fit_and_the_header_is_one_line(
     )  # fmt: skip
     submitted(volunteer, helper, zhang, 28, 9, 1.5)
     context = new_screen(browser, size)
-    page = open_page(context, live_server.url, "volunteer-demo")
+    page = open_page(context, server.url, "volunteer-demo")
 
     for path in ME_PAGES:
-        page.goto(f"{live_server.url}{path}")
+        page.goto(f"{server.url}{path}")
         shot(page, f"volunteer{path.replace('/', '-').rstrip('-')}-{size}")
         assert_usable(page, size)
         header = page.locator("header.site")
@@ -115,20 +115,20 @@ def test_the_volunteers_pages_fit_and_the_header_is_one_line(
         if size == "phone":
             assert header.bounding_box()["height"] <= 50, "one line of 44 px controls"
 
-    page.goto(f"{live_server.url}/me/")
+    page.goto(f"{server.url}/me/")
     assert page.inner_text("#me-balance") == "2.0"  # 3 h earned, 1 h given to the fund
     assert "另有 1.5 小时待审核" in page.inner_text(".me-balance")
-    page.goto(f"{live_server.url}/me/statement/")
+    page.goto(f"{server.url}/me/statement/")
     assert page.locator("#me-entries li").all_inner_texts()[0].startswith("捐入基金\n")
     assert "超出存储上限" not in page.inner_text("#me-entries")
     context.close()
 
 
 def test_a_double_tap_on_send_makes_one_claim_and_says_it_was_sent(
-    browser, live_server, volunteer, helper, zhang, today
+    browser, server, volunteer, helper, zhang, today
 ):
     context = new_screen(browser, "phone")
-    page = open_page(context, live_server.url, "volunteer-demo", "/me/claims/new/")
+    page = open_page(context, server.url, "volunteer-demo", "/me/claims/new/")
     # the form starts with a service of 1 hour that has just ended (09:00, now being 10:00)
     assert page.input_value("#id_started_at") == "2026-11-29T09:00"
     assert page.input_value("#id_duration") == "60"
@@ -162,10 +162,10 @@ def test_a_double_tap_on_send_makes_one_claim_and_says_it_was_sent(
 
 
 def test_a_double_tap_without_signal_queues_one_claim(
-    browser, live_server, volunteer, helper, zhang, today
+    browser, server, volunteer, helper, zhang, today
 ):
     context = new_screen(browser, "phone")
-    page = open_page(context, live_server.url, "volunteer-demo", "/me/claims/new/")
+    page = open_page(context, server.url, "volunteer-demo", "/me/claims/new/")
 
     go_offline(context, page)
     page.click(SEND)
@@ -186,13 +186,13 @@ def test_a_double_tap_without_signal_queues_one_claim(
 
 
 def test_two_copies_of_one_claim_queued_by_an_older_page_end_as_one_success(
-    browser, live_server, volunteer, helper, zhang, today
+    browser, server, volunteer, helper, zhang, today
 ):
     """A phone that queued the same claim twice, each with its own uuid (as the page did before
     it kept one uuid per form fill): the second is refused as an overlap of the first, which
     is the same claim, so the volunteer is told it was sent, not that it failed."""
     context = new_screen(browser, "phone")
-    page = open_page(context, live_server.url, "volunteer-demo", "/me/claims/")
+    page = open_page(context, server.url, "volunteer-demo", "/me/claims/")
     payload = {
         "senior": zhang.pk, "service_type": "meals", "started_at": "2026-11-29T08:00",
         "ended_at": "2026-11-29T09:00", "notes": "",
@@ -217,12 +217,10 @@ def test_two_copies_of_one_claim_queued_by_an_older_page_end_as_one_success(
     context.close()
 
 
-def test_a_page_never_opened_opens_without_signal(
-    browser, live_server, volunteer, helper, zhang, today
-):
+def test_a_page_never_opened_opens_without_signal(browser, server, volunteer, helper, zhang, today):
     context = new_screen(browser, "phone")
-    page = open_page(context, live_server.url, "volunteer-demo")
-    assert page.url == f"{live_server.url}/me/"
+    page = open_page(context, server.url, "volunteer-demo")
+    assert page.url == f"{server.url}/me/"
     wait_for_the_service_worker(page)
     # the worker keeps every page of the volunteer from its install on
     page.wait_for_function(
@@ -237,15 +235,15 @@ def test_a_page_never_opened_opens_without_signal(
     )
 
     go_offline(context, page)
-    response = page.goto(f"{live_server.url}/me/statement/")
+    response = page.goto(f"{server.url}/me/statement/")
     assert response is not None and response.from_service_worker
     assert page.locator("h1").inner_text() == "明细"
     shot(page, "volunteer-statement-offline-phone")
 
     # an address the worker never saw: the cached home, whose banner says there is no signal
-    response = page.goto(f"{live_server.url}/me/claims/?page=2#top")
+    response = page.goto(f"{server.url}/me/claims/?page=2#top")
     assert response is not None and response.from_service_worker
-    response = page.goto(f"{live_server.url}/me/nothing-here/")
+    response = page.goto(f"{server.url}/me/nothing-here/")
     assert response is not None and response.from_service_worker
     assert page.locator("h1").inner_text().startswith("我的服务时长")
     assert page.locator("#me-offline").is_visible()
@@ -255,7 +253,7 @@ def test_a_page_never_opened_opens_without_signal(
 
 @pytest.mark.parametrize("size", ["phone", "office"])
 def test_the_office_pages_speak_chinese(
-    browser, live_server, bureau, staff_baima, zhang, regions, today, size
+    browser, server, bureau, staff_baima, zhang, regions, today, size
 ):
     """The admission form, the audit log, the register's filters, the villager groups of the
     chosen village, the header, and a refused page, as the bureau and a township clerk see
@@ -271,30 +269,30 @@ def test_the_office_pages_speak_chinese(
         query="village=500156101201&disabled=true",
     )  # fmt: skip
     context = new_screen(browser, size)
-    page = open_page(context, live_server.url, "bureau")
+    page = open_page(context, server.url, "bureau")
 
     assert "区民政局 · 区民政局" not in page.inner_text("header")
-    page.goto(f"{live_server.url}/facilities/{home.pk}/admit/")
+    page.goto(f"{server.url}/facilities/{home.pk}/admit/")
     labels = page.locator("main label, main legend").all_inner_texts()
     assert "老年人" in labels and "床位" in labels
     assert "Senior" not in page.inner_text("main") and "Bed" not in page.inner_text("main")
     shot(page, f"admit-{size}")
 
-    page.goto(f"{live_server.url}/audit/")
+    page.goto(f"{server.url}/audit/")
     detail = "3 人，筛选条件：村（社区）：板桥村；失能（按最近一次评估）：是"
     assert detail in page.inner_text("main")
     assert "village=" not in page.inner_text("main")
     shot(page, f"audit-{size}")
     assert_usable(page, size)
 
-    page.goto(f"{live_server.url}/seniors/")
+    page.goto(f"{server.url}/seniors/")
     page.click("summary")  # 更多筛选条件
     assert page.locator("select[name=subsistence_allowance] option:checked").inner_text() == "全部"
     assert "未知" not in page.inner_text("main")
     assert page.locator("table th").first.inner_text() == "姓名"
     shot(page, f"ledger-filters-{size}")
 
-    page.goto(f"{live_server.url}/seniors/new/")
+    page.goto(f"{server.url}/seniors/new/")
     assert page.locator("label[for=id_name]").inner_text() == "姓名"
     page.select_option("#id_village", "500156101201")
     groups = page.locator("#id_villager_group option").all_inner_texts()
@@ -309,8 +307,8 @@ def test_the_office_pages_speak_chinese(
     # a page this login may not open: Chinese, with a way back
     with page.expect_navigation():
         page.click("header form[action$='/logout/'] button")
-    log_in(page, live_server.url, "staff-baima")
-    response = page.goto(f"{live_server.url}/audit/")
+    log_in(page, server.url, "staff-baima")
+    response = page.goto(f"{server.url}/audit/")
     assert response.status == 403
     assert page.locator("h1").inner_text() == "无权访问"
     assert "Forbidden" not in page.content()
@@ -318,17 +316,17 @@ def test_the_office_pages_speak_chinese(
     assert_usable(page, size)
     with page.expect_navigation():
         page.click("text=返回我的首页")
-    assert page.url == f"{live_server.url}/"
+    assert page.url == f"{server.url}/"
     context.close()
 
 
 def test_two_different_claims_made_without_signal_are_two_claims(
-    browser, live_server, volunteer, helper, zhang, today
+    browser, server, volunteer, helper, zhang, today
 ):
     """One form page, two services one after the other with no signal: each its own uuid, so
     neither is taken for a repeat of the other."""
     context = new_screen(browser, "phone")
-    page = open_page(context, live_server.url, "volunteer-demo", "/me/claims/new/")
+    page = open_page(context, server.url, "volunteer-demo", "/me/claims/new/")
 
     go_offline(context, page)
     page.fill("#id_started_at", "2026-11-29T06:00")

@@ -37,11 +37,9 @@ def work(regions, volunteer, zhang, today):
 
 
 @pytest.mark.parametrize("size", ["phone", "office"])
-def test_the_assistant_starts_from_the_to_do_list(
-    browser, live_server, assistant_baima, work, size
-):
+def test_the_assistant_starts_from_the_to_do_list(browser, server, assistant_baima, work, size):
     context = new_screen(browser, size)
-    page = open_page(context, live_server.url, "assistant-baima")
+    page = open_page(context, server.url, "assistant-baima")
 
     assert "今日待办" in page.inner_text("h1")
     assert page.inner_text("#todo-claims .count") == "1"
@@ -56,14 +54,12 @@ def test_the_assistant_starts_from_the_to_do_list(
 
 
 @pytest.mark.parametrize("size", ["office", "wall", "phone"])
-def test_the_clerk_starts_from_the_townships_morning_page(
-    browser, live_server, staff_baima, work, size
-):
+def test_the_clerk_starts_from_the_townships_morning_page(browser, server, staff_baima, work, size):
     if size == "wall":
         context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     else:
         context = new_screen(browser, size)
-    page = open_page(context, live_server.url, "staff-baima")
+    page = open_page(context, server.url, "staff-baima")
 
     titles = page.locator(".todo-item h2 a").all_inner_texts()
     assert titles[:2] == ["本周应探访（结对扶老）", "待您审核的服务记录"]

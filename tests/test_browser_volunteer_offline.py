@@ -53,27 +53,36 @@ def phone(browser):
     context.close()
 
 
+INSTALLED = """() => Promise.race([
+  navigator.serviceWorker.ready.then(() => "active"),
+  new Promise((done) => setTimeout(() => done("not active after 20 s"), 20000)),
+])"""
+
+
 def wait_for_the_service_worker(page):
     """Until the worker is active and controls the page (the first load is not controlled:
-    the worker installs during it; one reload puts the page under it)."""
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    the worker installs during it; one reload puts the page under it). A worker that fails to
+    install never becomes ready: 20 seconds, then the test fails and says what sw.js answered."""
+    state = page.evaluate(INSTALLED)
+    sw = page.request.get(page.url.split("/me/")[0] + "/me/sw.js")
+    assert state == "active", f"the service worker did not install: /me/sw.js {sw.status}"
     if not page.evaluate("!!navigator.serviceWorker.controller"):
         page.reload()
     page.wait_for_function("!!navigator.serviceWorker.controller", timeout=20000)
 
 
 def test_a_claim_made_offline_arrives_once_when_the_signal_returns(
-    phone, live_server, helper, zhang, today
+    phone, server, helper, zhang, today
 ):
-    page = open_page(phone, live_server.url, "volunteer-demo")
-    assert page.url == f"{live_server.url}/me/", "a volunteer lands on their own page"
+    page = open_page(phone, server.url, "volunteer-demo")
+    assert page.url == f"{server.url}/me/", "a volunteer lands on their own page"
     shot(page, "volunteer-home-phone")
 
-    page.goto(f"{live_server.url}/me/claims/new/")
+    page.goto(f"{server.url}/me/claims/new/")
     wait_for_the_service_worker(page)
     # visit the other pages once, as a volunteer would, so that they are cached too
-    page.goto(f"{live_server.url}/me/claims/")
-    page.goto(f"{live_server.url}/me/claims/new/")
+    page.goto(f"{server.url}/me/claims/")
+    page.goto(f"{server.url}/me/claims/new/")
     assert fits_the_screen(page)
 
     go_offline(phone, page)
@@ -108,7 +117,7 @@ def test_a_claim_made_offline_arrives_once_when_the_signal_returns(
     assert claim.notes == "陪老人聊天" and claim.status == "submitted"
 
     # back online the page lists it from the server; nothing is left to send
-    page.goto(f"{live_server.url}/me/claims/")
+    page.goto(f"{server.url}/me/claims/")
     assert "张大爷" in page.inner_text("#me-claims")
     assert queued_on_the_phone(page) == 0
     assert ServiceLog.objects.count() == 1
@@ -129,8 +138,8 @@ def test_a_claim_made_offline_arrives_once_when_the_signal_returns(
     assert cached_pages == 0
 
 
-def test_a_claim_the_server_refuses_is_shown_and_not_kept(phone, live_server, helper, zhang, today):
-    page = open_page(phone, live_server.url, "volunteer-demo", "/me/claims/new/")
+def test_a_claim_the_server_refuses_is_shown_and_not_kept(phone, server, helper, zhang, today):
+    page = open_page(phone, server.url, "volunteer-demo", "/me/claims/new/")
 
     page.select_option("#id_senior", str(zhang.pk))
     page.select_option("#id_duration", "60")

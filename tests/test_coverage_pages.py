@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from django.templatetags.static import static
 from openpyxl import load_workbook
 
 from coverage.compute import compute
@@ -129,7 +130,7 @@ def test_gap_lists_and_their_exports(client, bureau, world):
 def test_trends_and_the_big_screen(client, bureau, world):
     client.force_login(bureau)
     trends = client.get("/coverage/500156000000/trends/").content.decode()
-    assert "vendor/echarts/echarts.min.js" in trends
+    assert static("vendor/echarts/echarts.min.js") in trends
     assert "2026-10-31" in trends and "2026-11-29" in trends  # the table under each chart
     screen = client.get("/coverage/500156000000/screen/").content.decode()
     assert 'http-equiv="refresh"' in screen

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.templatetags.static import static
 from django.test import Client
 from django.urls import reverse
 
@@ -195,7 +196,8 @@ def test_the_villager_groups_offered_are_those_of_the_chosen_village(
     assert sorted(g.code for g in edit.fields["villager_group"].queryset) == [
         "500156101201001", "500156101201002", "500156101201003",
     ]  # fmt: skip
-    assert b"js/senior-form.js" in client.get(reverse("dashboard:senior_create")).content
+    page = client.get(reverse("dashboard:senior_create")).content.decode()
+    assert static("js/senior-form.js") in page
 
 
 def test_a_group_of_another_village_is_refused_and_nothing_changes(

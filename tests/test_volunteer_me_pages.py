@@ -7,6 +7,7 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.templatetags.static import static
 from django.urls import reverse
 
 from accounts.models import Role
@@ -226,7 +227,8 @@ def test_the_service_worker_is_javascript_for_the_me_scope(client, volunteer, he
     assert response["Content-Type"].startswith("application/javascript")
     assert response["Service-Worker-Allowed"] == "/me/"
     body = response.content.decode()
-    for url in (HOME, NEW, CLAIMS, STATEMENT, "/static/me/me.js", "/static/me/me.css"):
+    # the assets under the names the pages load them by (hashed: the manifest storage)
+    for url in (HOME, NEW, CLAIMS, STATEMENT, static("me/me.js"), static("me/me.css")):
         assert f'"{url}"' in body
     assert '"scope": "/me/"' in body
     assert 'const CACHE = "me-" + ME.version' in body

@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.templatetags.static import static
+from django.templatetags.static import PrefixNode, static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -313,7 +313,9 @@ def me_sw(request, volunteer: Volunteer):
         "version": cache_version(pages, assets),
         "pages": pages,
         "assets": assets,
-        "staticPrefix": static(""),
+        # STATIC_URL itself ({% get_static_prefix %}): static("") would ask the manifest
+        # storage for a file named "", which it does not hold (a 500)
+        "staticPrefix": PrefixNode.handle_simple("STATIC_URL"),
         "scope": reverse("dashboard:me_home"),
     }
     with open(finders.find(SW_SOURCE), encoding="utf-8") as fh:
