@@ -22,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import datetime
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -133,6 +134,7 @@ class Gunicorn:
                 self.process.kill()
                 self.process.wait()
         self.socket.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class InProcess:

@@ -17,7 +17,7 @@ from tests import factories as f
 from tests.browser import assert_usable, log_in, new_screen, open_page, shot
 from tests.helpers import submit_claim as submitted
 from tests.test_browser_volunteer_offline import (
-    API_CLAIMS,
+    back_online,
     go_offline,
     queued_on_the_phone,
     wait_for_the_service_worker,
@@ -175,8 +175,7 @@ def test_a_double_tap_without_signal_queues_one_claim(
     assert queued_on_the_phone(page) == 1
     shot(page, "volunteer-queued-once-phone")
 
-    context.unroute(API_CLAIMS)
-    context.set_offline(False)
+    back_online(context, page)
     page.wait_for_selector("#me-status.me-ok", timeout=30000)
     assert page.locator(".me-error").count() == 0
     assert ServiceLog.objects.count() == 1
@@ -337,8 +336,7 @@ def test_two_different_claims_made_without_signal_are_two_claims(
     page.wait_for_function("document.querySelectorAll('#me-queue li').length === 2")
     assert queued_on_the_phone(page) == 2
 
-    context.unroute(API_CLAIMS)
-    context.set_offline(False)
+    back_online(context, page)
     page.wait_for_selector("#me-queue li", state="detached", timeout=30000)
     page.wait_for_selector("#me-status.me-ok")
     starts = sorted(c.started_at.astimezone(WULONG).hour for c in ServiceLog.objects.all())
