@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.models import User
-from eldercare.validators import PlausibleDate, day_as_written
+from eldercare.validators import check_as_written
 from facilities.rules import operator_accounts
 from regions.models import Region
 from regions.scoping import require_scoped
@@ -77,9 +77,8 @@ class _InSpan:
         return cls(span=getattr(model_field, "span", "calendar"), model_field=model_field, **kwargs)
 
     def check_span(self, value) -> None:
-        check = PlausibleDate(self.span, self.model_field, label=self._label())
         try:
-            check(day_as_written(value))
+            check_as_written(value, self.span, self.model_field, label=self._label())
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages, code="implausible_date") from exc
 

@@ -74,6 +74,29 @@ def day_as_written(value) -> datetime.date:
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
+# The offsets the world's time zones use (UTC-12:00 to UTC+14:00). Python reads any offset
+# under a day; PostgreSQL takes at most 15:59 and answers a larger one with an error.
+WORLD_OFFSETS = (datetime.timedelta(hours=-12), datetime.timedelta(hours=14))
+
+
+def check_as_written(value, span: str, field=None, label=None) -> None:
+    """A date or datetime a client sent, before it meets a time zone or the database: an
+    offset no time zone has, or a day outside ``span``, is a ``ValidationError`` naming the
+    field (a model field's name, or ``label``)."""
+    offset = value.utcoffset() if isinstance(value, datetime.datetime) else None
+    if offset is not None and not WORLD_OFFSETS[0] <= offset <= WORLD_OFFSETS[1]:
+        raise ValidationError(
+            # zh: %(field)s的时区偏移不存在：应在 -12:00 至 +14:00 之间（武隆为 +08:00）。
+            _(
+                "%(field)s has a time-zone offset no place uses: it lies between -12:00 and "
+                "+14:00 (Wulong is +08:00)."
+            )
+            % {"field": _label(field, label)},
+            code="implausible_offset",
+        )
+    PlausibleDate(span, field, label=label)(day_as_written(value))
+
+
 def day_in_span(text: str, span: str = "calendar") -> datetime.date | None:
     """A page's ``?date=``-like parameter: the day it names if readable and in the span, else
     None (the page then shows its default), never a day that overflows when the page adds to
@@ -205,7 +228,7 @@ class SpanCheckedFormField:
         value = super().to_python(value)
         if value is not None:
             label = self.message_label or self.label
-            PlausibleDate(self.span, label=label)(day_as_written(value))
+            check_as_written(value, self.span, label=label)
         return value
 
 

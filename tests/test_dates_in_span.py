@@ -38,7 +38,13 @@ OUR_PACKAGES = (
     "backups",
 )
 FAR_DAYS = ["0001-01-01", "9999-12-31"]
-FAR_MOMENTS = ["0001-01-01T00:00:00", "9999-12-31T23:59:59", "0001-01-01T00:00:00+08:00"]
+# the last: an offset no time zone has (Python reads it, PostgreSQL refuses it with an error)
+FAR_MOMENTS = [
+    "0001-01-01T00:00:00",
+    "9999-12-31T23:59:59",
+    "0001-01-01T00:00:00+08:00",
+    "2026-10-11T11:31:53-17:02",
+]
 
 
 def ours(cls) -> bool:
@@ -184,12 +190,20 @@ def test_every_date_parameter_refuses_far_days_naming_it(api_as, bureau):
     client.raise_request_exception = False
     wrong = {}
     for prefix, name, _declared in date_parameters():
-        for value in ("0001-01-01", "0001-01-01T00:00:00", "9999-12-31T23:59:59"):
+        for value in ("0001-01-01", *FAR_MOMENTS):
             answer = client.get(f"/api/v1/{prefix}/", {name: value})
             body = answer.json() if answer.status_code == 400 else None
             if body is None or name not in body:
                 wrong[f"{prefix}?{name}={value}"] = answer.status_code
     assert wrong == {}
+
+
+def test_an_offset_no_time_zone_has_is_a_400_naming_the_parameter(api_as, bureau):
+    answer = api_as(bureau).get("/api/v1/visits/", {"since": "2026-10-11T11:31:53-17:02"})
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "since": ["该日期的时区偏移不存在：应在 -12:00 至 +14:00 之间（武隆为 +08:00）。"]
+    }
 
 
 def test_visits_since_the_year_1_is_a_400(api_as, bureau):
@@ -211,7 +225,7 @@ def test_every_date_of_every_page_form_is_read_in_its_span():
             if not isinstance(field, SpanCheckedFormField):
                 wrong[f"{form_class.__name__}.{name}"] = type(field).__name__
                 continue
-            for value in ("0001-01-01", "9999-12-31T23:59"):
+            for value in ("0001-01-01", "9999-12-31T23:59", "2026-10-11T11:31:53-17:02"):
                 with pytest.raises(forms.ValidationError):
                     field.clean(value)
     assert checked >= 5
