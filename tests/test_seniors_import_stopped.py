@@ -102,6 +102,7 @@ def test_a_check_that_stopped_moving_is_swept_to_failed_and_a_fresh_one_is_not(
     assert CHECK_STOPPED in page
     assert 'name="retry"' in page and "重新检查" in page
     assert "请改正" not in page
+    assert "共读取" not in page  # no rows were read: no "0 rows read: 0 valid" beside it
     assert Senior.objects.count() == 0
 
 
