@@ -1242,6 +1242,7 @@ def senior_imports_sweep() -> int:
     return stopped
 
 
+@transaction.atomic
 def senior_import_retry(*, by: User, senior_import: SeniorImport) -> None:
     """Queue again the step an import stopped in: its check, with the file kept, or its import,
     with the rows checked (as ``by``, who retries, like a confirmation). Claimed in one
